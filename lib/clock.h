@@ -1,0 +1,18 @@
+/*
+ * clock.h - private: deadlines on the monotonic clock. Every blocking call
+ * turns its timeout into a deadline once and asks how much is left, so a
+ * loop of partial reads or writes can never add up to more than asked.
+ */
+#ifndef HS_CLOCK_H
+#define HS_CLOCK_H
+
+#include <stdint.h>
+
+int64_t hs_now_ms(void);
+int64_t hs_deadline(int timeout_ms);
+/* Milliseconds left before the deadline, 0 once it has passed. */
+int hs_remaining(int64_t deadline);
+/* Sleep ms, but never past the deadline. */
+void hs_nap(int ms, int64_t deadline);
+
+#endif

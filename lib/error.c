@@ -1,0 +1,98 @@
+/*
+ * error.c - messages for enum hs_err and the per-thread last-error text.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "handshake/handshake.h"
+#include "fail.h"
+
+static _Thread_local char last_error[512];
+
+static const struct {
+	int code;
+	const char *name;
+	const char *text;
+} errors[] = {
+	{ HS_OK, "HS_OK", "success" },
+	{ HS_ERR_ARG, "HS_ERR_ARG", "invalid argument" },
+	{ HS_ERR_NOMEM, "HS_ERR_NOMEM", "out of memory" },
+	{ HS_ERR_URI, "HS_ERR_URI", "malformed device URI" },
+	{ HS_ERR_URI_OPTION, "HS_ERR_URI_OPTION", "unknown option in device URI" },
+	{ HS_ERR_URI_VALUE, "HS_ERR_URI_VALUE", "bad option value in device URI" },
+	{ HS_ERR_NO_DEVICE, "HS_ERR_NO_DEVICE", "no such device" },
+	{ HS_ERR_NOT_TTY, "HS_ERR_NOT_TTY", "not a serial port" },
+	{ HS_ERR_PERMISSION, "HS_ERR_PERMISSION", "permission denied" },
+	{ HS_ERR_BUSY, "HS_ERR_BUSY", "device is busy" },
+	{ HS_ERR_TIMEOUT, "HS_ERR_TIMEOUT", "timed out" },
+	{ HS_ERR_STALL, "HS_ERR_STALL", "flow control stalled the output" },
+	{ HS_ERR_UNPLUGGED, "HS_ERR_UNPLUGGED", "device was unplugged" },
+	{ HS_ERR_NOT_SUPPORTED, "HS_ERR_NOT_SUPPORTED", "not supported on this port" },
+	{ HS_ERR_IO, "HS_ERR_IO", "input/output error" },
+};
+
+static int find(int code)
+{
+	for (size_t i = 0; i < sizeof(errors) / sizeof(errors[0]); i++)
+		if (errors[i].code == code)
+			return (int)i;
+	return -1;
+}
+
+const char *hs_strerror(int err)
+{
+	int i = find(err);
+	return i < 0 ? "unknown error" : errors[i].text;
+}
+
+const char *hs_err_name(int err)
+{
+	int i = find(err);
+	return i < 0 ? "HS_ERR_UNKNOWN" : errors[i].name;
+}
+
+const char *hs_last_error(void)
+{
+	return last_error;
+}
+
+int hs_fail(int code, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(last_error, sizeof(last_error), fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+int hs_errno_code(int err)
+{
+	switch (err) {
+	case ENOENT:
+		return HS_ERR_NO_DEVICE;
+	case EACCES:
+	case EPERM:
+		return HS_ERR_PERMISSION;
+	case EBUSY:
+	case EWOULDBLOCK:
+		return HS_ERR_BUSY;
+	case EIO:
+	case ENXIO:
+	case ENODEV:
+		return HS_ERR_UNPLUGGED;
+	case ENOTTY:
+		return HS_ERR_NOT_TTY;
+	case ENOMEM:
+		return HS_ERR_NOMEM;
+	case ETIMEDOUT:
+		return HS_ERR_TIMEOUT;
+	default:
+		return HS_ERR_IO;
+	}
+}
+
+const char *hs_version(void)
+{
+	return HS_VERSION;
+}

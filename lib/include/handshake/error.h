@@ -1,0 +1,50 @@
+/*
+ * handshake/error.h - the one error enum of libhandshake and its messages.
+ *
+ * Every call returns 0 (HS_OK) on success, a negative enum hs_err on
+ * failure, and some return a positive count. The library never prints:
+ * when a call fails it leaves a message for people that names the device
+ * and the cause, readable with hs_last_error() on the same thread.
+ */
+#ifndef HANDSHAKE_ERROR_H
+#define HANDSHAKE_ERROR_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum hs_err {
+	HS_OK = 0,
+	HS_ERR_ARG = -1,           /* a caller's argument is out of range */
+	HS_ERR_NOMEM = -2,         /* out of memory */
+	HS_ERR_URI = -3,           /* URI syntax or scheme not understood */
+	HS_ERR_URI_OPTION = -4,    /* URI names an option we do not know */
+	HS_ERR_URI_VALUE = -5,     /* URI option has a value out of range */
+	HS_ERR_NO_DEVICE = -6,     /* no device at that path or address */
+	HS_ERR_NOT_TTY = -7,       /* the path exists but is not a serial port */
+	HS_ERR_PERMISSION = -8,    /* the OS refused access to the device */
+	HS_ERR_BUSY = -9,          /* another process holds the device */
+	HS_ERR_TIMEOUT = -10,      /* the deadline passed */
+	HS_ERR_STALL = -11,        /* flow control held output past the deadline */
+	HS_ERR_UNPLUGGED = -12,    /* the device went away while open */
+	HS_ERR_NOT_SUPPORTED = -13,/* this port or transport cannot do that */
+	HS_ERR_IO = -14,           /* any other OS error; see hs_last_error() */
+};
+
+/* A short sentence for people, e.g. "device is busy". Never NULL. */
+const char *hs_strerror(int err);
+
+/* The enum's name for logs, e.g. "HS_ERR_BUSY". Never NULL. */
+const char *hs_err_name(int err);
+
+/*
+ * The message left by the last failed call on this thread, naming the
+ * device and what to do, e.g. "/dev/ttyUSB0 is locked by pid 4711
+ * (hsdial)". Empty when nothing failed yet. Valid until the next call.
+ */
+const char *hs_last_error(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

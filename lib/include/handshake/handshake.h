@@ -1,0 +1,23 @@
+/*
+ * handshake/handshake.h - the whole public API of libhandshake in one
+ * include, and its version.
+ */
+#ifndef HANDSHAKE_HANDSHAKE_H
+#define HANDSHAKE_HANDSHAKE_H
+
+#include "handshake/error.h"
+#include "handshake/link.h"
+
+#define HS_VERSION "0.1.0"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The library's version at run time, e.g. "0.1.0". */
+const char *hs_version(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,137 @@
+/*
+ * handshake/link.h - links: open a device from a URI, move bytes with
+ * deadlines, set the line and flow control, read and set modem lines.
+ *
+ * Principles of operation
+ *  - A link is opened from a URI that works the same in every tool:
+ *      serial:/dev/ttyUSB0?baud=115200&bits=8&parity=none&stop=1&flow=rtscts
+ *      /dev/ttyUSB0                     (serial with defaults)
+ *      serial:/dev/ttyS0?baud=9600+flow=soft   (CUPS's spelling)
+ *      usb:04B8:0202?serial=X&interface=0, usb:1.4
+ *    Defaults: 9600 baud, 8 data bits, no parity, 1 stop bit, no flow
+ *    control.
+ *  - Every call that can wait takes timeout_ms (>= 0); none waits longer.
+ *  - Opening never waits for carrier and takes the port the way other
+ *    serial programs see: a UUCP lock file, flock() and TIOCEXCL.
+ *  - hs_link_close() puts back the line settings and the DTR/RTS state it
+ *    found, and releases the locks.
+ *  - Errors are negative enum hs_err; hs_last_error() names the device.
+ */
+#ifndef HANDSHAKE_LINK_H
+#define HANDSHAKE_LINK_H
+
+#include <stddef.h>
+#include "handshake/error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct hs_link;
+
+enum hs_parity {
+	HS_PARITY_NONE, HS_PARITY_ODD, HS_PARITY_EVEN,
+	HS_PARITY_MARK, HS_PARITY_SPACE,
+};
+
+enum hs_flow {
+	HS_FLOW_NONE,     /* no flow control */
+	HS_FLOW_RTSCTS,   /* hardware, done by the UART driver (CRTSCTS) */
+	HS_FLOW_XONXOFF,  /* software, kernel IXON and IXOFF, never IXANY */
+	HS_FLOW_DTRDSR,   /* DSR gates output; paced by the library */
+};
+
+enum hs_transport {
+	HS_TRANSPORT_SERIAL, /* a UART or USB-serial port (libserialport) */
+	HS_TRANSPORT_PTY,    /* a pseudo-terminal: no modem lines */
+	HS_TRANSPORT_USB,    /* a USB printer-class interface (libusb) */
+};
+
+/* Line settings. */
+struct hs_line {
+	int baud;              /* any rate the port accepts, e.g. 115200 */
+	int bits;              /* 5..8 */
+	enum hs_parity parity;
+	int stop;              /* 1 or 2 */
+	enum hs_flow flow;
+};
+
+/* Modem lines, as a bit mask. DTR and RTS are ours; the rest the device's. */
+enum hs_signal {
+	HS_SIG_DTR = 1 << 0,
+	HS_SIG_RTS = 1 << 1,
+	HS_SIG_CTS = 1 << 2,
+	HS_SIG_DSR = 1 << 3,
+	HS_SIG_DCD = 1 << 4,
+	HS_SIG_RI  = 1 << 5,
+};
+
+enum hs_flush { HS_FLUSH_INPUT = 1, HS_FLUSH_OUTPUT = 2, HS_FLUSH_BOTH = 3 };
+
+/* What is known of the device behind a link. Strings are never NULL
+ * (empty when unknown); ids are -1 when unknown. */
+struct hs_link_info {
+	const char *name;         /* short name: "ttyUSB0", "pts/3" */
+	const char *path;         /* device node, symlinks resolved */
+	const char *description;  /* e.g. "FT232R USB UART" */
+	enum hs_transport transport;
+	int usb_vid, usb_pid;
+	const char *usb_manufacturer, *usb_product, *usb_serial;
+	int usb_bus, usb_address;
+};
+
+/* Open the device a URI names; *out is NULL on failure. */
+int hs_link_open(struct hs_link **out, const char *uri);
+
+/* Restore the line as found, release the locks, free. NULL is a no-op. */
+void hs_link_close(struct hs_link *link);
+
+/* Read what has arrived, up to len bytes, waiting up to timeout_ms for the
+ * first byte. Returns the count (> 0), HS_ERR_TIMEOUT when nothing came,
+ * HS_ERR_UNPLUGGED when the device went away. */
+int hs_link_read(struct hs_link *link, void *buf, size_t len, int timeout_ms);
+
+/* Write all len bytes within timeout_ms, paced by the link's flow control.
+ * *done (may be NULL) is always set to the bytes the port accepted. Returns
+ * 0 when all were accepted; HS_ERR_STALL when flow control held the output
+ * (DSR or CTS low, or XOFF) until the deadline; HS_ERR_TIMEOUT otherwise. */
+int hs_link_write(struct hs_link *link, const void *buf, size_t len,
+		  int timeout_ms, size_t *done);
+
+/* Wait until the port has sent all it accepted (its output queue is empty). */
+int hs_link_drain(struct hs_link *link, int timeout_ms);
+
+/* Discard bytes not yet read and/or not yet sent. */
+int hs_link_flush(struct hs_link *link, enum hs_flush which);
+
+/* Hold the line in break for duration_ms (1..5000). */
+int hs_link_send_break(struct hs_link *link, int duration_ms);
+
+int hs_link_get_line(struct hs_link *link, struct hs_line *line);
+int hs_link_set_line(struct hs_link *link, const struct hs_line *line);
+
+/* Modem lines. On a port without them (a pty) these return
+ * HS_ERR_NOT_SUPPORTED and nothing else changes. */
+int hs_link_set_dtr(struct hs_link *link, int on);
+int hs_link_set_rts(struct hs_link *link, int on);
+/* Returns the hs_signal mask (>= 0) or an error. */
+int hs_link_signals(struct hs_link *link);
+/* Wait until any line in mask differs from its state at the call; returns
+ * the new mask, or HS_ERR_TIMEOUT. */
+int hs_link_wait_signals(struct hs_link *link, int mask, int timeout_ms);
+
+/* A file descriptor that polls readable when the link has input, for
+ * running many links in one event loop. Owned by the link. */
+int hs_link_fd(struct hs_link *link);
+
+const struct hs_link_info *hs_link_info(struct hs_link *link);
+
+/* Names for people and logs: "rtscts", "none", "even", ... */
+const char *hs_flow_name(enum hs_flow flow);
+const char *hs_parity_name(enum hs_parity parity);
+const char *hs_transport_name(enum hs_transport transport);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,19 @@
+/*
+ * line.h - private: line settings (speed, framing, flow control) on a tty
+ * file descriptor through termios. One implementation for every serial
+ * port, UART and pty alike, so a setting means the same thing everywhere.
+ */
+#ifndef HS_LINE_H
+#define HS_LINE_H
+
+#include "handshake/link.h"
+
+/* Apply line to fd: raw mode, CLOCAL (never wait for carrier), the
+ * speed (custom rates through termios2), framing and flow control. */
+int hs_line_apply(int fd, const struct hs_line *line, const char *path);
+
+/* termios2 custom speeds (baud_linux.c): 0 or -errno. */
+int hs_baud_set_custom(int fd, int baud);
+int hs_baud_get(int fd);
+
+#endif

@@ -1,0 +1,218 @@
+/*
+ * link.c - the public link API: parse the URI, pick the transport, check
+ * arguments, turn timeouts into deadlines, and call the transport's op.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "fail.h"
+#include "link_priv.h"
+
+#define MAX_BREAK_MS 5000
+#define SIGNAL_POLL_MS 2
+
+static int not_supported(struct hs_link *l, const char *what)
+{
+	return hs_fail(HS_ERR_NOT_SUPPORTED, "%s: %s is not supported on this port",
+		       l->path, what);
+}
+
+static int bad_timeout(struct hs_link *l, int timeout_ms)
+{
+	return hs_fail(HS_ERR_ARG, "%s: timeout %d ms is negative; every wait needs a deadline",
+		       l->path, timeout_ms);
+}
+
+int hs_link_open(struct hs_link **out, const char *text)
+{
+	struct hs_uri uri;
+	struct hs_link *l;
+	int rc;
+
+	if (!out)
+		return hs_fail(HS_ERR_ARG, "hs_link_open: no place for the link");
+	*out = NULL;
+	if ((rc = hs_uri_parse(text, &uri)) < 0)
+		return rc;
+	if (uri.transport == HS_TRANSPORT_USB)
+		return hs_fail(HS_ERR_NOT_SUPPORTED,
+			       "%s: this build of libhandshake has no USB transport yet", text);
+	if (!(l = calloc(1, sizeof(*l))))
+		return hs_fail(HS_ERR_NOMEM, "%s: out of memory", text);
+	l->ops = &hs_serial_ops;
+	l->fd = -1;
+	l->info = (struct hs_link_info){
+		.name = l->name, .path = l->path, .description = l->description,
+		.usb_manufacturer = l->manufacturer, .usb_product = l->product,
+		.usb_serial = l->serial, .usb_vid = -1, .usb_pid = -1,
+		.usb_bus = -1, .usb_address = -1,
+	};
+	rc = l->ops->open(l, &uri);
+	if (rc < 0) {
+		hs_link_close(l);
+		return rc;
+	}
+	l->line = uri.line;
+	*out = l;
+	return HS_OK;
+}
+
+void hs_link_close(struct hs_link *l)
+{
+	if (!l)
+		return;
+	l->ops->close(l);
+	hs_lock_release(&l->lock);
+	free(l);
+}
+
+int hs_link_read(struct hs_link *l, void *buf, size_t len, int timeout_ms)
+{
+	if (!l || !buf || len == 0)
+		return hs_fail(HS_ERR_ARG, "hs_link_read: no link or empty buffer");
+	if (timeout_ms < 0)
+		return bad_timeout(l, timeout_ms);
+	return l->ops->read(l, buf, len, hs_deadline(timeout_ms));
+}
+
+int hs_link_write(struct hs_link *l, const void *buf, size_t len,
+		  int timeout_ms, size_t *done)
+{
+	size_t ignored;
+
+	if (!done)
+		done = &ignored;
+	*done = 0;
+	if (!l || (!buf && len))
+		return hs_fail(HS_ERR_ARG, "hs_link_write: no link or no buffer");
+	if (timeout_ms < 0)
+		return bad_timeout(l, timeout_ms);
+	if (len == 0)
+		return HS_OK;
+	return l->ops->write(l, buf, len, hs_deadline(timeout_ms), done);
+}
+
+int hs_link_drain(struct hs_link *l, int timeout_ms)
+{
+	if (!l)
+		return hs_fail(HS_ERR_ARG, "hs_link_drain: no link");
+	if (timeout_ms < 0)
+		return bad_timeout(l, timeout_ms);
+	return l->ops->drain ? l->ops->drain(l, hs_deadline(timeout_ms)) : HS_OK;
+}
+
+int hs_link_flush(struct hs_link *l, enum hs_flush which)
+{
+	if (!l || which < HS_FLUSH_INPUT || which > HS_FLUSH_BOTH)
+		return hs_fail(HS_ERR_ARG, "hs_link_flush: no link or bad selector");
+	return l->ops->flush ? l->ops->flush(l, which) : not_supported(l, "flush");
+}
+
+int hs_link_send_break(struct hs_link *l, int duration_ms)
+{
+	if (!l || duration_ms < 1 || duration_ms > MAX_BREAK_MS)
+		return hs_fail(HS_ERR_ARG, "hs_link_send_break: duration must be 1..%d ms",
+			       MAX_BREAK_MS);
+	return l->ops->send_break ? l->ops->send_break(l, duration_ms)
+				  : not_supported(l, "break");
+}
+
+int hs_link_get_line(struct hs_link *l, struct hs_line *line)
+{
+	if (!l || !line)
+		return hs_fail(HS_ERR_ARG, "hs_link_get_line: no link or no line");
+	*line = l->line;
+	return HS_OK;
+}
+
+int hs_link_set_line(struct hs_link *l, const struct hs_line *line)
+{
+	int rc;
+
+	if (!l || !line)
+		return hs_fail(HS_ERR_ARG, "hs_link_set_line: no link or no line");
+	if (!l->ops->set_line)
+		return not_supported(l, "changing the line settings");
+	if ((rc = l->ops->set_line(l, line)) == HS_OK)
+		l->line = *line;
+	return rc;
+}
+
+static int set_signal(struct hs_link *l, int sig, int on)
+{
+	if (!l)
+		return hs_fail(HS_ERR_ARG, "no link");
+	return l->ops->set_signal ? l->ops->set_signal(l, sig, on != 0)
+				  : not_supported(l, "setting modem lines");
+}
+
+int hs_link_set_dtr(struct hs_link *l, int on)
+{
+	return set_signal(l, HS_SIG_DTR, on);
+}
+
+int hs_link_set_rts(struct hs_link *l, int on)
+{
+	return set_signal(l, HS_SIG_RTS, on);
+}
+
+int hs_link_signals(struct hs_link *l)
+{
+	if (!l)
+		return hs_fail(HS_ERR_ARG, "hs_link_signals: no link");
+	return l->ops->signals ? l->ops->signals(l) : not_supported(l, "reading modem lines");
+}
+
+int hs_link_wait_signals(struct hs_link *l, int mask, int timeout_ms)
+{
+	int64_t deadline;
+	int first, now;
+
+	if (!l || mask <= 0)
+		return hs_fail(HS_ERR_ARG, "hs_link_wait_signals: no link or empty mask");
+	if (timeout_ms < 0)
+		return bad_timeout(l, timeout_ms);
+	deadline = hs_deadline(timeout_ms);
+	if ((first = hs_link_signals(l)) < 0)
+		return first;
+	/* TIOCMIWAIT cannot time out and few drivers implement it: look. */
+	for (;;) {
+		if ((now = hs_link_signals(l)) < 0)
+			return now;
+		if ((now ^ first) & mask)
+			return now;
+		if (hs_remaining(deadline) == 0)
+			return hs_fail(HS_ERR_TIMEOUT, "%s: modem lines did not change before the deadline",
+				       l->path);
+		hs_nap(SIGNAL_POLL_MS, deadline);
+	}
+}
+
+int hs_link_fd(struct hs_link *l)
+{
+	return l ? l->fd : hs_fail(HS_ERR_ARG, "hs_link_fd: no link");
+}
+
+const struct hs_link_info *hs_link_info(struct hs_link *l)
+{
+	return l ? &l->info : NULL;
+}
+
+const char *hs_flow_name(enum hs_flow flow)
+{
+	static const char *const names[] = { "none", "rtscts", "xonxoff", "dtrdsr" };
+	return (unsigned)flow < 4 ? names[flow] : "?";
+}
+
+const char *hs_parity_name(enum hs_parity parity)
+{
+	static const char *const names[] = { "none", "odd", "even", "mark", "space" };
+	return (unsigned)parity < 5 ? names[parity] : "?";
+}
+
+const char *hs_transport_name(enum hs_transport transport)
+{
+	static const char *const names[] = { "serial", "pty", "usb" };
+	return (unsigned)transport < 3 ? names[transport] : "?";
+}

@@ -1,0 +1,53 @@
+/*
+ * link_priv.h - private: the link object and the transport ops table.
+ *
+ * A transport fills an ops table with designated initializers. link.c
+ * checks arguments and deadlines, then calls the op; an op left NULL means
+ * the transport cannot do that and the caller gets HS_ERR_NOT_SUPPORTED.
+ * No op blocks past the deadline it is given.
+ */
+#ifndef HS_LINK_PRIV_H
+#define HS_LINK_PRIV_H
+
+#include <stdint.h>
+#include <limits.h>
+#include "handshake/link.h"
+#include "lock.h"
+#include "uri.h"
+
+struct hs_transport_ops {
+	const char *name;
+	/* Required. Fills link->info strings and link->fd. */
+	int (*open)(struct hs_link *link, const struct hs_uri *uri);
+	/* Required. Restores what open found and frees transport state. */
+	void (*close)(struct hs_link *link);
+	/* Required. >0 bytes read, or an error; waits until deadline. */
+	int (*read)(struct hs_link *link, void *buf, size_t len, int64_t deadline);
+	/* Required. 0 when all written; *done counts what the device took. */
+	int (*write)(struct hs_link *link, const void *buf, size_t len,
+		     int64_t deadline, size_t *done);
+	/* Optional: the rest. */
+	int (*drain)(struct hs_link *link, int64_t deadline);
+	int (*flush)(struct hs_link *link, enum hs_flush which);
+	int (*send_break)(struct hs_link *link, int duration_ms);
+	int (*set_line)(struct hs_link *link, const struct hs_line *line);
+	int (*set_signal)(struct hs_link *link, int sig, int on);
+	int (*signals)(struct hs_link *link);
+};
+
+struct hs_link {
+	const struct hs_transport_ops *ops;
+	struct hs_link_info info;  /* points into the buffers below */
+	char name[64];
+	char path[PATH_MAX];
+	char description[128];
+	char manufacturer[128], product[128], serial[128];
+	struct hs_line line;       /* as last applied */
+	int fd;                    /* pollable; -1 if none */
+	struct hs_lock lock;
+	void *priv;                /* the transport's own state */
+};
+
+extern const struct hs_transport_ops hs_serial_ops;
+
+#endif

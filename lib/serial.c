@@ -1,0 +1,243 @@
+/*
+ * serial.c - the serial transport: open a tty, take it exclusively, learn
+ * its identity, set the line, drive DTR/RTS and read CTS/DSR/DCD/RI.
+ *
+ * Ports that libserialport knows (those with /sys/class/tty/<name>: UARTs,
+ * USB-serial, CDC-ACM) are opened with it and get identity and modem lines
+ * from it. libserialport 0.1.1 cannot open a pty (no sysfs entry, and ptys
+ * reject TIOCMGET), so ptys are opened with plain open() and have no modem
+ * lines. Line settings go through termios (line.c) for both.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "fail.h"
+#include "line.h"
+#include "serial.h"
+
+/* Bounded copy: device strings are cut, never overflowed. */
+static void copy(char *dst, size_t cap, const char *src)
+{
+	size_t n = src ? strlen(src) : 0;
+
+	if (n >= cap)
+		n = cap - 1;
+	memcpy(dst, src ? src : "", n);
+	dst[n] = 0;
+}
+
+static int open_failed(const char *path, int err)
+{
+	struct stat st;
+	struct group *g;
+
+	switch (hs_errno_code(err)) {
+	case HS_ERR_BUSY:
+		return hs_lock_busy(path);
+	case HS_ERR_PERMISSION:
+		g = stat(path, &st) == 0 ? getgrgid(st.st_gid) : NULL;
+		return hs_fail(HS_ERR_PERMISSION,
+			       "permission denied opening %s: add your user to group %s (or run as root)",
+			       path, g ? g->gr_name : "dialout");
+	case HS_ERR_UNPLUGGED:
+	case HS_ERR_NO_DEVICE:
+		return hs_fail(HS_ERR_NO_DEVICE,
+			       "%s: no device answers behind it (%s); is it plugged in?",
+			       path, strerror(err));
+	default:
+		return hs_fail(hs_errno_code(err), "cannot open %s: %s", path,
+			       strerror(err));
+	}
+}
+
+/* Open through libserialport; 1 if it knows the port, 0 if not, < 0 error. */
+static int open_sp(struct hs_link *l, struct hs_serial *s)
+{
+	struct sp_port *p;
+	int vid, pid, bus, addr;
+
+	if (sp_get_port_by_name(l->path, &p) != SP_OK)
+		return 0;
+	if (sp_open(p, SP_MODE_READ_WRITE) != SP_OK) {
+		int err = sp_last_error_code();
+		sp_free_port(p);
+		return open_failed(l->path, err);
+	}
+	s->port = p;
+	sp_get_port_handle(p, &l->fd);
+	copy(l->description, sizeof(l->description), sp_get_port_description(p));
+	if (sp_get_port_transport(p) == SP_TRANSPORT_USB) {
+		if (sp_get_port_usb_vid_pid(p, &vid, &pid) == SP_OK) {
+			l->info.usb_vid = vid;
+			l->info.usb_pid = pid;
+		}
+		if (sp_get_port_usb_bus_address(p, &bus, &addr) == SP_OK) {
+			l->info.usb_bus = bus;
+			l->info.usb_address = addr;
+		}
+		copy(l->manufacturer, sizeof(l->manufacturer),
+		     sp_get_port_usb_manufacturer(p));
+		copy(l->product, sizeof(l->product), sp_get_port_usb_product(p));
+		copy(l->serial, sizeof(l->serial), sp_get_port_usb_serial(p));
+	}
+	l->info.transport = HS_TRANSPORT_SERIAL;
+	return 1;
+}
+
+/* Open a tty libserialport does not know: a pty (socat, emulators). */
+static int open_tty(struct hs_link *l)
+{
+	l->fd = open(l->path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	if (l->fd < 0)
+		return open_failed(l->path, errno);
+	if (!isatty(l->fd))
+		return hs_fail(HS_ERR_NOT_TTY, "%s is not a serial port", l->path);
+	copy(l->description, sizeof(l->description), "pseudo-terminal");
+	l->info.transport = HS_TRANSPORT_PTY;
+	return HS_OK;
+}
+
+static void serial_close(struct hs_link *l)
+{
+	struct hs_serial *s = l->priv;
+
+	if (!s)
+		return;
+	if (l->fd >= 0) {
+		/* Unsent output would make close() wait for the driver's
+		 * closing_wait (30 s): callers drain first if they care. */
+		tcflush(l->fd, TCOFLUSH);
+		if (s->saved_lines >= 0 && s->port) {
+			sp_set_dtr(s->port, s->saved_lines & HS_SIG_DTR ? SP_DTR_ON : SP_DTR_OFF);
+			sp_set_rts(s->port, s->saved_lines & HS_SIG_RTS ? SP_RTS_ON : SP_RTS_OFF);
+		}
+		tcsetattr(l->fd, TCSANOW, &s->saved);
+	}
+	if (s->port) {
+		sp_close(s->port);
+		sp_free_port(s->port);
+	} else if (l->fd >= 0) {
+		close(l->fd);
+	}
+	l->fd = -1;
+	free(s);
+	l->priv = NULL;
+}
+
+static int serial_set_line(struct hs_link *l, const struct hs_line *line)
+{
+	struct hs_serial *s = l->priv;
+
+	if (line->flow == HS_FLOW_DTRDSR && !s->port)
+		return hs_fail(HS_ERR_NOT_SUPPORTED,
+			       "%s has no modem lines, so flow=dtrdsr cannot work on it; use xonxoff or none",
+			       l->path);
+	return hs_line_apply(l->fd, line, l->path);
+}
+
+static int serial_open(struct hs_link *l, const struct hs_uri *u)
+{
+	struct hs_serial *s;
+	struct stat st;
+	char *real;
+	int rc, bits;
+
+	if (!(real = realpath(u->path, NULL)))
+		return errno == ENOENT
+			? hs_fail(HS_ERR_NO_DEVICE,
+				  "%s does not exist; is the device plugged in? (see ls /dev/serial/by-id)",
+				  u->path)
+			: hs_fail(hs_errno_code(errno), "%s: %s", u->path, strerror(errno));
+	copy(l->path, sizeof(l->path), real);
+	free(real);
+	copy(l->name, sizeof(l->name),
+	     strncmp(l->path, "/dev/", 5) == 0 ? l->path + 5 : l->path);
+	if (stat(l->path, &st) != 0 || !S_ISCHR(st.st_mode))
+		return hs_fail(HS_ERR_NOT_TTY, "%s is not a serial port", u->path);
+
+	if (!(s = calloc(1, sizeof(*s))))
+		return hs_fail(HS_ERR_NOMEM, "%s: out of memory", l->path);
+	s->saved_lines = -1;
+	l->priv = s;
+	if ((rc = hs_lock_file(&l->lock, l->path)) < 0)
+		return rc;
+	rc = open_sp(l, s);
+	if (rc == 0)
+		rc = open_tty(l);
+	if (rc < 0)
+		return rc;
+	if ((rc = hs_lock_fd(l->fd, l->path)) < 0)
+		return rc;
+	if (tcgetattr(l->fd, &s->saved) != 0)
+		return hs_fail(HS_ERR_NOT_TTY, "%s is not a serial port", l->path);
+	if (s->port && ioctl(l->fd, TIOCMGET, &bits) == 0) {
+		s->saved_lines = (bits & TIOCM_DTR ? HS_SIG_DTR : 0) |
+				 (bits & TIOCM_RTS ? HS_SIG_RTS : 0);
+		s->lines = s->saved_lines;
+	}
+	return serial_set_line(l, &u->line);
+}
+
+static int serial_set_signal(struct hs_link *l, int sig, int on)
+{
+	struct hs_serial *s = l->priv;
+	enum sp_return r;
+
+	if (!s->port)
+		return hs_fail(HS_ERR_NOT_SUPPORTED,
+			       "%s has no modem lines (DTR, RTS, CTS, DSR, DCD, RI): not supported on this port",
+			       l->path);
+	r = sig == HS_SIG_DTR ? sp_set_dtr(s->port, on ? SP_DTR_ON : SP_DTR_OFF)
+			      : sp_set_rts(s->port, on ? SP_RTS_ON : SP_RTS_OFF);
+	if (r != SP_OK)
+		return hs_fail(hs_errno_code(sp_last_error_code()), "%s: cannot set %s: %s",
+			       l->path, sig == HS_SIG_DTR ? "DTR" : "RTS",
+			       strerror(sp_last_error_code()));
+	s->lines = on ? s->lines | sig : s->lines & ~sig;
+	return HS_OK;
+}
+
+int hs_serial_signals(struct hs_link *l)
+{
+	struct hs_serial *s = l->priv;
+	enum sp_signal in;
+	int mask;
+
+	if (!s->port)
+		return hs_fail(HS_ERR_NOT_SUPPORTED,
+			       "%s has no modem lines (DTR, RTS, CTS, DSR, DCD, RI): not supported on this port",
+			       l->path);
+	if (sp_get_signals(s->port, &in) != SP_OK) {
+		int err = sp_last_error_code();
+		return hs_fail(hs_errno_code(err), "%s: cannot read the modem lines: %s",
+			       l->path, strerror(err));
+	}
+	mask = s->lines & (HS_SIG_DTR | HS_SIG_RTS);
+	mask |= in & SP_SIG_CTS ? HS_SIG_CTS : 0;
+	mask |= in & SP_SIG_DSR ? HS_SIG_DSR : 0;
+	mask |= in & SP_SIG_DCD ? HS_SIG_DCD : 0;
+	mask |= in & SP_SIG_RI ? HS_SIG_RI : 0;
+	return mask;
+}
+
+const struct hs_transport_ops hs_serial_ops = {
+	.name = "serial",
+	.open = serial_open,
+	.close = serial_close,
+	.read = hs_serial_read,
+	.write = hs_serial_write,
+	.drain = hs_serial_drain,
+	.flush = hs_serial_flush,
+	.send_break = hs_serial_break,
+	.set_line = serial_set_line,
+	.set_signal = serial_set_signal,
+	.signals = hs_serial_signals,
+};

@@ -1,0 +1,33 @@
+/*
+ * serial.h - private: state shared by serial.c (open, close, modem lines)
+ * and serial_io.c (moving bytes).
+ */
+#ifndef HS_SERIAL_H
+#define HS_SERIAL_H
+
+#include <stdint.h>
+#include <termios.h>
+#include <libserialport.h>
+
+#include "link_priv.h"
+
+struct hs_serial {
+	struct sp_port *port;   /* libserialport's handle; NULL for a pty */
+	struct termios saved;   /* the line as we found it, put back at close */
+	int saved_lines;        /* HS_SIG_DTR|RTS as found, -1 if unknown */
+	int lines;              /* DTR/RTS as we last set them */
+	/* DTR/DSR pacing: a token bucket filled at the line's byte rate and
+	 * capped at the bytes we allow in flight. */
+	int64_t bucket_ms;
+	double bucket;
+};
+
+int hs_serial_read(struct hs_link *link, void *buf, size_t len, int64_t deadline);
+int hs_serial_write(struct hs_link *link, const void *buf, size_t len,
+		    int64_t deadline, size_t *done);
+int hs_serial_drain(struct hs_link *link, int64_t deadline);
+int hs_serial_flush(struct hs_link *link, enum hs_flush which);
+int hs_serial_break(struct hs_link *link, int duration_ms);
+int hs_serial_signals(struct hs_link *link);
+
+#endif

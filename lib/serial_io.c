@@ -1,0 +1,207 @@
+/*
+ * serial_io.c - moving bytes on a serial link within a deadline: read,
+ * write paced by flow control, drain, flush, break.
+ *
+ * The fd is always non-blocking; every wait is a poll() bounded by the
+ * caller's deadline. DTR/DSR flow control has no kernel support on Linux,
+ * so writes are paced here: nothing is written while DSR is low, and the
+ * bytes in flight (the driver's queue, TIOCOUTQ, and what the line cannot
+ * have sent yet at its baud rate) stay under a few milliseconds' worth,
+ * so a printer that drops DSR loses nothing it cannot buffer.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "fail.h"
+#include "serial.h"
+
+/* How much output DTR/DSR pacing lets ahead of the line, in ms of data. */
+#define DTRDSR_INFLIGHT_MS 10
+#define DTRDSR_MIN_INFLIGHT 8
+/* How often a wait for a modem line looks at it. */
+#define SIGNAL_POLL_MS 2
+
+static int io_error(struct hs_link *l, const char *what, int err)
+{
+	int code = hs_errno_code(err);
+
+	if (code == HS_ERR_UNPLUGGED)
+		return hs_fail(code, "%s went away during %s (%s): was it unplugged?",
+			       l->path, what, strerror(err));
+	return hs_fail(code, "%s: %s failed: %s", l->path, what, strerror(err));
+}
+
+/* poll() one fd for events until the deadline: 1 ready, 0 timed out. */
+static int wait_fd(struct hs_link *l, short events, int64_t deadline, short *got)
+{
+	struct pollfd p = { .fd = l->fd, .events = events };
+
+	for (;;) {
+		int n = poll(&p, 1, hs_remaining(deadline));
+		if (n > 0) {
+			*got = p.revents;
+			return 1;
+		}
+		if (n == 0)
+			return 0;
+		if (errno != EINTR)
+			return io_error(l, "poll", errno);
+	}
+}
+
+int hs_serial_read(struct hs_link *l, void *buf, size_t len, int64_t deadline)
+{
+	for (;;) {
+		short got = 0;
+		int rc = wait_fd(l, POLLIN, deadline, &got);
+		ssize_t n;
+
+		if (rc < 0)
+			return rc;
+		if (rc == 0)
+			return hs_fail(HS_ERR_TIMEOUT, "%s: nothing received before the deadline",
+				       l->path);
+		n = read(l->fd, buf, len);
+		if (n > 0)
+			return (int)n;
+		if (n == 0)
+			return hs_fail(HS_ERR_UNPLUGGED,
+				       "%s hung up during read: was it unplugged?", l->path);
+		if (errno != EAGAIN && errno != EINTR)
+			return io_error(l, "read", errno);
+		if (got & (POLLHUP | POLLERR))
+			return io_error(l, "read", EIO);
+	}
+}
+
+static int chars_per_second(const struct hs_line *line)
+{
+	int frame = 1 + line->bits + (line->parity != HS_PARITY_NONE) + line->stop;
+	int cps = line->baud / frame;
+	return cps > 0 ? cps : 1;
+}
+
+/* How many bytes DTR/DSR pacing lets us write now: 0 means wait. */
+static size_t dtrdsr_room(struct hs_link *l, int *wait_ms)
+{
+	struct hs_serial *s = l->priv;
+	int cps = chars_per_second(&l->line);
+	double cap = (double)cps * DTRDSR_INFLIGHT_MS / 1000;
+	int64_t now = hs_now_ms();
+	int queued = 0;
+
+	if (cap < DTRDSR_MIN_INFLIGHT)
+		cap = DTRDSR_MIN_INFLIGHT;
+	s->bucket += (double)(now - s->bucket_ms) * cps / 1000;
+	s->bucket_ms = now;
+	if (s->bucket > cap)
+		s->bucket = cap;
+	if (ioctl(l->fd, TIOCOUTQ, &queued) != 0)
+		queued = 0;
+	double room = s->bucket < cap - queued ? s->bucket : cap - queued;
+	if (room >= 1)
+		return (size_t)room;
+	*wait_ms = 1 + (int)((1 - room) * 1000 / cps);
+	return 0;
+}
+
+static int stalled(struct hs_link *l, size_t done, size_t len, const char *why)
+{
+	return hs_fail(HS_ERR_STALL,
+		       "%s held the output (%s) until the deadline; the port accepted %zu of %zu bytes",
+		       l->path, why, done, len);
+}
+
+int hs_serial_write(struct hs_link *l, const void *buf, size_t len,
+		    int64_t deadline, size_t *done)
+{
+	const char *p = buf;
+	struct hs_serial *s = l->priv;
+
+	*done = 0;
+	while (*done < len) {
+		size_t chunk = len - *done;
+		short got = 0;
+		ssize_t n;
+		int rc;
+
+		if (l->line.flow == HS_FLOW_DTRDSR) {
+			int sig = hs_serial_signals(l), wait_ms = SIGNAL_POLL_MS;
+			size_t room;
+			if (sig < 0)
+				return sig;
+			room = sig & HS_SIG_DSR ? dtrdsr_room(l, &wait_ms) : 0;
+			if (room == 0) {
+				if (hs_remaining(deadline) == 0)
+					return stalled(l, *done, len,
+						       sig & HS_SIG_DSR ? "DSR pacing" : "DSR low");
+				hs_nap(wait_ms, deadline);
+				continue;
+			}
+			if (chunk > room)
+				chunk = room;
+		}
+		rc = wait_fd(l, POLLOUT, deadline, &got);
+		if (rc < 0)
+			return rc;
+		if (rc == 0) {
+			if (l->line.flow == HS_FLOW_NONE)
+				return hs_fail(HS_ERR_TIMEOUT,
+					       "%s: write timed out; the port accepted %zu of %zu bytes",
+					       l->path, *done, len);
+			return stalled(l, *done, len, hs_flow_name(l->line.flow));
+		}
+		n = write(l->fd, p + *done, chunk);
+		if (n > 0) {
+			*done += (size_t)n;
+			if (l->line.flow == HS_FLOW_DTRDSR)
+				s->bucket -= (double)n;
+		} else if (n < 0 && errno != EAGAIN && errno != EINTR) {
+			return io_error(l, "write", errno);
+		} else if (got & (POLLHUP | POLLERR)) {
+			return io_error(l, "write", EIO);
+		}
+	}
+	return HS_OK;
+}
+
+int hs_serial_drain(struct hs_link *l, int64_t deadline)
+{
+	for (;;) {
+		int queued = 0;
+		if (ioctl(l->fd, TIOCOUTQ, &queued) != 0)
+			return io_error(l, "drain", errno);
+		if (queued <= 0)
+			return HS_OK;
+		if (hs_remaining(deadline) == 0)
+			return hs_fail(HS_ERR_TIMEOUT,
+				       "%s: %d bytes still unsent at the deadline", l->path, queued);
+		hs_nap(1 + queued * 1000 / chars_per_second(&l->line), deadline);
+	}
+}
+
+int hs_serial_flush(struct hs_link *l, enum hs_flush which)
+{
+	int q = which == HS_FLUSH_INPUT ? TCIFLUSH
+		: which == HS_FLUSH_OUTPUT ? TCOFLUSH : TCIOFLUSH;
+
+	if (tcflush(l->fd, q) != 0)
+		return io_error(l, "flush", errno);
+	return HS_OK;
+}
+
+int hs_serial_break(struct hs_link *l, int duration_ms)
+{
+	/* tcsendbreak() picks its own duration; hold the line ourselves. */
+	if (ioctl(l->fd, TIOCSBRK) != 0)
+		return io_error(l, "break", errno);
+	hs_nap(duration_ms, hs_deadline(duration_ms));
+	if (ioctl(l->fd, TIOCCBRK) != 0)
+		return io_error(l, "break", errno);
+	return HS_OK;
+}
