@@ -56,7 +56,8 @@ LAB_TARGETS :=
 -include tests/lab/lab.mk
 
 .PHONY: all deps check check-run demo install bench clean
-all: $(LIBS) $(TOOL_BIN) $(EXAMPLES) $(LAB_TARGETS)
+PRODUCTS := $(LIBS) $(TOOL_BIN)
+all: $(PRODUCTS) $(EXAMPLES) $(LAB_TARGETS)
 
 deps:
 	@missing=; for p in $(DEPS); do \
@@ -115,7 +116,7 @@ demo:
 bench: all
 	@for b in $(wildcard bench/*.sh); do sh $$b || exit 1; done
 
-install: all
+install: $(PRODUCTS)
 	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)/handshake \
 	  $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
 	install -m 644 $(BUILD)/libhandshake.a $(DESTDIR)$(LIBDIR)/

@@ -1,0 +1,59 @@
+#!/usr/bin/env bats
+# install.bats - `make install` lays out the library, headers and
+# pkg-config file, and a program built against them with pkg-config opens
+# a pty link and exchanges bytes.
+load helper
+
+setup() {
+  tmp=$(mktemp -d)
+}
+
+teardown() {
+  [ -n "${PTY_PID:-}" ] && kill "$PTY_PID" 2>/dev/null
+  rm -rf "$tmp"
+}
+
+install_into_tmp() {
+  make -s -C "$ROOT" --no-print-directory install DESTDIR="$tmp" PREFIX=/usr >/dev/null
+}
+
+@test "make install puts the libraries, headers and handshake.pc in place" {
+  run install_into_tmp
+  assert_success
+  [ -f "$tmp/usr/lib/libhandshake.a" ]
+  [ -L "$tmp/usr/lib/libhandshake.so" ]
+  [ -f "$tmp/usr/lib/libhandshake.so.0" ]
+  [ -f "$tmp/usr/include/handshake/handshake.h" ]
+  [ -f "$tmp/usr/include/handshake/link.h" ]
+  [ -f "$tmp/usr/include/handshake/error.h" ]
+  run objdump -p "$tmp/usr/lib/libhandshake.so.0"
+  assert_line --regexp 'SONAME +libhandshake\.so\.0$'
+  run grep -E '^(prefix|libdir|includedir)=' "$tmp/usr/lib/pkgconfig/handshake.pc"
+  assert_output $'prefix=/usr\nlibdir=/usr/lib\nincludedir=/usr/include'
+}
+
+@test "the shared library exports the public API only" {
+  install_into_tmp
+  run sh -c "nm -D --defined-only '$tmp/usr/lib/libhandshake.so.0' | awk '{print \$3}' | sed 's/@.*//'"
+  assert_success
+  assert_line hs_link_open
+  assert_line hs_strerror
+  refute_line hs_fail
+  refute_line hs_uri_parse
+}
+
+@test "a program built with pkg-config against the install talks over a pty" {
+  install_into_tmp
+  export PKG_CONFIG_PATH="$tmp/usr/lib/pkgconfig" PKG_CONFIG_SYSROOT_DIR="$tmp"
+  run pkg-config --cflags --libs handshake
+  assert_output --regexp "^-I$tmp/usr/include -L$tmp/usr/lib -lhandshake *\$"
+  san=
+  [ "${SANITIZE:-0}" = 1 ] && san="-fsanitize=address,undefined"
+  cc $san -o "$tmp/linkcat" "$ROOT/examples/linkcat.c" $(pkg-config --cflags --libs handshake)
+  # The far end shouts back what it hears.
+  start_echo_pty "$tmp/tty" "tr a-z A-Z"
+  LD_LIBRARY_PATH="$tmp/usr/lib" run "$tmp/linkcat" "serial:$tmp/tty?baud=115200" "hello modem"
+  assert_success
+  assert_output --partial "HELLO MODEM"
+  assert_output --partial "(pty, pseudo-terminal)"
+}
