@@ -137,4 +137,4 @@ install: $(PRODUCTS)
 clean:
 	rm -rf build
 
--include $(LIB_OBJ:.o=.d)
+-include $(wildcard $(BUILD)/obj/*/*.d $(BUILD)/obj/*/*/*.d)

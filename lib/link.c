@@ -41,7 +41,7 @@ int hs_link_open(struct hs_link **out, const char *text)
 	if (!(l = calloc(1, sizeof(*l))))
 		return hs_fail(HS_ERR_NOMEM, "%s: out of memory", text);
 	l->ops = &hs_serial_ops;
-	l->fd = -1;
+	l->fd = l->wfd = -1;
 	l->info = (struct hs_link_info){
 		.name = l->name, .path = l->path, .description = l->description,
 		.usb_manufacturer = l->manufacturer, .usb_product = l->product,

@@ -43,7 +43,8 @@ struct hs_link {
 	char description[128];
 	char manufacturer[128], product[128], serial[128];
 	struct hs_line line;       /* as last applied */
-	int fd;                    /* pollable; -1 if none */
+	int fd;                    /* pollable, read side; -1 if none */
+	int wfd;                   /* write side: fd, except for fd:R,W links */
 	struct hs_lock lock;
 	void *priv;                /* the transport's own state */
 };

@@ -7,6 +7,10 @@
  * from it. libserialport 0.1.1 cannot open a pty (no sysfs entry, and ptys
  * reject TIOCMGET), so ptys are opened with plain open() and have no modem
  * lines. Line settings go through termios (line.c) for both.
+ *
+ * fd: links borrow descriptors a parent opened (pppd's connect script):
+ * the parent holds the locks and set the line, so we take no lock, change
+ * the line only when the URI asks, and give the descriptors back as found.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -73,6 +77,7 @@ static int open_sp(struct hs_link *l, struct hs_serial *s)
 	}
 	s->port = p;
 	sp_get_port_handle(p, &l->fd);
+	l->wfd = l->fd;
 	copy(l->description, sizeof(l->description), sp_get_port_description(p));
 	if (sp_get_port_transport(p) == SP_TRANSPORT_USB) {
 		if (sp_get_port_usb_vid_pid(p, &vid, &pid) == SP_OK) {
@@ -98,11 +103,47 @@ static int open_tty(struct hs_link *l)
 	l->fd = open(l->path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
 	if (l->fd < 0)
 		return open_failed(l->path, errno);
+	l->wfd = l->fd;
 	if (!isatty(l->fd))
 		return hs_fail(HS_ERR_NOT_TTY, "%s is not a serial port", l->path);
 	copy(l->description, sizeof(l->description), "pseudo-terminal");
 	l->info.transport = HS_TRANSPORT_PTY;
 	return HS_OK;
+}
+
+/* Borrow the descriptors of an fd: link. */
+static int open_fd(struct hs_link *l, struct hs_serial *s, const struct hs_uri *u)
+{
+	const char *tty;
+
+	s->borrowed = 1;
+	copy(l->path, sizeof(l->path), u->path);
+	copy(l->name, sizeof(l->name), u->path);
+	for (int i = 0; i < 2; i++) {
+		int fd = i ? u->wfd : u->fd;
+		if ((s->saved_flags[i] = fcntl(fd, F_GETFL)) < 0)
+			return hs_fail(HS_ERR_NO_DEVICE, "%s: descriptor %d is not open", u->path, fd);
+		if (!isatty(fd))
+			return hs_fail(HS_ERR_NOT_TTY, "%s: descriptor %d is not a serial port",
+				       u->path, fd);
+		fcntl(fd, F_SETFL, s->saved_flags[i] | O_NONBLOCK);
+	}
+	l->fd = u->fd;
+	l->wfd = u->wfd;
+	if ((tty = ttyname(l->fd)))
+		copy(l->description, sizeof(l->description), tty);
+	l->info.transport = HS_TRANSPORT_PTY;
+	if (tcgetattr(l->fd, &s->saved) != 0)
+		return hs_fail(HS_ERR_NOT_TTY, "%s is not a serial port", l->path);
+	return HS_OK;
+}
+
+static void close_fd(struct hs_link *l, struct hs_serial *s)
+{
+	if (s->line_set)
+		tcsetattr(l->fd, TCSANOW, &s->saved);
+	fcntl(l->fd, F_SETFL, s->saved_flags[0]);
+	fcntl(l->wfd, F_SETFL, s->saved_flags[1]);
 }
 
 static void serial_close(struct hs_link *l)
@@ -111,7 +152,10 @@ static void serial_close(struct hs_link *l)
 
 	if (!s)
 		return;
-	if (l->fd >= 0) {
+	if (s->borrowed) {
+		if (l->fd >= 0)
+			close_fd(l, s);
+	} else if (l->fd >= 0) {
 		/* Unsent output would make close() wait for the driver's
 		 * closing_wait (30 s): callers drain first if they care. */
 		tcflush(l->fd, TCOFLUSH);
@@ -124,7 +168,7 @@ static void serial_close(struct hs_link *l)
 	if (s->port) {
 		sp_close(s->port);
 		sp_free_port(s->port);
-	} else if (l->fd >= 0) {
+	} else if (l->fd >= 0 && !s->borrowed) {
 		close(l->fd);
 	}
 	l->fd = -1;
@@ -140,6 +184,7 @@ static int serial_set_line(struct hs_link *l, const struct hs_line *line)
 		return hs_fail(HS_ERR_NOT_SUPPORTED,
 			       "%s has no modem lines, so flow=dtrdsr cannot work on it; use xonxoff or none",
 			       l->path);
+	s->line_set = 1;
 	return hs_line_apply(l->fd, line, l->path);
 }
 
@@ -150,6 +195,15 @@ static int serial_open(struct hs_link *l, const struct hs_uri *u)
 	char *real;
 	int rc, bits;
 
+	if (!(s = calloc(1, sizeof(*s))))
+		return hs_fail(HS_ERR_NOMEM, "%s: out of memory", u->path);
+	s->saved_lines = -1;
+	l->priv = s;
+	if (u->fd >= 0) {
+		if ((rc = open_fd(l, s, u)) < 0)
+			return rc;
+		return u->given ? serial_set_line(l, &u->line) : HS_OK;
+	}
 	if (!(real = realpath(u->path, NULL)))
 		return errno == ENOENT
 			? hs_fail(HS_ERR_NO_DEVICE,
@@ -162,11 +216,6 @@ static int serial_open(struct hs_link *l, const struct hs_uri *u)
 	     strncmp(l->path, "/dev/", 5) == 0 ? l->path + 5 : l->path);
 	if (stat(l->path, &st) != 0 || !S_ISCHR(st.st_mode))
 		return hs_fail(HS_ERR_NOT_TTY, "%s is not a serial port", u->path);
-
-	if (!(s = calloc(1, sizeof(*s))))
-		return hs_fail(HS_ERR_NOMEM, "%s: out of memory", l->path);
-	s->saved_lines = -1;
-	l->priv = s;
 	if ((rc = hs_lock_file(&l->lock, l->path)) < 0)
 		return rc;
 	rc = open_sp(l, s);

@@ -14,6 +14,9 @@
 struct hs_serial {
 	struct sp_port *port;   /* libserialport's handle; NULL for a pty */
 	struct termios saved;   /* the line as we found it, put back at close */
+	int borrowed;           /* fd: link: the descriptors are the caller's */
+	int saved_flags[2];     /* fd: link: O_NONBLOCK etc. as found */
+	int line_set;           /* we changed the line: restore it */
 	int saved_lines;        /* HS_SIG_DTR|RTS as found, -1 if unknown */
 	int lines;              /* DTR/RTS as we last set them */
 	/* DTR/DSR pacing: a token bucket filled at the line's byte rate and

@@ -39,7 +39,7 @@ static int io_error(struct hs_link *l, const char *what, int err)
 /* poll() one fd for events until the deadline: 1 ready, 0 timed out. */
 static int wait_fd(struct hs_link *l, short events, int64_t deadline, short *got)
 {
-	struct pollfd p = { .fd = l->fd, .events = events };
+	struct pollfd p = { .fd = events == POLLOUT ? l->wfd : l->fd, .events = events };
 
 	for (;;) {
 		int n = poll(&p, 1, hs_remaining(deadline));
@@ -101,7 +101,7 @@ static size_t dtrdsr_room(struct hs_link *l, int *wait_ms)
 	s->bucket_ms = now;
 	if (s->bucket > cap)
 		s->bucket = cap;
-	if (ioctl(l->fd, TIOCOUTQ, &queued) != 0)
+	if (ioctl(l->wfd, TIOCOUTQ, &queued) != 0)
 		queued = 0;
 	double room = s->bucket < cap - queued ? s->bucket : cap - queued;
 	if (room >= 1)
@@ -156,7 +156,7 @@ int hs_serial_write(struct hs_link *l, const void *buf, size_t len,
 					       l->path, *done, len);
 			return stalled(l, *done, len, hs_flow_name(l->line.flow));
 		}
-		n = write(l->fd, p + *done, chunk);
+		n = write(l->wfd, p + *done, chunk);
 		if (n > 0) {
 			*done += (size_t)n;
 			if (l->line.flow == HS_FLOW_DTRDSR)
@@ -174,7 +174,7 @@ int hs_serial_drain(struct hs_link *l, int64_t deadline)
 {
 	for (;;) {
 		int queued = 0;
-		if (ioctl(l->fd, TIOCOUTQ, &queued) != 0)
+		if (ioctl(l->wfd, TIOCOUTQ, &queued) != 0)
 			return io_error(l, "drain", errno);
 		if (queued <= 0)
 			return HS_OK;
@@ -187,10 +187,9 @@ int hs_serial_drain(struct hs_link *l, int64_t deadline)
 
 int hs_serial_flush(struct hs_link *l, enum hs_flush which)
 {
-	int q = which == HS_FLUSH_INPUT ? TCIFLUSH
-		: which == HS_FLUSH_OUTPUT ? TCOFLUSH : TCIOFLUSH;
-
-	if (tcflush(l->fd, q) != 0)
+	if ((which & HS_FLUSH_INPUT) && tcflush(l->fd, TCIFLUSH) != 0)
+		return io_error(l, "flush", errno);
+	if ((which & HS_FLUSH_OUTPUT) && tcflush(l->wfd, TCOFLUSH) != 0)
 		return io_error(l, "flush", errno);
 	return HS_OK;
 }
@@ -198,10 +197,10 @@ int hs_serial_flush(struct hs_link *l, enum hs_flush which)
 int hs_serial_break(struct hs_link *l, int duration_ms)
 {
 	/* tcsendbreak() picks its own duration; hold the line ourselves. */
-	if (ioctl(l->fd, TIOCSBRK) != 0)
+	if (ioctl(l->wfd, TIOCSBRK) != 0)
 		return io_error(l, "break", errno);
 	hs_nap(duration_ms, hs_deadline(duration_ms));
-	if (ioctl(l->fd, TIOCCBRK) != 0)
+	if (ioctl(l->wfd, TIOCCBRK) != 0)
 		return io_error(l, "break", errno);
 	return HS_OK;
 }

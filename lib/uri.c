@@ -1,7 +1,9 @@
 /*
  * uri.c - parse device URIs: serial:PATH?opts, a bare PATH, CUPS's serial
  * spelling (options joined by '+', flow=soft|hard), usb:VID:PID and
- * usb:BUS.DEV. Strict: anything not understood is an error that quotes it.
+ * usb:BUS.DEV, and fd:N or fd:R,W for descriptors a program was handed
+ * (pppd runs its connect script on the open line as stdin and stdout).
+ * Strict: anything not understood is an error that quotes it.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -233,12 +235,32 @@ int hs_uri_parse(const char *text, struct hs_uri *u)
 	u->line = default_line;
 	u->usb_vid = u->usb_pid = u->usb_bus = u->usb_address = -1;
 	u->usb_interface = -1;
+	u->fd = u->wfd = -1;
 
 	if (!*text)
 		return hs_fail(HS_ERR_URI, "empty device URI");
 	if (strncmp(text, "usb:", 4) == 0) {
 		u->transport = HS_TRANSPORT_USB;
 		rest = text + 4;
+	} else if (strncmp(text, "fd:", 3) == 0) {
+		char fds[32];
+		rest = text + 3;
+		n = strcspn(rest, "?");
+		if (n >= sizeof(fds))
+			n = sizeof(fds) - 1;
+		memcpy(fds, rest, n);
+		fds[n] = 0;
+		char *comma = strchr(fds, ',');
+		if (comma)
+			*comma++ = 0;
+		if (!parse_dec(fds, 0, 65535, &u->fd) ||
+		    (comma && !parse_dec(comma, 0, 65535, &u->wfd)))
+			return hs_fail(HS_ERR_URI, "%s: expected fd:N or fd:READ,WRITE", text);
+		if (!comma)
+			u->wfd = u->fd;
+		snprintf(u->path, sizeof(u->path), "fd:%d", u->fd);
+		q = strchr(rest, '?');
+		return q ? parse_options(text, q + 1, u) : HS_OK;
 	} else if (strncmp(text, "serial:", 7) == 0) {
 		u->transport = HS_TRANSPORT_SERIAL;
 		rest = text + 7;

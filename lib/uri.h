@@ -18,6 +18,7 @@ enum hs_uri_given {
 struct hs_uri {
 	enum hs_transport transport; /* SERIAL or USB; PTY is found at open */
 	char path[PATH_MAX];         /* serial: the device node as given */
+	int fd, wfd;                 /* fd:R[,W]: descriptors we were handed, else -1 */
 	struct hs_line line;         /* serial: defaults where not given */
 	unsigned given;              /* enum hs_uri_given bits */
 	int usb_vid, usb_pid;        /* usb:VID:PID, else -1 */

@@ -84,6 +84,11 @@ static const struct invalid {
 	{ "usb:04b8:0202?baud=9600", HS_ERR_URI_OPTION },
 	{ "usb:04b8:0202?interface=300", HS_ERR_URI_VALUE },
 	{ "usb:04b8:0202?serial=", HS_ERR_URI_VALUE },
+	{ "fd:", HS_ERR_URI },
+	{ "fd:x", HS_ERR_URI },
+	{ "fd:0,", HS_ERR_URI },
+	{ "fd:-1", HS_ERR_URI },
+	{ "fd:0?flow=magic", HS_ERR_URI_VALUE },
 };
 
 static void test_valid(void **state)
@@ -126,6 +131,24 @@ static void test_usb_valid(void **state)
 	assert_int_equal(u.usb_interface, -1);
 }
 
+static void test_fd_valid(void **state)
+{
+	struct hs_uri u;
+	(void)state;
+
+	assert_int_equal(hs_uri_parse("fd:0", &u), HS_OK);
+	assert_int_equal(u.fd, 0);
+	assert_int_equal(u.wfd, 0);
+	assert_int_equal(u.given, 0);
+	assert_int_equal(hs_uri_parse("fd:0,1?baud=38400", &u), HS_OK);
+	assert_int_equal(u.fd, 0);
+	assert_int_equal(u.wfd, 1);
+	assert_int_equal(u.line.baud, 38400);
+	assert_int_equal(u.given, HS_URI_BAUD);
+	assert_int_equal(hs_uri_parse("/dev/ttyS0", &u), HS_OK);
+	assert_int_equal(u.fd, -1);
+}
+
 static void test_invalid(void **state)
 {
 	(void)state;
@@ -148,6 +171,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_valid),
 		cmocka_unit_test(test_usb_valid),
+		cmocka_unit_test(test_fd_valid),
 		cmocka_unit_test(test_invalid),
 	};
 	return cmocka_run_group_tests_name("uri", tests, NULL, NULL);

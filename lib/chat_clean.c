@@ -1,0 +1,137 @@
+/*
+ * chat_clean.c - chat(8)'s escape processing. Expect strings and send
+ * strings share the escapes; \c, \d, \p, \K, \N, \T and \U mean
+ * something only when sending, and a send string ends in \r unless it
+ * ends in \c.
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "chat_priv.h"
+
+#define ACTION 0xff
+
+struct out {
+	struct hs_clean *c;
+	int full;
+};
+
+static void put(struct out *o, unsigned char b)
+{
+	if (o->c->len + 1 >= sizeof(o->c->out)) {
+		o->full = 1;
+		return;
+	}
+	o->c->out[o->c->len++] = b;
+}
+
+static void put_str(struct out *o, const char *s)
+{
+	while (*s)
+		put(o, (unsigned char)*s++);
+}
+
+static void put_action(struct out *o, unsigned char what)
+{
+	put(o, ACTION);
+	put(o, what);
+}
+
+int hs_chat_clean(const char *s, int sending, const struct hs_chat_opts *opts,
+		  struct hs_clean *c)
+{
+	struct out o = { .c = c };
+
+	memset(c, 0, sizeof(*c));
+	c->add_return = sending;
+	while (*s) {
+		unsigned char ch = (unsigned char)*s++;
+
+		if (ch == '^') {
+			/* ^X is control-X; a lone trailing ^ is itself. */
+			if (!*s) {
+				put(&o, '^');
+				break;
+			}
+			ch = (unsigned char)(*s++ & 0x1f);
+			if (ch)
+				put(&o, ch);
+			continue;
+		}
+		if (ch == '$' && opts && opts->use_env) {
+			char name[128];
+			size_t n = 0;
+			while ((isalnum((unsigned char)*s) || *s == '_') && n < sizeof(name) - 1)
+				name[n++] = *s++;
+			name[n] = 0;
+			const char *v = getenv(name);
+			if (v)
+				put_str(&o, v);
+			continue;
+		}
+		if (ch == ACTION && sending) {
+			put_action(&o, ACTION);
+			continue;
+		}
+		if (ch != '\\') {
+			put(&o, ch);
+			continue;
+		}
+		ch = (unsigned char)*s++;
+		switch (ch) {
+		case 0:
+			/* A trailing backslash is itself. */
+			put(&o, '\\');
+			s--;
+			break;
+		case 'b': put(&o, '\b'); break;
+		case 'r': put(&o, '\r'); break;
+		case 'n': put(&o, '\n'); break;
+		case 's': put(&o, ' '); break;
+		case 't': put(&o, '\t'); break;
+		case '\\': put(&o, '\\'); break;
+		case 'q': c->quiet = 1; break;
+		case 'c':
+			if (sending && !*s)
+				c->add_return = 0;
+			else
+				put(&o, 'c');
+			break;
+		case 'd':
+		case 'p':
+		case 'K':
+			if (sending)
+				put_action(&o, ch);
+			else
+				put(&o, ch);
+			break;
+		case 'N':
+			put(&o, sending ? 0 : 'N');
+			break;
+		case 'T':
+		case 'U': {
+			const char *num = opts ? (ch == 'T' ? opts->phone : opts->phone2) : NULL;
+			if (sending && num) {
+				put_str(&o, num);
+			} else {
+				put(&o, '\\');
+				put(&o, ch);
+			}
+			break;
+		}
+		default:
+			if (ch >= '0' && ch <= '7') {
+				unsigned v = ch - '0';
+				for (int i = 0; i < 2 && *s >= '0' && *s <= '7'; i++)
+					v = v * 8 + (unsigned)(*s++ - '0');
+				/* chat drops \0 from expect strings: it could never match. */
+				if ((v & 0xff) || sending)
+					put(&o, (unsigned char)v);
+			} else {
+				put(&o, ch);
+			}
+		}
+	}
+	return o.full ? -1 : 0;
+}

@@ -1,0 +1,373 @@
+/*
+ * chat_run.c - running a chat script on a link, with chat(8)'s semantics:
+ * bytes are read one at a time so nothing after the last expected string
+ * is taken from the program that uses the line next (pppd); each expect
+ * checks its string, then the ABORT strings, after every byte; REPORT
+ * strings fire once and capture the rest of their line.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "chat_priv.h"
+#include "clock.h"
+#include "fail.h"
+
+#define DEFAULT_TIMEOUT_S 45
+#define MAX_STRINGS 50
+#define BREAK_MS 250
+
+struct run {
+	struct hs_link *link;
+	const struct hs_chat_opts *o;
+	int timeout_s;
+	int echo;
+	char *aborts[MAX_STRINGS];
+	int n_aborts;
+	char *reports[MAX_STRINGS];
+	int n_reports;
+	char report[256];     /* the REPORT line being gathered */
+	int gathering;
+	char seen[HS_CHAT_STR_MAX]; /* the latest bytes received, NUL-free */
+	size_t n_seen;
+};
+
+/* chat -v style: control characters as ^X, the top bit as M-. */
+static void logf_visible(struct run *r, const char *what, const unsigned char *s,
+			 size_t n, int quiet)
+{
+	char line[HS_CHAT_STR_MAX * 4 + 64];
+	size_t o;
+
+	if (!r->o || !r->o->log)
+		return;
+	o = (size_t)snprintf(line, sizeof(line), "%s (", what);
+	if (quiet)
+		o += (size_t)snprintf(line + o, sizeof(line) - o, "??????");
+	for (size_t i = 0; !quiet && i < n && o + 8 < sizeof(line); i++) {
+		unsigned c = s[i];
+		if (c & 0x80) {
+			line[o++] = 'M';
+			line[o++] = '-';
+			c &= 0x7f;
+		}
+		if (c < 32 || c == 127) {
+			line[o++] = '^';
+			line[o++] = (char)(c == 127 ? '?' : c + '@');
+		} else {
+			line[o++] = (char)c;
+		}
+	}
+	snprintf(line + o, sizeof(line) - o, ")");
+	r->o->log(r->o->ctx, line);
+}
+
+static void logs(struct run *r, const char *text)
+{
+	if (r->o && r->o->log)
+		r->o->log(r->o->ctx, text);
+}
+
+static int ends_with(const struct run *r, const char *s)
+{
+	size_t n = strlen(s);
+	return n && r->n_seen >= n && memcmp(r->seen + r->n_seen - n, s, n) == 0;
+}
+
+static void take_byte(struct run *r, char c)
+{
+	if (r->n_seen == sizeof(r->seen)) {
+		/* Keep the newer half: longer than any string we match. */
+		memmove(r->seen, r->seen + sizeof(r->seen) / 2, sizeof(r->seen) / 2);
+		r->n_seen = sizeof(r->seen) / 2;
+	}
+	r->seen[r->n_seen++] = c;
+}
+
+static void gather_report(struct run *r, char c)
+{
+	if (!r->gathering) {
+		for (int i = 0; i < r->n_reports; i++) {
+			if (!ends_with(r, r->reports[i]))
+				continue;
+			snprintf(r->report, sizeof(r->report), "%s", r->reports[i]);
+			/* A REPORT string fires once, as in chat. */
+			free(r->reports[i]);
+			memmove(&r->reports[i], &r->reports[i + 1],
+				sizeof(char *) * (size_t)(r->n_reports - i - 1));
+			r->n_reports--;
+			r->gathering = 1;
+			return;
+		}
+		return;
+	}
+	if (!iscntrl((unsigned char)c)) {
+		size_t n = strlen(r->report);
+		if (n + 1 < sizeof(r->report)) {
+			r->report[n] = c;
+			r->report[n + 1] = 0;
+		}
+		return;
+	}
+	r->gathering = 0;
+	if (r->o && r->o->report)
+		r->o->report(r->o->ctx, r->report);
+}
+
+/* Wait for s (cleaned); returns an hs_chat_status. */
+static int expect_one(struct run *r, const char *raw)
+{
+	struct hs_clean c;
+	int64_t deadline;
+
+	if (hs_chat_clean(raw, 0, r->o, &c) < 0) {
+		hs_fail(HS_ERR_ARG, "chat: expect string too long: %.40s...", raw);
+		return HS_CHAT_BAD_SCRIPT;
+	}
+	c.out[c.len] = 0;
+	logf_visible(r, "expect", c.out, c.len, c.quiet);
+	if (c.len == 0) {
+		logs(r, "got it");
+		return HS_CHAT_OK;
+	}
+	deadline = hs_deadline(r->timeout_s * 1000);
+	for (;;) {
+		unsigned char b;
+		int rc = hs_link_read(r->link, &b, 1, hs_remaining(deadline));
+		if (rc == HS_ERR_TIMEOUT) {
+			hs_fail(HS_ERR_TIMEOUT, "chat: %s: '%s' did not arrive within %d s",
+				hs_link_info(r->link)->path, (char *)c.out, r->timeout_s);
+			logs(r, "alarm");
+			return HS_CHAT_TIMEOUT;
+		}
+		if (rc < 0)
+			return HS_CHAT_IO;
+		b &= 0x7f;
+		if (r->echo && r->o && r->o->echo)
+			r->o->echo(r->o->ctx, (const char *)&b, 1);
+		if (b == 0)
+			continue; /* a NUL can match nothing and would end strings */
+		take_byte(r, (char)b);
+		gather_report(r, (char)b);
+		if (ends_with(r, (char *)c.out)) {
+			logs(r, "got it");
+			return HS_CHAT_OK;
+		}
+		for (int i = 0; i < r->n_aborts; i++) {
+			if (ends_with(r, r->aborts[i])) {
+				hs_fail(HS_ERR_ARG, "chat: %s: aborted on '%s'",
+					hs_link_info(r->link)->path, r->aborts[i]);
+				logs(r, "failed");
+				return HS_CHAT_ABORT + i;
+			}
+		}
+	}
+}
+
+static int send_string(struct run *r, const char *raw)
+{
+	struct hs_clean c;
+	int64_t deadline = hs_deadline(r->timeout_s * 1000);
+	size_t start = 0;
+
+	if (strcmp(raw, "EOT") == 0)
+		raw = "^D\\c";
+	else if (strcmp(raw, "BREAK") == 0)
+		raw = "\\K\\c";
+	if (hs_chat_clean(raw, 1, r->o, &c) < 0) {
+		hs_fail(HS_ERR_ARG, "chat: send string too long: %.40s...", raw);
+		return HS_CHAT_BAD_SCRIPT;
+	}
+	if (c.add_return)
+		c.out[c.len++] = '\r';
+	logf_visible(r, "send", c.out, c.len, c.quiet);
+	for (size_t i = 0; i <= c.len; i++) {
+		int rc;
+		if (i < c.len && c.out[i] != 0xff)
+			continue;
+		rc = hs_link_write(r->link, c.out + start, i - start,
+				   hs_remaining(deadline), NULL);
+		if (rc < 0)
+			return rc == HS_ERR_TIMEOUT || rc == HS_ERR_STALL ? HS_CHAT_TIMEOUT
+									  : HS_CHAT_IO;
+		if (i == c.len)
+			break;
+		switch (c.out[++i]) {
+		case 'd':
+			hs_nap(1000, hs_deadline(1000));
+			break;
+		case 'p':
+			hs_nap(100, hs_deadline(100));
+			break;
+		case 'K':
+			/* A port without break (a pty) just goes on, as chat does. */
+			hs_link_send_break(r->link, BREAK_MS);
+			break;
+		default: /* 0xff 0xff: a literal 0xff byte */
+			start = i;
+			continue;
+		}
+		start = i + 1;
+	}
+	return HS_CHAT_OK;
+}
+
+/* ABORT "BUSY" and friends: returns an hs_chat_status. */
+static int add_string(struct run *r, char **list, int *n, const char *raw,
+		      const char *what)
+{
+	struct hs_clean c;
+
+	if (*n >= MAX_STRINGS || hs_chat_clean(raw, 0, r->o, &c) < 0 || c.len == 0) {
+		hs_fail(HS_ERR_ARG, "chat: too many, empty or too long %s strings ('%s')",
+			what, raw);
+		return HS_CHAT_BAD_SCRIPT;
+	}
+	c.out[c.len] = 0;
+	if (!(list[*n] = strdup((char *)c.out))) {
+		hs_fail(HS_ERR_NOMEM, "chat: out of memory");
+		return HS_CHAT_IO;
+	}
+	(*n)++;
+	return HS_CHAT_OK;
+}
+
+static void clear_string(struct run *r, char **list, int *n, const char *raw)
+{
+	struct hs_clean c;
+
+	if (hs_chat_clean(raw, 0, r->o, &c) < 0)
+		return;
+	c.out[c.len] = 0;
+	for (int i = 0; i < *n; i++) {
+		if (strcmp(list[i], (char *)c.out) != 0)
+			continue;
+		free(list[i]);
+		memmove(&list[i], &list[i + 1], sizeof(char *) * (size_t)(*n - i - 1));
+		(*n)--;
+		i--;
+	}
+}
+
+/* expect[-send-expect...]: split on '-' not preceded by a backslash. */
+static int expect_word(struct run *r, const char *word)
+{
+	char buf[HS_CHAT_STR_MAX * 2];
+	char *parts[64];
+	int n = 0, rc = HS_CHAT_TIMEOUT;
+	char *p = buf;
+
+	snprintf(buf, sizeof(buf), "%s", word);
+	parts[n++] = p;
+	for (; *p && n < 64; p++) {
+		if (*p == '\\' && p[1]) {
+			p++;
+		} else if (*p == '-') {
+			*p = 0;
+			parts[n++] = p + 1;
+		}
+	}
+	for (int i = 0; i < n; i += 2) {
+		rc = expect_one(r, parts[i]);
+		if (rc != HS_CHAT_TIMEOUT || i + 1 >= n)
+			break;
+		if ((rc = send_string(r, parts[i + 1])) != HS_CHAT_OK)
+			break;
+		rc = HS_CHAT_TIMEOUT;
+	}
+	return rc;
+}
+
+static const char *const keywords[] = {
+	"ABORT", "CLR_ABORT", "REPORT", "CLR_REPORT", "TIMEOUT", "ECHO",
+	"HANGUP", "SAY", NULL,
+};
+
+static int keyword(struct run *r, const char *kw, const char *arg)
+{
+	struct hs_clean c;
+
+	if (!strcmp(kw, "ABORT"))
+		return add_string(r, r->aborts, &r->n_aborts, arg, "ABORT");
+	if (!strcmp(kw, "REPORT"))
+		return add_string(r, r->reports, &r->n_reports, arg, "REPORT");
+	if (!strcmp(kw, "CLR_ABORT"))
+		clear_string(r, r->aborts, &r->n_aborts, arg);
+	else if (!strcmp(kw, "CLR_REPORT"))
+		clear_string(r, r->reports, &r->n_reports, arg);
+	else if (!strcmp(kw, "TIMEOUT")) {
+		r->timeout_s = atoi(arg);
+		if (r->timeout_s <= 0)
+			r->timeout_s = DEFAULT_TIMEOUT_S;
+	} else if (!strcmp(kw, "ECHO")) {
+		r->echo = strcmp(arg, "ON") == 0;
+	} else if (!strcmp(kw, "SAY")) {
+		if (hs_chat_clean(arg, 0, r->o, &c) == 0 && r->o && r->o->say) {
+			c.out[c.len] = 0;
+			r->o->say(r->o->ctx, (char *)c.out);
+		}
+	}
+	/* HANGUP ON/OFF is about SIGHUP in chat; our reads already end with
+	 * an unplugged error on hang-up, so it changes nothing here. */
+	return HS_CHAT_OK;
+}
+
+/* A REPORT line still being gathered when the script ends: read the rest
+ * of it (up to a control character, 1 s a byte, as chat does) and stop
+ * there, leaving what follows on the line. */
+static void finish_report(struct run *r)
+{
+	unsigned char b;
+
+	while (r->gathering && hs_link_read(r->link, &b, 1, 1000) == 1)
+		gather_report(r, (char)(b & 0x7f));
+	if (r->gathering && r->o && r->o->report)
+		r->o->report(r->o->ctx, r->report);
+}
+
+static int is_keyword(const char *w)
+{
+	for (int i = 0; keywords[i]; i++)
+		if (strcmp(w, keywords[i]) == 0)
+			return 1;
+	return 0;
+}
+
+int hs_chat_run(struct hs_chat *chat, struct hs_link *link,
+		const struct hs_chat_opts *opts)
+{
+	struct run r = { .link = link, .o = opts };
+	int rc = HS_CHAT_OK, expecting = 1;
+
+	if (!chat || !link) {
+		hs_fail(HS_ERR_ARG, "hs_chat_run: no script or no link");
+		return HS_CHAT_BAD_SCRIPT;
+	}
+	r.timeout_s = opts && opts->timeout_s > 0 ? opts->timeout_s : DEFAULT_TIMEOUT_S;
+	for (int i = 0; i < chat->n && rc == HS_CHAT_OK; i++) {
+		const char *w = chat->words[i];
+		if (expecting && is_keyword(w)) {
+			if (i + 1 >= chat->n) {
+				hs_fail(HS_ERR_ARG, "chat: %s needs an argument", w);
+				rc = HS_CHAT_BAD_SCRIPT;
+				break;
+			}
+			rc = keyword(&r, w, chat->words[++i]);
+			continue;
+		}
+		rc = expecting ? expect_word(&r, w) : send_string(&r, w);
+		expecting = !expecting;
+	}
+	finish_report(&r);
+	if (rc >= HS_CHAT_ABORT && opts && opts->log) {
+		char line[300];
+		snprintf(line, sizeof(line), "Failed (%s)", r.aborts[rc - HS_CHAT_ABORT]);
+		opts->log(opts->ctx, line);
+	}
+	for (int i = 0; i < r.n_aborts; i++)
+		free(r.aborts[i]);
+	for (int i = 0; i < r.n_reports; i++)
+		free(r.reports[i]);
+	return rc;
+}

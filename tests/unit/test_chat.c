@@ -1,0 +1,324 @@
+/*
+ * test_chat.c - the chat(8)-compatible runner against a scripted modem on
+ * a real pty: exit codes, ABORT indexes, REPORT, subexpects, escapes,
+ * timeouts, and that nothing after the last expect is taken off the line.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "handshake/handshake.h"
+#include "handshake/chat.h"
+#include "chat_priv.h"
+#include "clock.h"
+#include "ptypair.h"
+
+/* A modem that answers each awaited string with a reply. */
+struct modem {
+	struct ptypair pty;
+	const char *const *script; /* await, reply, await, reply, ..., NULL */
+	char got[1024];            /* every byte it received */
+	size_t n_got;
+	pthread_t thread;
+	int stop;
+};
+
+static void *modem_main(void *arg)
+{
+	struct modem *m = arg;
+	const char *const *step = m->script;
+	size_t matched_to = 0;
+
+	while (!m->stop) {
+		struct pollfd f = { .fd = m->pty.master, .events = POLLIN };
+		if (poll(&f, 1, 20) <= 0)
+			continue;
+		ssize_t n = read(m->pty.master, m->got + m->n_got,
+				 sizeof(m->got) - 1 - m->n_got);
+		if (n <= 0)
+			continue;
+		m->n_got += (size_t)n;
+		m->got[m->n_got] = 0;
+		while (step && step[0]) {
+			char *at = strstr(m->got + matched_to, step[0]);
+			if (!at)
+				break;
+			matched_to = (size_t)(at - m->got) + strlen(step[0]);
+			if (write(m->pty.master, step[1], strlen(step[1])) < 0)
+				break;
+			step += 2;
+		}
+	}
+	return NULL;
+}
+
+static struct hs_link *modem_start(struct modem *m, const char *const *script)
+{
+	char uri[96];
+	struct hs_link *l = NULL;
+
+	memset(m, 0, sizeof(*m));
+	m->script = script;
+	ptypair_open(&m->pty);
+	snprintf(uri, sizeof(uri), "serial:%s", m->pty.path);
+	assert_int_equal(hs_link_open(&l, uri), HS_OK);
+	/* An empty first await means "say this at once". */
+	if (script && script[0] && !script[0][0]) {
+		ptypair_write(&m->pty, script[1], strlen(script[1]));
+		m->script = script + 2;
+	}
+	assert_int_equal(pthread_create(&m->thread, NULL, modem_main, m), 0);
+	return l;
+}
+
+static void modem_stop(struct modem *m, struct hs_link *l)
+{
+	m->stop = 1;
+	pthread_join(m->thread, NULL);
+	hs_link_close(l);
+	ptypair_close(&m->pty);
+}
+
+static char reports[256];
+static void on_report(void *ctx, const char *line)
+{
+	(void)ctx;
+	snprintf(reports + strlen(reports), sizeof(reports) - strlen(reports), "%s|", line);
+}
+
+static int run_words(struct hs_link *l, const char *const *words, int n,
+		     const struct hs_chat_opts *o)
+{
+	struct hs_chat *c = hs_chat_new();
+	int rc;
+
+	assert_int_equal(hs_chat_add_words(c, words, n), HS_OK);
+	rc = hs_chat_run(c, l, o);
+	hs_chat_free(c);
+	return rc;
+}
+
+#define N(a) ((int)(sizeof(a) / sizeof((a)[0])))
+
+static void test_dial_connects(void **state)
+{
+	static const char *const modem[] = {
+		"ATZ\r", "ATZ\r\r\nOK\r\n",
+		"ATDT5551234\r", "\r\nCONNECT 33600/ARQ\r\n", NULL,
+	};
+	static const char *const words[] = {
+		"ABORT", "BUSY", "ABORT", "NO\\sCARRIER", "REPORT", "CONNECT",
+		"", "ATZ", "OK", "ATDT\\T", "CONNECT", "",
+	};
+	struct hs_chat_opts o = { .phone = "5551234", .report = on_report, .timeout_s = 5 };
+	struct modem m;
+	struct hs_link *l = modem_start(&m, modem);
+	(void)state;
+
+	reports[0] = 0;
+	assert_int_equal(run_words(l, words, N(words), &o), HS_CHAT_OK);
+	/* The last send is '' : a bare CR. */
+	char b[32];
+	assert_int_equal(ptypair_read(&m.pty, b, 0, 0), 0);
+	modem_stop(&m, l);
+	assert_string_equal(m.got, "ATZ\rATDT5551234\r\r");
+	assert_string_equal(reports, "CONNECT 33600/ARQ|");
+}
+
+static void test_abort_codes(void **state)
+{
+	static const char *const busy[] = { "ATDT1\r", "\r\nBUSY\r\n", NULL };
+	static const char *const words[] = {
+		"ABORT", "NO\\sCARRIER", "ABORT", "BUSY", "", "ATDT1", "CONNECT", "",
+	};
+	struct hs_chat_opts o = { .timeout_s = 5 };
+	struct modem m;
+	struct hs_link *l = modem_start(&m, busy);
+	(void)state;
+
+	/* BUSY is the second ABORT string: chat exits 4 + 1. */
+	assert_int_equal(run_words(l, words, N(words), &o), HS_CHAT_ABORT + 1);
+	assert_non_null(strstr(hs_last_error(), "BUSY"));
+	modem_stop(&m, l);
+}
+
+static void test_clr_abort_renumbers(void **state)
+{
+	static const char *const busy[] = { "ATDT1\r", "\r\nBUSY\r\n", NULL };
+	static const char *const words[] = {
+		"ABORT", "NO\\sCARRIER", "ABORT", "BUSY", "CLR_ABORT", "NO\\sCARRIER",
+		"", "ATDT1", "CONNECT", "",
+	};
+	struct hs_chat_opts o = { .timeout_s = 5 };
+	struct modem m;
+	struct hs_link *l = modem_start(&m, busy);
+	(void)state;
+
+	assert_int_equal(run_words(l, words, N(words), &o), HS_CHAT_ABORT);
+	modem_stop(&m, l);
+}
+
+static void test_timeout(void **state)
+{
+	static const char *const words[] = { "TIMEOUT", "1", "", "AT", "OK", "" };
+	struct modem m;
+	struct hs_link *l = modem_start(&m, NULL);
+	int64_t t0 = hs_now_ms();
+	(void)state;
+
+	assert_int_equal(run_words(l, words, N(words), NULL), HS_CHAT_TIMEOUT);
+	assert_true(hs_now_ms() - t0 >= 1000);
+	assert_true(hs_now_ms() - t0 < 1500);
+	assert_non_null(strstr(hs_last_error(), "'OK' did not arrive within 1 s"));
+	modem_stop(&m, l);
+	assert_string_equal(m.got, "AT\r");
+}
+
+static void test_subexpect_resends(void **state)
+{
+	/* Silent until it gets a CR, then prompts. */
+	static const char *const modem[] = { "\r", "\r\nlogin:", "user\r", "Password:", NULL };
+	static const char *const words[] = { "TIMEOUT", "1", "ogin:--ogin:", "user",
+					     "assword:", "\\qsecret" };
+	struct modem m;
+	struct hs_link *l = modem_start(&m, modem);
+	(void)state;
+
+	assert_int_equal(run_words(l, words, N(words), NULL), HS_CHAT_OK);
+	modem_stop(&m, l);
+	assert_string_equal(m.got, "\ruser\rsecret\r");
+}
+
+static void test_leaves_the_rest_on_the_line(void **state)
+{
+	static const char *const modem[] = { "", "\r\nCONNECT 115200\r\n~\x7d#PPP", NULL };
+	static const char *const words[] = { "CONNECT" };
+	struct modem m;
+	struct hs_link *l = modem_start(&m, modem);
+	char rest[32] = "";
+	size_t n = 0;
+	(void)state;
+
+	assert_int_equal(run_words(l, words, N(words), NULL), HS_CHAT_OK);
+	while (n < 15) {
+		int rc = hs_link_read(l, rest + n, 15 - n, 1000);
+		assert_true(rc > 0);
+		n += (size_t)rc;
+	}
+	assert_memory_equal(rest, " 115200\r\n~\x7d#PPP", 15);
+	modem_stop(&m, l);
+}
+
+static void test_send_escapes(void **state)
+{
+	static const char *const words[] = {
+		"", "A\\c", "", "\\101\\N\\s^A\\c", "", "EOT", "", "x\\\\y\\ty\\c", "", "\\p\\dz\\c",
+	};
+	struct modem m;
+	struct hs_link *l = modem_start(&m, NULL);
+	int64_t t0 = hs_now_ms();
+	(void)state;
+
+	assert_int_equal(run_words(l, words, N(words), NULL), HS_CHAT_OK);
+	assert_true(hs_now_ms() - t0 >= 1100); /* \p and \d */
+	char got[32];
+	size_t n = ptypair_read(&m.pty, got, 12, 2000);
+	modem_stop(&m, l);
+	/* The modem thread may have taken some; join both views. */
+	char all[64];
+	memcpy(all, m.got, m.n_got);
+	memcpy(all + m.n_got, got, n);
+	assert_int_equal(m.n_got + n, 12);
+	assert_memory_equal(all, "AA\0 \x01\x04x\\y\ty" "z", 12);
+}
+
+static void test_clean_table(void **state)
+{
+	static const struct {
+		const char *in;
+		int sending;
+		const char *out;
+		size_t len;
+	} t[] = {
+		{ "CONNECT", 0, "CONNECT", 7 },
+		{ "NO\\sCARRIER", 0, "NO CARRIER", 10 },
+		{ "\\r\\n\\t\\b", 0, "\r\n\t\b", 4 },
+		{ "^M^J", 0, "\r\n", 2 },
+		{ "\\101\\0102", 0, "A\b2", 3 },
+		{ "\\N", 0, "N", 1 },
+		{ "\\N", 1, "\0\r", 2 },
+		{ "AT\\c", 1, "AT", 2 },
+		{ "AT\\cX", 1, "ATcX\r", 5 },
+		{ "\\d\\p\\K", 1, "\xff" "d\xff" "p\xff" "K\r", 7 },
+		{ "\\d", 0, "d", 1 },
+		{ "a\\", 0, "a\\", 2 },
+		{ "\\T", 0, "\\T", 2 },
+		{ "ATDT\\T", 1, "ATDT555\r", 8 },
+	};
+	struct hs_chat_opts o = { .phone = "555" };
+	(void)state;
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		struct hs_clean c;
+		assert_int_equal(hs_chat_clean(t[i].in, t[i].sending, &o, &c), 0);
+		if (c.add_return)
+			c.out[c.len++] = '\r';
+		if (c.len != t[i].len || memcmp(c.out, t[i].out, c.len) != 0)
+			fail_msg("clean('%s', %d) gave %zu bytes", t[i].in, t[i].sending, c.len);
+	}
+}
+
+static void test_text_parsing(void **state)
+{
+	struct hs_chat *c = hs_chat_new();
+	(void)state;
+
+	assert_int_equal(hs_chat_add_text(c,
+		"# a comment line\n"
+		"ABORT 'NO CARRIER' ABORT BUSY\n"
+		"'' ATZ\n"
+		"OK \"AT&F # not a comment\"\n"
+		"OK\tATDT123 CONNECT ''\n"), HS_OK);
+	assert_int_equal(c->n, 12);
+	assert_string_equal(c->words[1], "NO CARRIER");
+	assert_string_equal(c->words[4], "");
+	assert_string_equal(c->words[7], "AT&F # not a comment");
+	assert_string_equal(c->words[9], "ATDT123");
+	assert_int_equal(hs_chat_add_text(c, "OK 'unterminated\n"), HS_ERR_ARG);
+	assert_non_null(strstr(hs_last_error(), "line 1"));
+	hs_chat_free(c);
+}
+
+static void test_keyword_without_argument(void **state)
+{
+	static const char *const words[] = { "", "AT", "ABORT" };
+	struct modem m;
+	struct hs_link *l = modem_start(&m, NULL);
+	(void)state;
+
+	assert_int_equal(run_words(l, words, N(words), NULL), HS_CHAT_BAD_SCRIPT);
+	modem_stop(&m, l);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_dial_connects),
+		cmocka_unit_test(test_abort_codes),
+		cmocka_unit_test(test_clr_abort_renumbers),
+		cmocka_unit_test(test_timeout),
+		cmocka_unit_test(test_subexpect_resends),
+		cmocka_unit_test(test_leaves_the_rest_on_the_line),
+		cmocka_unit_test(test_send_escapes),
+		cmocka_unit_test(test_clean_table),
+		cmocka_unit_test(test_text_parsing),
+		cmocka_unit_test(test_keyword_without_argument),
+	};
+	return cmocka_run_group_tests_name("chat", tests, NULL, NULL);
+}
