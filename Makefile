@@ -44,6 +44,7 @@ LIB_SRC := $(wildcard lib/*.c) $(wildcard drivers/*/*.c)
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 TOOLS := $(patsubst tools/%.c,%,$(wildcard tools/hs*.c))
 TOOL_BIN := $(TOOLS:%=$(BUILD)/%)
+TOOL_COMMON := $(BUILD)/obj/tools/tool.o
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 EXAMPLES := $(BUILD)/linkcat
@@ -89,7 +90,7 @@ $(BUILD)/libhandshake.so.$(SOMAJOR) $(BUILD)/libhandshake.so: $(SOLIB)
 	ln -sf $(notdir $(SOLIB)) $@
 
 # Tools and tests link the static library: no LD_LIBRARY_PATH games.
-$(TOOL_BIN): $(BUILD)/%: $(BUILD)/obj/tools/%.o $(BUILD)/libhandshake.a
+$(TOOL_BIN): $(BUILD)/%: $(BUILD)/obj/tools/%.o $(TOOL_COMMON) $(BUILD)/libhandshake.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(DEP_LIBS)
 
 $(BUILD)/linkcat: $(BUILD)/obj/examples/linkcat.o $(BUILD)/libhandshake.a
