@@ -30,6 +30,13 @@ static const struct {
 	{ HS_ERR_UNPLUGGED, "HS_ERR_UNPLUGGED", "device was unplugged" },
 	{ HS_ERR_NOT_SUPPORTED, "HS_ERR_NOT_SUPPORTED", "not supported on this port" },
 	{ HS_ERR_IO, "HS_ERR_IO", "input/output error" },
+	{ HS_ERR_PROTOCOL, "HS_ERR_PROTOCOL", "the device's reply made no sense" },
+	{ HS_ERR_OVERFLOW, "HS_ERR_OVERFLOW", "reply too long" },
+	{ HS_ERR_NO_CARRIER, "HS_ERR_NO_CARRIER", "no carrier" },
+	{ HS_ERR_LINE_BUSY, "HS_ERR_LINE_BUSY", "the line called is busy" },
+	{ HS_ERR_NO_DIALTONE, "HS_ERR_NO_DIALTONE", "no dial tone" },
+	{ HS_ERR_NO_ANSWER, "HS_ERR_NO_ANSWER", "no answer" },
+	{ HS_ERR_REJECTED, "HS_ERR_REJECTED", "the modem rejected the command" },
 };
 
 static int find(int code)

@@ -29,6 +29,13 @@ enum hs_err {
 	HS_ERR_UNPLUGGED = -12,    /* the device went away while open */
 	HS_ERR_NOT_SUPPORTED = -13,/* this port or transport cannot do that */
 	HS_ERR_IO = -14,           /* any other OS error; see hs_last_error() */
+	HS_ERR_PROTOCOL = -15,     /* the device's reply made no sense (garbage) */
+	HS_ERR_OVERFLOW = -16,     /* a reply line or reply was over the cap */
+	HS_ERR_NO_CARRIER = -17,   /* modem: no carrier, or the carrier was lost */
+	HS_ERR_LINE_BUSY = -18,    /* modem: the number called was busy */
+	HS_ERR_NO_DIALTONE = -19,  /* modem: no dial tone on the line */
+	HS_ERR_NO_ANSWER = -20,    /* modem: the far end did not answer */
+	HS_ERR_REJECTED = -21,     /* modem: the command was answered ERROR */
 };
 
 /* A short sentence for people, e.g. "device is busy". Never NULL. */

@@ -1,0 +1,58 @@
+/*
+ * handshake/ieee1284.h - IEEE 1284 device IDs, the "MFG:ACME;MDL:Laser 9;
+ * CMD:PJL,PCL;" strings printers report, parsed strictly; make and model
+ * derived as CUPS derives them; driver matching by MFG/MDL/CMD.
+ *
+ * The ID comes from the device and is untrusted: it is bounded
+ * (HS_1284_MAX), control characters make it invalid, and every field is
+ * cut to its buffer.
+ */
+#ifndef HANDSHAKE_IEEE1284_H
+#define HANDSHAKE_IEEE1284_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define HS_1284_MAX 1024       /* longest ID accepted, without its length */
+#define HS_1284_FIELD 256      /* each value is cut to this (with NUL) */
+#define HS_1284_CMDS 32        /* command sets kept */
+
+struct hs_1284_id {
+	char mfg[HS_1284_FIELD];   /* MFG or MANUFACTURER */
+	char mdl[HS_1284_FIELD];   /* MDL or MODEL */
+	char des[HS_1284_FIELD];   /* DES or DESCRIPTION */
+	char cls[HS_1284_FIELD];   /* CLS or CLASS, e.g. PRINTER */
+	char sn[HS_1284_FIELD];    /* SN, SERN or SERIALNUMBER */
+	char cmd[HS_1284_FIELD];   /* CMD or COMMAND SET, as given */
+	char cmds[HS_1284_CMDS][32]; /* CMD split at ',' and trimmed */
+	int ncmds;
+	char make_model[HS_1284_FIELD * 2]; /* "HP LaserJet 4" */
+};
+
+/*
+ * Parse an ID of len bytes (no length prefix). usb_serial (may be NULL)
+ * fills sn when the ID has none. Returns 0, or HS_ERR_PROTOCOL when the ID
+ * is empty, over HS_1284_MAX, has control characters, a key without a
+ * value, or neither a manufacturer nor a model nor a description.
+ */
+int hs_1284_parse(const char *id, size_t len, const char *usb_serial,
+		  struct hs_1284_id *out);
+
+/* Does the ID list this command set (case-insensitive)? */
+int hs_1284_has_cmd(const struct hs_1284_id *id, const char *cmd);
+
+/*
+ * Does a driver's match row fit? Each of mfg, mdl_prefix and cmd may be
+ * NULL (anything); comparisons ignore case; mdl_prefix matches the start
+ * of MDL. Returns a score: 0 no match, higher is more specific.
+ */
+int hs_1284_match(const struct hs_1284_id *id, const char *mfg,
+		  const char *mdl_prefix, const char *cmd);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
