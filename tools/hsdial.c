@@ -19,7 +19,7 @@ const char *tool_name = "hsdial";
 
 static const char usage[] =
 	"usage: hsdial [-d URI] [options] --chat FILE|-\n"
-	"       hsdial [-d URI] [options] --chat-words WORD...\n"
+	"       hsdial [-d URI] [options] -- WORD...\n"
 	"\n"
 	"Run a chat(8) script on a modem line. Without -d the line is stdin and\n"
 	"stdout, as pppd's connect option provides it.\n"
@@ -27,7 +27,7 @@ static const char usage[] =
 	"  -d, --device URI      the link (serial:/dev/ttyUSB0?baud=115200, ...)\n"
 	"  -c, --chat FILE       run the script in FILE ('-' reads standard input;\n"
 	"                        needs -d)\n"
-	"  -w, --chat-words      the operands are the script, as chat's arguments\n"
+	"  -- WORD...            the script as words, as chat takes them\n"
 	"  -t, --timeout SECS    expect timeout until the script says TIMEOUT (45)\n"
 	"  -T, --phone NUMBER    replaces \\T in send strings\n"
 	"  -U, --phone2 NUMBER   replaces \\U in send strings\n"
@@ -134,7 +134,6 @@ int main(int argc, char **argv)
 	static const struct option long_opts[] = {
 		{ "device", required_argument, NULL, 'd' },
 		{ "chat", required_argument, NULL, 'c' },
-		{ "chat-words", no_argument, NULL, 'w' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "phone", required_argument, NULL, 'T' },
 		{ "phone2", required_argument, NULL, 'U' },
@@ -152,11 +151,10 @@ int main(int argc, char **argv)
 	report_fp = stderr;
 	o.chat.report = on_report;
 	o.chat.say = on_say;
-	while ((c = getopt_long(argc, argv, "+d:c:wt:T:U:Eer:vhV", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+d:c:t:T:U:Eer:vhV", long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'd': o.uri = optarg; break;
 		case 'c': o.file = optarg; break;
-		case 'w': o.words = 1; break;
 		case 't': o.chat.timeout_s = tool_int("--timeout", optarg, 1, 86400); break;
 		case 'T': o.chat.phone = optarg; break;
 		case 'U': o.chat.phone2 = optarg; break;
@@ -169,10 +167,12 @@ int main(int argc, char **argv)
 		default: fputs(usage, stderr); return HS_CHAT_BAD_SCRIPT;
 		}
 	}
+	/* Chat words follow an explicit "--", as in `hsdial -d X -- '' ATZ OK`. */
+	o.words = optind > 1 && strcmp(argv[optind - 1], "--") == 0;
 	if (!o.file && !o.words)
-		tool_die(EX_USAGE, "say what to run: --chat FILE or --chat-words WORD... (see --help)");
+		tool_die(EX_USAGE, "say what to run: --chat FILE or -- WORD... (see --help)");
 	if (o.file && o.words)
-		tool_die(HS_CHAT_BAD_SCRIPT, "--chat and --chat-words do not go together");
+		tool_die(HS_CHAT_BAD_SCRIPT, "--chat FILE and -- WORD... do not go together");
 	if (o.file && strcmp(o.file, "-") == 0 && !o.uri)
 		tool_die(HS_CHAT_BAD_SCRIPT,
 			 "--chat - reads the script from stdin, so name the line with -d");

@@ -30,13 +30,13 @@ teardown() {
 }
 
 @test "a missing device is an I/O error that names it" {
-  run "$HSDIAL" -d /dev/ttyUSB-absent --chat-words '' AT OK
+  run "$HSDIAL" -d /dev/ttyUSB-absent -- '' AT OK
   assert_failure 2
   assert_output --partial "/dev/ttyUSB-absent does not exist"
 }
 
 @test "a bad URI says what is wrong with it" {
-  run "$HSDIAL" -d 'serial:/dev/ttyS0?parity=q' --chat-words '' AT OK
+  run "$HSDIAL" -d 'serial:/dev/ttyS0?parity=q' -- '' AT OK
   assert_failure 2
   assert_output --partial "bad parity 'q'"
 }
@@ -50,20 +50,20 @@ teardown() {
 
 @test "script words run on a line: expect what the far end echoes" {
   start_echo_pty "$tmp/tty" cat
-  run "$HSDIAL" -d "$tmp/tty" --chat-words '' 'hello' 'hello' ''
+  run "$HSDIAL" -d "$tmp/tty" -- '' 'hello' 'hello' ''
   assert_success
 }
 
 @test "ABORT strings give chat's exit codes, counting from 4" {
   start_echo_pty "$tmp/tty" cat
-  run "$HSDIAL" -d "$tmp/tty" --chat-words ABORT BUSY ABORT 'NO CARRIER' '' 'NO CARRIER' OK
+  run "$HSDIAL" -d "$tmp/tty" -- ABORT BUSY ABORT 'NO CARRIER' '' 'NO CARRIER' OK
   assert_failure 5
   assert_output --partial "aborted on 'NO CARRIER'"
 }
 
 @test "an expect that never comes is exit 3 after the timeout" {
   start_echo_pty "$tmp/tty" cat
-  run "$HSDIAL" -d "$tmp/tty" -t 1 --chat-words '' 'hello' 'CONNECT'
+  run "$HSDIAL" -d "$tmp/tty" -t 1 -- '' 'hello' 'CONNECT'
   assert_failure 3
   assert_output --partial "'CONNECT' did not arrive within 1 s"
 }
@@ -84,7 +84,7 @@ SCRIPT
 
 @test "with no -d the line is stdin and stdout, as pppd hands it over" {
   start_echo_pty "$tmp/tty" cat
-  run sh -c "'$HSDIAL' -v --chat-words '' ping ping '' <'$tmp/tty' >'$tmp/tty'"
+  run sh -c "'$HSDIAL' -v -- '' ping ping '' <'$tmp/tty' >'$tmp/tty'"
   assert_success
   assert_line "hsdial: send (ping^M)"
   assert_line "hsdial: expect (ping)"
@@ -94,7 +94,7 @@ SCRIPT
   start_echo_pty "$tmp/tty" cat
   real=$(readlink -f "$tmp/tty")
   printf '%10d\n' "$PTY_PID" > "$tmp/LCK..pts_${real##*/}"
-  run "$HSDIAL" -d "$tmp/tty" --chat-words '' AT OK
+  run "$HSDIAL" -d "$tmp/tty" -- '' AT OK
   assert_failure 2
   assert_output --partial "is locked by pid $PTY_PID (socat)"
 }
