@@ -37,6 +37,7 @@ static const struct {
 	{ HS_ERR_NO_DIALTONE, "HS_ERR_NO_DIALTONE", "no dial tone" },
 	{ HS_ERR_NO_ANSWER, "HS_ERR_NO_ANSWER", "no answer" },
 	{ HS_ERR_REJECTED, "HS_ERR_REJECTED", "the modem rejected the command" },
+	{ HS_ERR_CANCELED, "HS_ERR_CANCELED", "canceled" },
 };
 
 static int find(int code)

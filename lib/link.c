@@ -102,6 +102,13 @@ int hs_link_drain(struct hs_link *l, int timeout_ms)
 	return l->ops->drain ? l->ops->drain(l, hs_deadline(timeout_ms)) : HS_OK;
 }
 
+int hs_link_pending(struct hs_link *l)
+{
+	if (!l)
+		return hs_fail(HS_ERR_ARG, "hs_link_pending: no link");
+	return l->ops->pending ? l->ops->pending(l) : 0;
+}
+
 int hs_link_flush(struct hs_link *l, enum hs_flush which)
 {
 	if (!l || which < HS_FLUSH_INPUT || which > HS_FLUSH_BOTH)

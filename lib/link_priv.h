@@ -28,6 +28,7 @@ struct hs_transport_ops {
 		     int64_t deadline, size_t *done);
 	/* Optional: the rest. */
 	int (*drain)(struct hs_link *link, int64_t deadline);
+	int (*pending)(struct hs_link *link);
 	int (*flush)(struct hs_link *link, enum hs_flush which);
 	int (*send_break)(struct hs_link *link, int duration_ms);
 	int (*set_line)(struct hs_link *link, const struct hs_line *line);

@@ -284,6 +284,7 @@ const struct hs_transport_ops hs_serial_ops = {
 	.read = hs_serial_read,
 	.write = hs_serial_write,
 	.drain = hs_serial_drain,
+	.pending = hs_serial_pending,
 	.flush = hs_serial_flush,
 	.send_break = hs_serial_break,
 	.set_line = serial_set_line,

@@ -29,6 +29,7 @@ int hs_serial_read(struct hs_link *link, void *buf, size_t len, int64_t deadline
 int hs_serial_write(struct hs_link *link, const void *buf, size_t len,
 		    int64_t deadline, size_t *done);
 int hs_serial_drain(struct hs_link *link, int64_t deadline);
+int hs_serial_pending(struct hs_link *link);
 int hs_serial_flush(struct hs_link *link, enum hs_flush which);
 int hs_serial_break(struct hs_link *link, int duration_ms);
 int hs_serial_signals(struct hs_link *link);

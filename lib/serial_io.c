@@ -117,11 +117,22 @@ static int stalled(struct hs_link *l, size_t done, size_t len, const char *why)
 		       l->path, why, done, len);
 }
 
+/* The port took no more before the deadline: flow control or slowness. */
+static int held_up(struct hs_link *l, size_t done, size_t len)
+{
+	if (l->line.flow == HS_FLOW_NONE)
+		return hs_fail(HS_ERR_TIMEOUT,
+			       "%s: write timed out; the port accepted %zu of %zu bytes",
+			       l->path, done, len);
+	return stalled(l, done, len, hs_flow_name(l->line.flow));
+}
+
 int hs_serial_write(struct hs_link *l, const void *buf, size_t len,
 		    int64_t deadline, size_t *done)
 {
 	const char *p = buf;
 	struct hs_serial *s = l->priv;
+	int refused = 0;  /* writes in a row that took nothing */
 
 	*done = 0;
 	while (*done < len) {
@@ -149,25 +160,37 @@ int hs_serial_write(struct hs_link *l, const void *buf, size_t len,
 		rc = wait_fd(l, POLLOUT, deadline, &got);
 		if (rc < 0)
 			return rc;
-		if (rc == 0) {
-			if (l->line.flow == HS_FLOW_NONE)
-				return hs_fail(HS_ERR_TIMEOUT,
-					       "%s: write timed out; the port accepted %zu of %zu bytes",
-					       l->path, *done, len);
-			return stalled(l, *done, len, hs_flow_name(l->line.flow));
-		}
+		if (rc == 0)
+			return held_up(l, *done, len);
 		n = write(l->wfd, p + *done, chunk);
 		if (n > 0) {
 			*done += (size_t)n;
+			refused = 0;
 			if (l->line.flow == HS_FLOW_DTRDSR)
 				s->bucket -= (double)n;
 		} else if (n < 0 && errno != EAGAIN && errno != EINTR) {
 			return io_error(l, "write", errno);
 		} else if (got & (POLLHUP | POLLERR)) {
 			return io_error(l, "write", EIO);
+		} else if (n < 0 && errno == EAGAIN) {
+			/* A pty stopped by XOFF polls writable but takes nothing:
+			 * back off instead of spinning until the deadline. */
+			refused = refused < 8 ? refused + 1 : 8;
+			if (hs_remaining(deadline) == 0)
+				return held_up(l, *done, len);
+			hs_nap(refused, deadline);
 		}
 	}
 	return HS_OK;
+}
+
+int hs_serial_pending(struct hs_link *l)
+{
+	int queued = 0;
+
+	if (ioctl(l->wfd, TIOCOUTQ, &queued) != 0)
+		return io_error(l, "TIOCOUTQ", errno);
+	return queued > 0 ? queued : 0;
 }
 
 int hs_serial_drain(struct hs_link *l, int64_t deadline)

@@ -36,6 +36,7 @@ enum hs_err {
 	HS_ERR_NO_DIALTONE = -19,  /* modem: no dial tone on the line */
 	HS_ERR_NO_ANSWER = -20,    /* modem: the far end did not answer */
 	HS_ERR_REJECTED = -21,     /* modem: the command was answered ERROR */
+	HS_ERR_CANCELED = -22,     /* the caller asked to stop */
 };
 
 /* A short sentence for people, e.g. "device is busy". Never NULL. */

@@ -101,6 +101,10 @@ int hs_link_write(struct hs_link *link, const void *buf, size_t len,
 /* Wait until the port has sent all it accepted (its output queue is empty). */
 int hs_link_drain(struct hs_link *link, int timeout_ms);
 
+/* Bytes the port accepted but has not sent yet (its output queue), so
+ * callers can count what really left; 0 where the transport cannot tell. */
+int hs_link_pending(struct hs_link *link);
+
 /* Discard bytes not yet read and/or not yet sent. */
 int hs_link_flush(struct hs_link *link, enum hs_flush which);
 

@@ -1,0 +1,96 @@
+/*
+ * handshake/printer.h - printers: status, and the job engine that sends a
+ * job through any link with its handshake and says exactly how many bytes
+ * the printer took.
+ *
+ * Principles of operation
+ *  - A printer is a link plus a driver. The driver knows the printer's
+ *    status language (PJL, ESC/POS, ZPL, or none) and wraps jobs when the
+ *    language wants it (PJL's UEL). Drivers are matched from the IEEE 1284
+ *    device ID or the USB VID:PID, or named.
+ *  - A job is paced by the link: the write blocks while the printer holds
+ *    the handshake (XOFF, CTS or DSR low, a full USB pipe). A printer that
+ *    takes nothing for stall_timeout_ms ends the job with HS_ERR_STALL,
+ *    unless its status says why (paper out, offline, cover open): then the
+ *    job pauses up to pause_timeout_ms and goes on where it stopped.
+ *  - *accepted always counts the job's bytes the device took, from the
+ *    start of the job (resume_at included), on success and on failure.
+ *    A job run again with resume_at = that count sends each byte once.
+ *  - Nothing here prints; progress and status go to callbacks.
+ */
+#ifndef HANDSHAKE_PRINTER_H
+#define HANDSHAKE_PRINTER_H
+
+#include <stddef.h>
+#include "handshake/link.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum hs_printer_flag {
+	HS_PST_OFFLINE = 1 << 0,    /* not selected / off line */
+	HS_PST_PAPER_OUT = 1 << 1,  /* media empty */
+	HS_PST_PAPER_LOW = 1 << 2,  /* media near end */
+	HS_PST_ERROR = 1 << 3,      /* some other error the printer reports */
+	HS_PST_BUSY = 1 << 4,       /* holding the handshake, or says busy */
+	HS_PST_COVER_OPEN = 1 << 5, /* cover or print head open */
+	HS_PST_PAUSED = 1 << 6,     /* paused by the operator */
+};
+
+struct hs_printer_status {
+	int known;          /* 0: the printer cannot tell us anything */
+	unsigned flags;     /* enum hs_printer_flag bits; 0 is ready */
+	int code;           /* the driver's own code (PJL 10001, ...), or -1 */
+	char detail[160];   /* the driver's words, e.g. "40021 tray 1 empty" */
+};
+
+struct hs_print_progress {
+	size_t accepted;    /* job bytes the device took so far */
+	size_t total;       /* job size; 0 when unknown (a pipe) */
+	double rate;        /* bytes per second over the last seconds */
+	double eta_s;       /* seconds left, -1 when unknown */
+};
+
+struct hs_print_opts {
+	size_t resume_at;       /* job bytes the printer already has */
+	int stall_timeout_ms;   /* no byte taken this long: stall (0: 30 s) */
+	int pause_timeout_ms;   /* paper out / offline wait (0: 10 min) */
+	int status_interval_ms; /* status poll while stalled (0: 1 s) */
+	void (*progress)(void *ctx, const struct hs_print_progress *p);
+	void (*status)(void *ctx, const struct hs_printer_status *s);
+	void *ctx;
+	volatile int *cancel;   /* set non-zero to stop (HS_ERR_CANCELED) */
+};
+
+struct hs_printer;
+
+/* Open the printer a URI names; driver NULL picks one from the device's
+ * identity (the generic driver when nothing matches). */
+int hs_printer_open(struct hs_printer **out, const char *uri, const char *driver);
+void hs_printer_close(struct hs_printer *printer);
+struct hs_link *hs_printer_link(struct hs_printer *printer);
+const char *hs_printer_driver_name(const struct hs_printer *printer);
+
+/* Ask the printer how it is (between jobs). */
+int hs_printer_get_status(struct hs_printer *printer, struct hs_printer_status *st,
+			  int timeout_ms);
+
+/* Send len bytes of buf (from opts->resume_at on). */
+int hs_printer_print(struct hs_printer *printer, const void *buf, size_t len,
+		     const struct hs_print_opts *opts, size_t *accepted);
+/* Send everything read from fd until EOF; the first resume_at bytes read
+ * are skipped. */
+int hs_printer_print_fd(struct hs_printer *printer, int fd,
+			const struct hs_print_opts *opts, size_t *accepted);
+
+/* Reset the printer the way its driver and transport allow. */
+int hs_printer_reset(struct hs_printer *printer, int timeout_ms);
+
+/* Names of the set flags for people: "paper out, offline". */
+const char *hs_printer_flags_text(unsigned flags, char *buf, size_t cap);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,286 @@
+/*
+ * print_job.c - the job engine: send a job through a printer's link in
+ * slices, paced by the link's handshake, counting exactly what the device
+ * took; wait out paper-out and offline pauses the printer reports; give up
+ * on a printer that takes nothing for too long with no reason given.
+ *
+ * Counting: a slice's *done is what the port accepted. On a serial port
+ * part of that may still sit in the driver's output queue, so on failure
+ * the queue (hs_link_pending) is subtracted, and on success the job waits
+ * until the queue is empty: *accepted is what left the host.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "fail.h"
+#include "printer_priv.h"
+
+#define SLICE_BYTES (64 * 1024)
+#define SLICE_MS 200
+#define PROGRESS_MS 100
+#define RATE_WINDOW_MS 2000
+#define DEFAULT_STALL_MS 30000
+#define DEFAULT_PAUSE_MS 600000
+#define DEFAULT_STATUS_MS 1000
+/* Reasons a printer stops taking bytes that are worth waiting out. */
+#define PAUSE_FLAGS (HS_PST_PAPER_OUT | HS_PST_OFFLINE | HS_PST_COVER_OPEN | HS_PST_PAUSED)
+
+struct job {
+	struct hs_printer *p;
+	const struct hs_print_opts *o;
+	struct hs_print_opts defaults;
+	size_t accepted, total;
+	int64_t last_taken;      /* when the printer last took a byte */
+	int64_t paused_since;    /* when a reported pause began, or 0 */
+	int64_t last_status;     /* when we last looked at status */
+	int64_t last_progress;   /* when progress was last reported */
+	int64_t rate_t0;         /* start of the rate window */
+	size_t rate_b0;          /* accepted at rate_t0 */
+	double rate;
+	unsigned reported_flags; /* the status flags last reported */
+};
+
+static void job_init(struct job *j, struct hs_printer *p, const struct hs_print_opts *o)
+{
+	memset(j, 0, sizeof(*j));
+	j->p = p;
+	if (o)
+		j->defaults = *o;
+	o = &j->defaults;
+	if (o->stall_timeout_ms <= 0)
+		j->defaults.stall_timeout_ms = DEFAULT_STALL_MS;
+	if (o->pause_timeout_ms <= 0)
+		j->defaults.pause_timeout_ms = DEFAULT_PAUSE_MS;
+	if (o->status_interval_ms <= 0)
+		j->defaults.status_interval_ms = DEFAULT_STATUS_MS;
+	j->o = &j->defaults;
+	j->accepted = o->resume_at;
+	j->last_taken = j->last_progress = j->rate_t0 = j->last_status = hs_now_ms();
+	j->rate_b0 = j->accepted;
+}
+
+static void report_progress(struct job *j, int force)
+{
+	int64_t now = hs_now_ms();
+	struct hs_print_progress pr;
+
+	if (!j->o->progress || (!force && now - j->last_progress < PROGRESS_MS))
+		return;
+	if (now - j->rate_t0 >= RATE_WINDOW_MS / 4) {
+		j->rate = (double)(j->accepted - j->rate_b0) * 1000.0 / (double)(now - j->rate_t0);
+		if (now - j->rate_t0 >= RATE_WINDOW_MS) {
+			j->rate_t0 = now;
+			j->rate_b0 = j->accepted;
+		}
+	}
+	pr.accepted = j->accepted;
+	pr.total = j->total;
+	pr.rate = j->rate;
+	pr.eta_s = j->total && j->rate > 0 ? (double)(j->total - j->accepted) / j->rate : -1;
+	j->last_progress = now;
+	j->o->progress(j->o->ctx, &pr);
+}
+
+static const char *path_of(struct job *j)
+{
+	return hs_link_info(j->p->link)->path;
+}
+
+/* What the port still holds has not reached the printer: uncount it. */
+static void uncount_queued(struct job *j)
+{
+	int pending = hs_link_pending(j->p->link);
+	size_t sent = j->accepted - j->o->resume_at;
+
+	if (pending > 0)
+		j->accepted -= (size_t)pending < sent ? (size_t)pending : sent;
+}
+
+/* End the job with rc: the message says why, then how far it got. */
+static int failed(struct job *j, int rc, const char *why)
+{
+	char text[512];
+
+	snprintf(text, sizeof(text), "%s", why);
+	uncount_queued(j);
+	if (j->total)
+		return hs_fail(rc, "%s; the printer accepted %zu of %zu bytes", text,
+			       j->accepted, j->total);
+	return hs_fail(rc, "%s; the printer accepted %zu bytes", text, j->accepted);
+}
+
+/* The printer took nothing this slice: is it a pause we wait out? */
+static int held(struct job *j)
+{
+	int64_t now = hs_now_ms();
+	struct hs_printer_status *st = &j->p->last;
+	char why[256], flags[96];
+	int rc;
+
+	if (now - j->last_status >= j->o->status_interval_ms) {
+		j->last_status = now;
+		if ((rc = hs_printer_read_status(j->p, 0)) < 0)
+			return failed(j, rc, hs_last_error());
+	}
+	if (st->known && (st->flags & PAUSE_FLAGS)) {
+		if (st->flags != j->reported_flags && j->o->status)
+			j->o->status(j->o->ctx, st);
+		j->reported_flags = st->flags;
+		if (!j->paused_since)
+			j->paused_since = now;
+		if (now - j->paused_since < j->o->pause_timeout_ms)
+			return HS_OK;
+		snprintf(why, sizeof(why), "%s: %s for %d s", path_of(j),
+			 hs_printer_flags_text(st->flags, flags, sizeof(flags)),
+			 j->o->pause_timeout_ms / 1000);
+		return failed(j, HS_ERR_STALL, why);
+	}
+	if (now - j->last_taken < j->o->stall_timeout_ms)
+		return HS_OK;
+	snprintf(why, sizeof(why), "%s took no byte for %d s and gave no reason", path_of(j),
+		 j->o->stall_timeout_ms / 1000);
+	return failed(j, HS_ERR_STALL, why);
+}
+
+/* Send n bytes that are part of the job (counted). */
+static int job_send(struct job *j, const char *buf, size_t n)
+{
+	size_t off = 0;
+
+	while (off < n) {
+		size_t slice = n - off < SLICE_BYTES ? n - off : SLICE_BYTES, done = 0;
+		int rc;
+
+		if (j->o->cancel && *j->o->cancel)
+			return failed(j, HS_ERR_CANCELED, "job canceled");
+		rc = hs_link_write(j->p->link, buf + off, slice, SLICE_MS, &done);
+		off += done;
+		j->accepted += done;
+		if (done) {
+			j->last_taken = hs_now_ms();
+			if (j->paused_since && j->o->status) {
+				/* Going again: say so once. */
+				struct hs_printer_status ready = { .known = 1, .code = -1 };
+				snprintf(ready.detail, sizeof(ready.detail), "printing again");
+				j->o->status(j->o->ctx, &ready);
+			}
+			j->paused_since = 0;
+			j->reported_flags = 0;
+			report_progress(j, 0);
+		}
+		if (rc == HS_OK)
+			continue;
+		if (rc == HS_ERR_STALL || rc == HS_ERR_TIMEOUT) {
+			if ((rc = held(j)) < 0)
+				return rc;
+			continue;
+		}
+		return failed(j, rc, hs_last_error());
+	}
+	return HS_OK;
+}
+
+/* Driver bytes around the job: not counted, but must get through. */
+static int send_wrapper(struct job *j, const struct hs_bytes *b)
+{
+	size_t counted = j->accepted;
+	int rc;
+
+	if (!b->len)
+		return HS_OK;
+	rc = job_send(j, b->data, b->len);
+	j->accepted = counted;
+	return rc;
+}
+
+static int job_finish(struct job *j)
+{
+	int rc = send_wrapper(j, &j->p->drv->job_end);
+
+	if (rc == HS_OK)
+		rc = hs_link_drain(j->p->link, j->o->stall_timeout_ms);
+	if (rc == HS_ERR_TIMEOUT)
+		return failed(j, HS_ERR_STALL, hs_last_error());
+	if (rc < 0)
+		return failed(j, rc, hs_last_error());
+	report_progress(j, 1);
+	return HS_OK;
+}
+
+int hs_printer_print(struct hs_printer *p, const void *buf, size_t len,
+		     const struct hs_print_opts *o, size_t *accepted)
+{
+	struct job j;
+	size_t ignored;
+	int rc;
+
+	if (!accepted)
+		accepted = &ignored;
+	*accepted = o ? o->resume_at : 0;
+	if (!p || (!buf && len))
+		return hs_fail(HS_ERR_ARG, "hs_printer_print: no printer or no job");
+	if (o && o->resume_at > len)
+		return hs_fail(HS_ERR_ARG, "resume offset %zu is past the end of the %zu-byte job",
+			       o->resume_at, len);
+	job_init(&j, p, o);
+	j.total = len;
+	rc = send_wrapper(&j, &p->drv->job_begin);
+	if (rc == HS_OK)
+		rc = job_send(&j, (const char *)buf + j.accepted, len - j.accepted);
+	if (rc == HS_OK)
+		rc = job_finish(&j);
+	*accepted = j.accepted;
+	return rc;
+}
+
+int hs_printer_print_fd(struct hs_printer *p, int fd, const struct hs_print_opts *o,
+			size_t *accepted)
+{
+	char *buf;
+	struct job j;
+	struct stat st;
+	size_t skip, ignored;
+	int rc;
+
+	if (!accepted)
+		accepted = &ignored;
+	*accepted = o ? o->resume_at : 0;
+	if (!p || fd < 0)
+		return hs_fail(HS_ERR_ARG, "hs_printer_print_fd: no printer or no file");
+	if (!(buf = malloc(SLICE_BYTES)))
+		return hs_fail(HS_ERR_NOMEM, "out of memory");
+	job_init(&j, p, o);
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+		j.total = (size_t)st.st_size;
+	skip = j.accepted;
+	rc = send_wrapper(&j, &p->drv->job_begin);
+	while (rc == HS_OK) {
+		ssize_t n = read(fd, buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			char why[128];
+			snprintf(why, sizeof(why), "reading the job: %s", strerror(errno));
+			rc = failed(&j, HS_ERR_IO, why);
+			break;
+		}
+		if (n == 0)
+			break;
+		size_t from = skip < (size_t)n ? skip : (size_t)n;
+		skip -= from;
+		rc = job_send(&j, buf + from, (size_t)n - from);
+	}
+	if (rc == HS_OK && skip)
+		rc = hs_fail(HS_ERR_ARG, "resume offset %zu is past the end of the job",
+			     o->resume_at);
+	if (rc == HS_OK)
+		rc = job_finish(&j);
+	*accepted = j.accepted;
+	free(buf);
+	return rc;
+}

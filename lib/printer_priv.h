@@ -1,0 +1,27 @@
+/*
+ * printer_priv.h - private: the printer object shared by printer.c (open,
+ * status) and print_job.c (the job engine).
+ */
+#ifndef HS_PRINTER_PRIV_H
+#define HS_PRINTER_PRIV_H
+
+#include "handshake/printer.h"
+#include "printer_driver.h"
+
+#define HS_BACKCHANNEL_MAX 4096
+
+struct hs_printer {
+	struct hs_link *link;
+	const struct hs_printer_driver *drv;
+	char back[HS_BACKCHANNEL_MAX]; /* status bytes read, not parsed yet */
+	size_t nback;
+	struct hs_printer_status last; /* the latest status we know */
+};
+
+/* Read what the printer has sent (waiting up to timeout_ms for the first
+ * byte) and parse any complete status reply into p->last. Returns 1 when
+ * a new status was parsed, 0 when none, < 0 on a link error. Bytes that
+ * are not the driver's status language are dropped. */
+int hs_printer_read_status(struct hs_printer *p, int timeout_ms);
+
+#endif
