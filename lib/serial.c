@@ -23,6 +23,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "devpath.h"
 #include "fail.h"
 #include "line.h"
 #include "serial.h"
@@ -192,7 +193,6 @@ static int serial_open(struct hs_link *l, const struct hs_uri *u)
 {
 	struct hs_serial *s;
 	struct stat st;
-	char *real;
 	int rc, bits;
 
 	if (!(s = calloc(1, sizeof(*s))))
@@ -204,14 +204,12 @@ static int serial_open(struct hs_link *l, const struct hs_uri *u)
 			return rc;
 		return u->given ? serial_set_line(l, &u->line) : HS_OK;
 	}
-	if (!(real = realpath(u->path, NULL)))
-		return errno == ENOENT
+	if ((rc = hs_devpath_resolve(u->path, l->path, sizeof(l->path))) < 0)
+		return rc == -ENOENT
 			? hs_fail(HS_ERR_NO_DEVICE,
 				  "%s does not exist; is the device plugged in? (see ls /dev/serial/by-id)",
 				  u->path)
-			: hs_fail(hs_errno_code(errno), "%s: %s", u->path, strerror(errno));
-	copy(l->path, sizeof(l->path), real);
-	free(real);
+			: hs_fail(hs_errno_code(-rc), "%s: %s", u->path, strerror(-rc));
 	copy(l->name, sizeof(l->name),
 	     strncmp(l->path, "/dev/", 5) == 0 ? l->path + 5 : l->path);
 	if (stat(l->path, &st) != 0 || !S_ISCHR(st.st_mode))
