@@ -158,8 +158,11 @@ static void serial_close(struct hs_link *l)
 			close_fd(l, s);
 	} else if (l->fd >= 0) {
 		/* Unsent output would make close() wait for the driver's
-		 * closing_wait (30 s): callers drain first if they care. */
-		tcflush(l->fd, TCOFLUSH);
+		 * closing_wait (30 s): callers drain first if they care. A
+		 * pty has no such wait, and flushing it would discard what
+		 * the far end has not read yet. */
+		if (l->info.transport != HS_TRANSPORT_PTY)
+			tcflush(l->fd, TCOFLUSH);
 		if (s->saved_lines >= 0 && s->port) {
 			sp_set_dtr(s->port, s->saved_lines & HS_SIG_DTR ? SP_DTR_ON : SP_DTR_OFF);
 			sp_set_rts(s->port, s->saved_lines & HS_SIG_RTS ? SP_RTS_ON : SP_RTS_OFF);

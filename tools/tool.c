@@ -51,3 +51,46 @@ int tool_int(const char *opt, const char *text, int min, int max)
 			 max, text);
 	return (int)v;
 }
+
+void tool_json_string(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			fprintf(f, "\\%c", *p);
+		else if (*p < 0x20 || *p >= 0x7f)
+			fprintf(f, "\\u%04x", *p);
+		else
+			fputc(*p, f);
+	}
+	fputc('"', f);
+}
+
+int tool_exit_code(int err)
+{
+	switch (err) {
+	case HS_OK:
+		return 0;
+	case HS_ERR_ARG:
+	case HS_ERR_URI:
+	case HS_ERR_URI_OPTION:
+	case HS_ERR_URI_VALUE:
+		return EX_USAGE;
+	case HS_ERR_NO_DEVICE:
+	case HS_ERR_NOT_TTY:
+	case HS_ERR_NOT_SUPPORTED:
+		return EX_UNAVAILABLE;
+	case HS_ERR_PERMISSION:
+		return EX_NOPERM;
+	case HS_ERR_BUSY:
+	case HS_ERR_TIMEOUT:
+	case HS_ERR_STALL:
+		return EX_TEMPFAIL;
+	case HS_ERR_PROTOCOL:
+		return EX_PROTOCOL;
+	case HS_ERR_CANCELED:
+		return 130;
+	default:
+		return EX_IOERR;
+	}
+}

@@ -6,6 +6,7 @@
 #ifndef HS_TOOL_H
 #define HS_TOOL_H
 
+#include <stdio.h>
 #include <sysexits.h>
 
 /* "hsdial: <message>" on stderr. */
@@ -20,6 +21,15 @@ void tool_version(void) __attribute__((noreturn));
 
 /* A whole decimal number in [min, max] from an option, or die with EX_USAGE. */
 int tool_int(const char *opt, const char *text, int min, int max);
+
+/* Write s as a JSON string (quotes included), escaping quotes,
+ * backslashes and every control or non-ASCII byte: device strings are
+ * untrusted. */
+void tool_json_string(FILE *f, const char *s);
+
+/* The sysexits code for a library error: usage, unavailable, busy
+ * (temporary), permission, I/O, timeout (temporary). */
+int tool_exit_code(int hs_err);
 
 extern const char *tool_name;
 

@@ -1,0 +1,117 @@
+#!/usr/bin/env bats
+# hsprint.bats - hsprint on a pty printer (socat writing what it receives
+# to a file): byte-exact jobs from files and stdin, resume, status, and
+# the errors and exit codes for bad use and missing or busy printers.
+load helper
+
+setup() {
+  tmp=$(mktemp -d)
+  export HS_LOCK_DIR="$tmp"
+  HSPRINT=$BUILD_DIR/hsprint
+  head -c 100000 /dev/urandom > "$tmp/job"
+}
+
+teardown() {
+  [ -n "${PTY_PID:-}" ] && kill "$PTY_PID" 2>/dev/null
+  rm -rf "$tmp"
+}
+
+# A printer that keeps everything it receives in $tmp/out.
+start_printer() {
+  socat -u PTY,link="$tmp/lp",raw,echo=0 CREATE:"$tmp/out" &
+  PTY_PID=$!
+  wait_until 5 test -e "$tmp/lp"
+}
+
+# Wait until the printer has N bytes.
+printer_has() {
+  wait_until 5 sh -c "[ \$(stat -c %s '$tmp/out' 2>/dev/null || echo 0) -ge $1 ]"
+}
+
+@test "--help and --version" {
+  run "$HSPRINT" --help
+  assert_success
+  assert_line --partial "--resume-at BYTES"
+  run "$HSPRINT" --version
+  assert_output --regexp '^hsprint \(handshake\) [0-9.]+$'
+}
+
+@test "no printer named is a usage error" {
+  HS_PRINTER= run "$HSPRINT" "$tmp/job"
+  assert_failure 64
+  assert_output --partial "name the printer with -d URI"
+}
+
+@test "a printer that is not there: exit 69 and its name" {
+  run "$HSPRINT" -d /dev/ttyUSB-absent "$tmp/job"
+  assert_failure 69
+  assert_output --partial "/dev/ttyUSB-absent does not exist"
+}
+
+@test "a malformed URI is a usage error that says what is wrong" {
+  run "$HSPRINT" -d 'serial:/dev/ttyS0?flow=sometimes' "$tmp/job"
+  assert_failure 64
+  assert_output --partial "bad flow 'sometimes'"
+}
+
+@test "a job file that cannot be read: exit 66" {
+  start_printer
+  run "$HSPRINT" -d "$tmp/lp" "$tmp/nope"
+  assert_failure 66
+  assert_output --partial "cannot read $tmp/nope"
+}
+
+@test "a file reaches the printer byte for byte" {
+  start_printer
+  run "$HSPRINT" -v -d "serial:$tmp/lp?baud=115200&flow=xonxoff" "$tmp/job"
+  assert_success
+  assert_output "hsprint: $tmp/job: the printer took all 100000 bytes"
+  printer_has 100000
+  cmp "$tmp/job" "$tmp/out"
+}
+
+@test "standard input is a job too" {
+  start_printer
+  run sh -c "cat '$tmp/job' | '$HSPRINT' -d '$tmp/lp'"
+  assert_success
+  printer_has 100000
+  cmp "$tmp/job" "$tmp/out"
+}
+
+@test "--resume-at sends the rest of the job once" {
+  start_printer
+  run "$HSPRINT" -d "$tmp/lp" --resume-at 60000 "$tmp/job"
+  assert_success
+  printer_has 40000
+  tail -c 40000 "$tmp/job" | cmp - "$tmp/out"
+  run "$HSPRINT" -d "$tmp/lp" --resume-at 1 "$tmp/job" "$tmp/job"
+  assert_failure 64
+}
+
+@test "--status on a printer with no status language says so" {
+  start_printer
+  run "$HSPRINT" -d "$tmp/lp" --status
+  assert_success
+  assert_line --regexp '^transport: +pty$'
+  assert_line --regexp '^driver: +generic$'
+  assert_line --regexp '^status: +unknown$'
+  run "$HSPRINT" -d "$tmp/lp" --status --json
+  assert_success
+  assert_output --regexp '^\{"device":"/dev/pts/[0-9]+","transport":"pty","driver":"generic",.*"status":\{"known":false,'
+}
+
+@test "an unknown driver is named in the error" {
+  start_printer
+  run "$HSPRINT" -d "$tmp/lp" -D postscript "$tmp/job"
+  assert_failure 64
+  assert_output --partial "unknown printer driver 'postscript'"
+}
+
+@test "a printer in use by another program: exit 75 with its pid" {
+  start_printer
+  real=$(readlink -f "$tmp/lp")
+  printf '%10d\n' "$PTY_PID" > "$tmp/LCK..pts_${real##*/}"
+  run "$HSPRINT" -d "$tmp/lp" "$tmp/job"
+  assert_failure 75
+  assert_output --partial "is locked by pid $PTY_PID (socat)"
+}
