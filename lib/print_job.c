@@ -260,7 +260,7 @@ int hs_printer_print_fd(struct hs_printer *p, int fd, const struct hs_print_opts
 	skip = j.accepted;
 	rc = send_wrapper(&j, &p->drv->job_begin);
 	while (rc == HS_OK) {
-		ssize_t n = read(fd, buf, sizeof(buf));
+		ssize_t n = read(fd, buf, SLICE_BYTES);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
