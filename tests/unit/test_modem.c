@@ -1,0 +1,560 @@
+/*
+ * test_modem.c - the modem object against a scripted modem on a real
+ * pty: sync after noise, reset, identify, dial strings, dial outcomes,
+ * data mode and NO CARRIER in the stream, hang-up by +++ honouring the
+ * S12 guard time (a pty has no DTR/DCD), waiting for RINGs with caller
+ * ID and answering, and the driver registry.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "handshake/modem.h"
+#include "handshake/error.h"
+#include "modemsim.h"
+
+struct rig {
+	struct ptypair p;
+	struct hs_link *link;
+	struct hs_modem *m;
+	struct sim sim;
+};
+
+static struct rig *rig_open(const struct sim_step *script)
+{
+	struct rig *g = calloc(1, sizeof(*g));
+	char uri[128];
+
+	assert_non_null(g);
+	ptypair_open(&g->p);
+	snprintf(uri, sizeof(uri), "serial:%s", g->p.path);
+	if (hs_link_open(&g->link, uri) != HS_OK)
+		fail_msg("open %s: %s", uri, hs_last_error());
+	assert_int_equal(hs_modem_open(&g->m, g->link, NULL), HS_OK);
+	sim_start(&g->sim, &g->p, script);
+	return g;
+}
+
+static void rig_close(struct rig *g)
+{
+	hs_modem_free(g->m);
+	hs_link_close(g->link);
+	ptypair_close(&g->p);
+	free(g);
+}
+
+static void test_registry(void **state)
+{
+	const struct hs_modem_driver *d = hs_modem_driver_find("hayes");
+	struct hs_modem_ident id;
+	(void)state;
+
+	assert_non_null(d);
+	assert_ptr_equal(hs_modem_driver_at(0), d);
+	assert_null(hs_modem_driver_find("no-such-driver"));
+	assert_ptr_equal(hs_modem_driver_match(NULL, NULL), d);
+	memset(&id, 0, sizeof(id));
+	snprintf(id.model, sizeof(id.model), "Unknown Modem 2000");
+	assert_ptr_equal(hs_modem_driver_match(NULL, &id), d);
+	size_t n = 0;
+	while (hs_modem_driver_at(n))
+		n++;
+	assert_true(n >= 1);
+}
+
+static int hook_calls;
+
+static int test_hangup_hook(struct hs_modem *m, int timeout_ms)
+{
+	(void)timeout_ms;
+	hook_calls++;
+	/* a hook talks through the modem's own engine; this modem hangs up
+	 * on a vendor command it takes even in data mode */
+	hs_at_set_online(hs_modem_at(m), 0);
+	return hs_at_simple(hs_modem_at(m), "AT!H", 1000);
+}
+
+/* A driver is data plus hooks; the core uses them instead of its own. */
+static void test_driver_data_and_hooks(void **state)
+{
+	static const char *const init[] = { "ATE0", "AT\\N3", NULL };
+	static const struct hs_at_numeric numeric[] = {
+		{ 0, HS_AT_OK, 0, NULL }, { 4, HS_AT_ERROR, 0, NULL },
+		{ 13, HS_AT_CONNECT, 9600, "/ARQ" },
+	};
+	static const struct hs_modem_match match[] = {
+		HS_MODEM_USB(0x0baf, 0x0303), HS_MODEM_IDENT("*Sportster*"), { 0 },
+	};
+	static const struct hs_modem_driver drv = {
+		.name = "test", .description = "a test modem", .match = match,
+		.init = init, .numeric = numeric, .nnumeric = 3,
+		.quirks = HS_MODEM_QUIRK_NO_GMI, .ati_count = 1,
+		.ops = { .hangup = test_hangup_hook },
+	};
+	static const struct sim_step s[] = {
+		EXPECT("ATE0\r"), SEND("0\r"),
+		EXPECT("AT\\N3\r"), SEND("0\r"),
+		EXPECT("ATI0\r"), SEND("\r\nU.S. Robotics Sportster\r\n0\r"),
+		EXPECT("ATD1\r"), SEND("13\r"),
+		EXPECT("AT!H\r"), SEND("\r\nOK\r\n"),
+		END(),
+	};
+	struct rig *g = rig_open(s);
+	struct hs_modem_ident id;
+	struct hs_at_connect c;
+	int rc[4];
+	(void)state;
+
+	assert_string_equal(hs_modem_get_driver(g->m)->name, "hayes");
+	assert_int_equal(hs_modem_set_driver(g->m, &drv), HS_OK);
+	assert_ptr_equal(hs_modem_get_driver(g->m), &drv);
+	hook_calls = 0;
+	rc[0] = hs_modem_init(g->m, 2000);
+	rc[1] = hs_modem_identify(g->m, &id, 2000);
+	rc[2] = hs_modem_dial(g->m, &(struct hs_dial){ .number = "1" }, &c, 2000);
+	rc[3] = hs_modem_hangup(g->m, 2000);
+	sim_finish(&g->sim);
+	assert_int_equal(rc[0], HS_OK);
+	assert_int_equal(rc[1], HS_OK);
+	assert_int_equal(id.nati, 1);
+	assert_string_equal(id.ati[0], "U.S. Robotics Sportster");
+	assert_string_equal(id.manufacturer, "");
+	assert_int_equal(rc[2], HS_OK);
+	assert_int_equal(c.speed, 9600);
+	assert_string_equal(c.protocol, "ARQ");
+	assert_int_equal(rc[3], HS_OK);
+	assert_int_equal(hook_calls, 1);
+	assert_false(hs_modem_online(g->m));
+	rig_close(g);
+}
+
+static void test_sync_after_noise(void **state)
+{
+	static const struct sim_step s[] = {
+		/* noise, ending in a piece of a line: never a reply */
+		SEND("\xff\xfe line noise \x13\r\nO"),
+		EXPECT("AT\r"), SEND("\r\nERROR\r\n"),
+		EXPECT("AT\r"), SILENT(50),
+		EXPECT("AT\r"), SEND("AT\r\r\nOK\r\n"),
+		END(),
+	};
+	struct rig *g = rig_open(s);
+	int rc;
+	(void)state;
+
+	rc = hs_modem_sync(g->m, 5, 3000);
+	sim_finish(&g->sim);
+	assert_int_equal(rc, HS_OK);
+	rig_close(g);
+}
+
+static void test_sync_gives_up(void **state)
+{
+	static const struct sim_step s[] = {
+		EXPECT("AT\r"), EXPECT("AT\r"), EXPECT("AT\r"), SILENT(100),
+		END(),
+	};
+	struct rig *g = rig_open(s);
+	int64_t t0 = hs_now_ms(), took;
+	int rc;
+	(void)state;
+
+	rc = hs_modem_sync(g->m, 3, 600);
+	took = hs_now_ms() - t0;
+	sim_finish(&g->sim);
+	assert_int_equal(rc, HS_ERR_TIMEOUT);
+	assert_true(took >= 550 && took < 1000);
+	assert_non_null(strstr(hs_last_error(), g->p.path));
+	rig_close(g);
+}
+
+static void test_reset_and_guard(void **state)
+{
+	static const struct sim_step s[] = {
+		EXPECT("ATZ\r"), SEND("ATZ\r\r\nOK\r\n"),
+		EXPECT("ATE0V1Q0X4\r"), SEND("ATE0V1Q0X4\r\r\nOK\r\n"),
+		EXPECT("AT&C1&D2S0=0\r"), SEND("\r\nOK\r\n"),
+		EXPECT("ATS12?\r"), SEND("\r\n010\r\n\r\nOK\r\n"),
+		EXPECT("AT&F\r"), SEND("\r\nERROR\r\n"),
+		END(),
+	};
+	struct rig *g = rig_open(s);
+	int rc1, rc2;
+	(void)state;
+
+	rc1 = hs_modem_reset(g->m, 0, 5000);
+	rc2 = hs_modem_reset(g->m, 1, 5000);
+	sim_finish(&g->sim);
+	assert_int_equal(rc1, HS_OK);
+	assert_int_equal(rc2, HS_ERR_REJECTED);
+	rig_close(g);
+}
+
+static void test_identify(void **state)
+{
+	static const struct sim_step s[] = {
+		EXPECT("AT+GMI\r"), SEND("\r\nHSLAB Modems Inc.\r\n\r\nOK\r\n"),
+		EXPECT("AT+GMM\r"), SEND("\r\n+GMM: LAB-56K\r\n\r\nOK\r\n"),
+		EXPECT("AT+GMR\r"), SEND("\r\nERROR\r\n"),
+		EXPECT("AT+GSN\r"), SEND("\r\nSN\x01" "42\r\n\r\nOK\r\n"),
+		EXPECT("ATI0\r"), SEND("\r\n56000\r\n\r\nOK\r\n"),
+		EXPECT("ATI1\r"), SEND("\r\n255\r\n\r\nOK\r\n"),
+		EXPECT("ATI2\r"), SEND("\r\nERROR\r\n"),
+		EXPECT("ATI3\r"), SEND("\r\nLAB V.92\r\nRev 1.0\r\n\r\nOK\r\n"),
+		END(),
+	};
+	struct rig *g = rig_open(s);
+	struct hs_modem_ident id;
+	int rc;
+	(void)state;
+
+	rc = hs_modem_identify(g->m, &id, 5000);
+	sim_finish(&g->sim);
+	assert_int_equal(rc, HS_OK);
+	assert_string_equal(id.manufacturer, "HSLAB Modems Inc.");
+	assert_string_equal(id.model, "LAB-56K");
+	assert_string_equal(id.revision, "");
+	/* a control byte from the device is not kept */
+	assert_string_equal(id.serial, "SN42");
+	assert_int_equal(id.nati, 4);
+	assert_string_equal(id.ati[0], "56000");
+	assert_string_equal(id.ati[1], "255");
+	assert_string_equal(id.ati[2], "");
+	assert_string_equal(id.ati[3], "LAB V.92; Rev 1.0");
+	rig_close(g);
+}
+
+static void test_identify_falls_back_to_3gpp(void **state)
+{
+	static const struct sim_step s[] = {
+		EXPECT("AT+GMI\r"), SEND("\r\nERROR\r\n"),
+		EXPECT("AT+CGMI\r"), SEND("\r\n+CGMI: Quectel\r\n\r\nOK\r\n"),
+		EXPECT("AT+CGMM\r"), SEND("\r\nEC25\r\n\r\nOK\r\n"),
+		EXPECT("AT+CGMR\r"), SEND("\r\nEC25EFAR06A03M4G\r\n\r\nOK\r\n"),
+		EXPECT("AT+CGSN\r"), SEND("\r\n867698041234567\r\n\r\nOK\r\n"),
+		EXPECT("ATI0\r"), SEND("\r\nQuectel\r\nEC25\r\n\r\nOK\r\n"),
+		EXPECT("ATI1\r"), SEND("\r\nERROR\r\n"),
+		EXPECT("ATI2\r"), SEND("\r\nERROR\r\n"),
+		EXPECT("ATI3\r"), SEND("\r\nERROR\r\n"),
+		END(),
+	};
+	struct rig *g = rig_open(s);
+	struct hs_modem_ident id;
+	int rc;
+	(void)state;
+
+	rc = hs_modem_identify(g->m, &id, 5000);
+	sim_finish(&g->sim);
+	assert_int_equal(rc, HS_OK);
+	assert_string_equal(id.manufacturer, "Quectel");
+	assert_string_equal(id.model, "EC25");
+	assert_string_equal(id.serial, "867698041234567");
+	assert_string_equal(id.ati[0], "Quectel; EC25");
+	rig_close(g);
+}
+
+static void dial_string_is(const struct hs_dial *d, const char *want)
+{
+	char buf[128];
+	int n = hs_modem_dial_string(buf, sizeof(buf), d);
+	if (n < 0)
+		fail_msg("dial string for %s: %s", d->number, hs_last_error());
+	assert_string_equal(buf, want);
+	assert_int_equal(n, (int)strlen(want));
+}
+
+static void test_dial_strings(void **state)
+{
+	char buf[16];
+	(void)state;
+
+	dial_string_is(&(struct hs_dial){ .number = "555-1234" }, "ATD5551234");
+	dial_string_is(&(struct hs_dial){ .number = "(555) 123 4567",
+					  .method = HS_DIAL_TONE }, "ATDT5551234567");
+	dial_string_is(&(struct hs_dial){ .number = "5551234", .method = HS_DIAL_PULSE,
+					  .prefix = "9", .wait_dialtone = 1 }, "ATDP9W5551234");
+	dial_string_is(&(struct hs_dial){ .number = "5551234", .method = HS_DIAL_TONE,
+					  .prefix = "9" }, "ATDT9,5551234");
+	dial_string_is(&(struct hs_dial){ .number = "*70,5551234", .method = HS_DIAL_TONE,
+					  .stay_command = 1 }, "ATDT*70,5551234;");
+	dial_string_is(&(struct hs_dial){ .number = "5551234;" }, "ATD5551234;");
+	dial_string_is(&(struct hs_dial){ .number = "w@5551234!#" }, "ATDW@5551234!#");
+	dial_string_is(&(struct hs_dial){ .number = "+15551234" }, "ATD+15551234");
+	/* nothing that could end the command or start another */
+	assert_int_equal(hs_modem_dial_string(buf, sizeof(buf),
+		&(struct hs_dial){ .number = "555\rATZ" }), HS_ERR_ARG);
+	assert_int_equal(hs_modem_dial_string(buf, sizeof(buf),
+		&(struct hs_dial){ .number = "555;H" }), HS_ERR_ARG);
+	assert_int_equal(hs_modem_dial_string(buf, sizeof(buf),
+		&(struct hs_dial){ .number = "5551234X" }), HS_ERR_ARG);
+	assert_int_equal(hs_modem_dial_string(buf, sizeof(buf),
+		&(struct hs_dial){ .number = "- ()" }), HS_ERR_ARG);
+	assert_int_equal(hs_modem_dial_string(buf, sizeof(buf),
+		&(struct hs_dial){ .number = "12345678901234567890" }), HS_ERR_OVERFLOW);
+	assert_int_equal(hs_modem_dial_string(buf, sizeof(buf), NULL), HS_ERR_ARG);
+}
+
+static void test_dial_failures(void **state)
+{
+	static const struct sim_step s[] = {
+		EXPECT("ATDT1\r"), SEND("\r\nBUSY\r\n"),
+		EXPECT("ATDT2\r"), SEND("\r\nNO CARRIER\r\n"),
+		EXPECT("ATDT3\r"), SEND("\r\nNO DIALTONE\r\n"),
+		EXPECT("ATDT4\r"), SEND("\r\nNO ANSWER\r\n"),
+		EXPECT("ATDT5\r"), SEND("\r\nERROR\r\n"),
+		EXPECT("ATDT6\r"), EXPECT("\r"),    /* timed out: dial aborted */
+		SEND("\r\nNO CARRIER\r\n"),          /* ...and that is swallowed */
+		EXPECT("ATDT7;\r"), SEND("\r\nOK\r\n"),
+		END(),
+	};
+	static const int want[] = {
+		HS_ERR_LINE_BUSY, HS_ERR_NO_CARRIER, HS_ERR_NO_DIALTONE,
+		HS_ERR_NO_ANSWER, HS_ERR_REJECTED, HS_ERR_TIMEOUT, HS_OK,
+	};
+	struct rig *g = rig_open(s);
+	struct hs_at_connect c;
+	int rc[7];
+	(void)state;
+
+	for (int i = 0; i < 7; i++) {
+		char number[4];
+		snprintf(number, sizeof(number), "%d", i + 1);
+		rc[i] = hs_modem_dial(g->m, &(struct hs_dial){ .number = number,
+			.method = HS_DIAL_TONE, .stay_command = i == 6 }, &c, i == 5 ? 300 : 2000);
+		if (rc[i] == HS_ERR_LINE_BUSY)
+			assert_non_null(strstr(hs_last_error(), "BUSY"));
+	}
+	sim_finish(&g->sim);
+	for (int i = 0; i < 7; i++)
+		if (rc[i] != want[i])
+			fail_msg("dial %d: %s, wanted %s", i + 1, hs_err_name(rc[i]),
+				 hs_err_name(want[i]));
+	assert_false(hs_modem_online(g->m));
+	rig_close(g);
+}
+
+/* Read exactly n data bytes (bytes that might start NO CARRIER come
+ * a little later, once the modem has shown they do not). */
+static void read_exact(struct hs_modem *m, char *buf, size_t n)
+{
+	size_t got = 0;
+
+	while (got < n) {
+		int r = hs_modem_read(m, buf + got, n - got, 2000);
+		if (r <= 0)
+			fail_msg("read: %s (%s)", hs_err_name(r), hs_last_error());
+		got += (size_t)r;
+	}
+}
+
+static void test_data_mode_and_carrier_loss(void **state)
+{
+	static const struct sim_step s[] = {
+		EXPECT("ATDT5551234\r"), SEND("\r\nCONNECT 33600/V42BIS\r\nwel"),
+		SEND("come\r\n"),
+		EXPECT("ping\r\n"),
+		/* "\r\nNO" could start NO CARRIER: held, then given as data */
+		SEND("pong\r\nNO"), GO(),
+		SEND("W\r\n"), GO(),
+		SEND("bye\r\nNO CAR"), SEND("RIER\r\n"),
+		END(),
+	};
+	struct rig *g = rig_open(s);
+	struct hs_at_connect c;
+	char buf[64];
+	size_t got = 0;
+	int rc, n;
+	(void)state;
+
+	rc = hs_modem_dial(g->m, &(struct hs_dial){ .number = "5551234",
+		.method = HS_DIAL_TONE }, &c, 2000);
+	assert_int_equal(rc, HS_OK);
+	assert_true(hs_modem_online(g->m));
+	assert_int_equal(c.speed, 33600);
+	assert_string_equal(c.compression, "V42BIS");
+	read_exact(g->m, buf, 9);
+	assert_memory_equal(buf, "welcome\r\n", 9);
+	assert_int_equal(hs_modem_write(g->m, "ping\r\n", 6, 1000, NULL), HS_OK);
+	read_exact(g->m, buf, 8);
+	assert_memory_equal(buf, "pong\r\nNO", 8);
+	sim_go(&g->sim);
+	read_exact(g->m, buf, 3);
+	assert_memory_equal(buf, "W\r\n", 3);
+	sim_go(&g->sim);
+	got = 0;
+	while ((n = hs_modem_read(g->m, buf + got, sizeof(buf) - got, 2000)) > 0)
+		got += (size_t)n;
+	sim_finish(&g->sim);
+	assert_int_equal(n, HS_ERR_NO_CARRIER);
+	assert_int_equal(got, 3);
+	assert_memory_equal(buf, "bye", 3);
+	assert_false(hs_modem_online(g->m));
+	assert_int_equal(hs_modem_read(g->m, buf, sizeof(buf), 100), HS_ERR_NO_CARRIER);
+	assert_int_equal(hs_modem_write(g->m, "x", 1, 100, NULL), HS_ERR_NO_CARRIER);
+	rig_close(g);
+}
+
+static void test_hangup_escape_guard(void **state)
+{
+	/* S12=10: 200 ms of silence before and after "+++" */
+	static const struct sim_step s[] = {
+		EXPECT("ATS12?\r"), SEND("\r\n010\r\n\r\nOK\r\n"),
+		EXPECT("ATD5551234\r"), SEND("\r\nCONNECT 33600\r\n"),
+		EXPECT("hello"),
+		EXPECT_GAP("+++", 200),
+		SILENT(200),
+		SEND("\r\nOK\r\n"),
+		EXPECT("ATH0\r"), SEND("\r\nOK\r\n"),
+		END(),
+	};
+	struct rig *g = rig_open(s);
+	int rc;
+	(void)state;
+
+	assert_int_equal(hs_modem_guard_time(g->m, 2000), 200);
+	assert_int_equal(hs_modem_dial(g->m, &(struct hs_dial){ .number = "5551234" }, NULL,
+				       2000), HS_OK);
+	assert_int_equal(hs_modem_write(g->m, "hello", 5, 1000, NULL), HS_OK);
+	/* a pty has no DTR/DCD: the default policy falls back to +++ */
+	rc = hs_modem_hangup(g->m, 5000);
+	sim_finish(&g->sim);
+	assert_int_equal(rc, HS_OK);
+	assert_false(hs_modem_online(g->m));
+	rig_close(g);
+}
+
+static void test_hangup_dtr_only_cannot_on_pty(void **state)
+{
+	static const struct sim_step s[] = { END() };
+	struct rig *g = rig_open(s);
+	(void)state;
+
+	sim_finish(&g->sim);
+	hs_modem_set_hangup_policy(g->m, HS_HANGUP_DTR);
+	assert_int_equal(hs_modem_hangup(g->m, 500), HS_ERR_NOT_SUPPORTED);
+	rig_close(g);
+}
+
+struct urcs {
+	int n;
+	char last[64];
+};
+
+static void count_urc(void *ctx, const struct hs_at_urc *u)
+{
+	struct urcs *c = ctx;
+	c->n++;
+	snprintf(c->last, sizeof(c->last), "%s", u->line);
+}
+
+static void test_wait_call_caller_id_answer(void **state)
+{
+	static const struct sim_step s[] = {
+		SEND("\r\nRING\r\n"),
+		SEND("\r\nDATE = 1124\r\nTIME = 1905\r\nNMBR = 5551234\r\nNAME = ALICE\r\n"),
+		SEND("\r\nRING\r\n"),
+		EXPECT("ATA\r"), SEND("\r\nCONNECT 33600/ARQ/LAPM\r\n"),
+		END(),
+	};
+	struct rig *g = rig_open(s);
+	struct hs_modem_call call;
+	struct hs_at_connect c;
+	struct urcs seen = { 0 };
+	int rc;
+	(void)state;
+
+	hs_modem_set_urc_handler(g->m, count_urc, &seen);
+	rc = hs_modem_wait_call(g->m, 2, &call, &c, 5000);
+	sim_finish(&g->sim);
+	assert_int_equal(rc, HS_OK);
+	assert_int_equal(call.rings, 2);
+	assert_string_equal(call.number, "5551234");
+	assert_string_equal(call.name, "ALICE");
+	assert_string_equal(call.date, "1124");
+	assert_string_equal(call.time, "1905");
+	assert_int_equal(c.speed, 33600);
+	assert_string_equal(c.protocol, "LAPM");
+	assert_true(hs_modem_online(g->m));
+	assert_int_equal(seen.n, 6);
+	assert_string_equal(seen.last, "RING");
+	rig_close(g);
+}
+
+static void test_wait_call_modem_answers_itself(void **state)
+{
+	static const struct sim_step s[] = {
+		SEND("\r\nRING\r\n"), GO(),
+		SEND("\r\nRING\r\n\r\nCONNECT 28800/REL\r\nhi"),
+		END(),
+	};
+	struct rig *g = rig_open(s);
+	struct hs_modem_call call;
+	struct hs_at_connect c;
+	char buf[4];
+	int rc;
+	(void)state;
+
+	/* S0=2 on the modem: it answers before our 3 rings */
+	assert_int_equal(hs_at_poll(hs_modem_at(g->m), 2000), 1);
+	sim_go(&g->sim);
+	rc = hs_modem_wait_call(g->m, 3, &call, &c, 5000);
+	sim_finish(&g->sim);
+	assert_int_equal(rc, HS_OK);
+	assert_true(hs_modem_online(g->m));
+	assert_int_equal(c.speed, 28800);
+	assert_string_equal(c.protocol, "REL");
+	read_exact(g->m, buf, 2);
+	assert_memory_equal(buf, "hi", 2);
+	rig_close(g);
+}
+
+static void test_wait_call_times_out(void **state)
+{
+	static const struct sim_step s[] = {
+		SEND("\r\n+CLIP: \"5550000\",129\r\n\r\nRING\r\n"),
+		END(),
+	};
+	struct rig *g = rig_open(s);
+	struct hs_modem_call call;
+	int64_t t0 = hs_now_ms(), took;
+	int rc;
+	(void)state;
+
+	rc = hs_modem_wait_call(g->m, 0, &call, NULL, 2000);
+	assert_int_equal(rc, HS_OK);
+	assert_int_equal(call.rings, 1);
+	assert_string_equal(call.number, "5550000");
+	t0 = hs_now_ms();
+	rc = hs_modem_wait_call(g->m, 2, &call, NULL, 300);
+	took = hs_now_ms() - t0;
+	sim_finish(&g->sim);
+	assert_int_equal(rc, HS_ERR_TIMEOUT);
+	assert_true(took >= 300 && took < 700);
+	rig_close(g);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_registry),
+		cmocka_unit_test(test_driver_data_and_hooks),
+		cmocka_unit_test(test_sync_after_noise),
+		cmocka_unit_test(test_sync_gives_up),
+		cmocka_unit_test(test_reset_and_guard),
+		cmocka_unit_test(test_identify),
+		cmocka_unit_test(test_identify_falls_back_to_3gpp),
+		cmocka_unit_test(test_dial_strings),
+		cmocka_unit_test(test_dial_failures),
+		cmocka_unit_test(test_data_mode_and_carrier_loss),
+		cmocka_unit_test(test_hangup_escape_guard),
+		cmocka_unit_test(test_hangup_dtr_only_cannot_on_pty),
+		cmocka_unit_test(test_wait_call_caller_id_answer),
+		cmocka_unit_test(test_wait_call_modem_answers_itself),
+		cmocka_unit_test(test_wait_call_times_out),
+	};
+	return cmocka_run_group_tests_name("modem", tests, NULL, NULL);
+}
