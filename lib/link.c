@@ -35,12 +35,9 @@ int hs_link_open(struct hs_link **out, const char *text)
 	*out = NULL;
 	if ((rc = hs_uri_parse(text, &uri)) < 0)
 		return rc;
-	if (uri.transport == HS_TRANSPORT_USB)
-		return hs_fail(HS_ERR_NOT_SUPPORTED,
-			       "%s: this build of libhandshake has no USB transport yet", text);
 	if (!(l = calloc(1, sizeof(*l))))
 		return hs_fail(HS_ERR_NOMEM, "%s: out of memory", text);
-	l->ops = &hs_serial_ops;
+	l->ops = uri.transport == HS_TRANSPORT_USB ? &hs_usb_ops : &hs_serial_ops;
 	l->fd = l->wfd = -1;
 	l->info = (struct hs_link_info){
 		.name = l->name, .path = l->path, .description = l->description,

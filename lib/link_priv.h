@@ -34,6 +34,11 @@ struct hs_transport_ops {
 	int (*set_line)(struct hs_link *link, const struct hs_line *line);
 	int (*set_signal)(struct hs_link *link, int sig, int on);
 	int (*signals)(struct hs_link *link);
+	/* Optional, USB printer class (handshake/usb.h). device_id returns
+	 * the ID's length, port_status the status bits (>= 0). */
+	int (*device_id)(struct hs_link *link, char *buf, size_t size, int64_t deadline);
+	int (*port_status)(struct hs_link *link, int64_t deadline);
+	int (*soft_reset)(struct hs_link *link, int64_t deadline);
 };
 
 struct hs_link {
@@ -51,5 +56,6 @@ struct hs_link {
 };
 
 extern const struct hs_transport_ops hs_serial_ops;
+extern const struct hs_transport_ops hs_usb_ops;
 
 #endif
