@@ -7,6 +7,12 @@
 
 #include "handshake/error.h"
 #include "handshake/link.h"
+#include "handshake/at.h"
+#include "handshake/modem.h"
+#include "handshake/chat.h"
+#include "handshake/ieee1284.h"
+#include "handshake/printer.h"
+#include "handshake/usb.h"
 
 #define HS_VERSION "0.1.0"
 
