@@ -1,0 +1,458 @@
+/*
+ * hslab.c — the device lab's main: emulated USB serial devices for one
+ * command.
+ *
+ *   hslab [OPTIONS | --scenario FILE] -- COMMAND [ARGS...]
+ *
+ * Reads top to bottom: parse options and scenario, make sure we run under
+ * umockdev-wrapper (re-exec if not), build the testbed, start the device
+ * models, run COMMAND as our child, play the devices until it exits, and
+ * exit with its status. The program under test inherits UMOCKDEV_DIR and
+ * LD_PRELOAD, so it sees the emulated /sys and /dev and nothing else.
+ */
+#include "lab.h"
+#include "usbprinter.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <glib-unix.h>
+#include <umockdev.h>
+
+static const char usage_text[] =
+"usage: hslab [OPTIONS | --scenario FILE] -- COMMAND [ARGS...]\n"
+"\n"
+"Run COMMAND with emulated USB serial devices (umockdev) and play the\n"
+"devices' side. Exit status is COMMAND's (128+N if killed by signal N);\n"
+"64: bad option or scenario, 70: the lab failed, 127: cannot run COMMAND.\n"
+"With no device options: one Hayes modem at /dev/ttyUSB0 on which every\n"
+"number connects to a loopback far end.\n"
+"\n"
+"Every option --KEY VALUE is also a scenario line \"KEY VALUE\" and means\n"
+"the same. VALUE is split into words; \"...\" quotes, C escapes (\\r \\n\n"
+"\\t \\\\ \\\" \\xHH) work in words. Device directives apply to the port\n"
+"named last by port/nullmodem (or to ttyUSB0 if none was named).\n"
+"\n"
+"General:\n"
+"  --scenario FILE        read directives from FILE, one per line, # comments\n"
+"  --transcript FILE      write the event log (format below) to FILE\n"
+"  --verbose              say what the lab does on stderr\n"
+"  --help                 this text\n"
+"Ports:\n"
+"  --port 'NAME [MODEL]'  add or select port NAME (ttyUSBn: FTDI adapter,\n"
+"                         ttyACMn: CDC-ACM modem); MODEL modem (default),\n"
+"                         printer or none. NAME=MODEL works too.\n"
+"  --nullmodem 'A B'      ports A and B wired back to back: bytes crossed,\n"
+"                         DTR->DSR+DCD, RTS->CTS\n"
+"  --usb VID:PID          USB identity in hex (default 0403:6001 ttyUSB,\n"
+"                         0572:1329 ttyACM)\n"
+"  --manufacturer S  --product S  --serial S\n"
+"Hayes modem:\n"
+"  --ati LINE             a line of the ATI reply (repeat for more)\n"
+"  --number 'NUM FAREND'  what answers when NUM is dialled (digits compared)\n"
+"  --default-number FAREND  for numbers not listed (default loopback)\n"
+"     FAREND: loopback | busy | noanswer (NO ANSWER after S7 s) |\n"
+"             nodialtone | tcp:HOST:PORT | script STEP... where STEP is\n"
+"             'send TEXT', 'expect TEXT' or 'hangup' (drop carrier at end)\n"
+"  --connect-speed BPS    speed in CONNECT results (default 115200)\n"
+"  --ring 'SECS [NUMBER [NAME]]'  incoming call SECS after start; RING\n"
+"                         with caller ID (DATE/TIME/NMBR/NAME) after the\n"
+"                         first; NUMBER's far end from --number\n"
+"  --ring-interval SECS   between RINGs (default 1)\n"
+"  --ring-max N           caller gives up after N rings (default 10)\n"
+"Serial printer:\n"
+"  --buffer 'SIZE [HIGH [LOW]]'  buffer and watermarks (4096 3072 1024)\n"
+"  --print-rate BPS       bytes/s printed from the buffer (0: at once)\n"
+"  --busy MODE            xonxoff (default), dsr, both, none\n"
+"  --paper-out 'BYTES MS' out of paper after BYTES printed, for MS ms\n"
+"  --output FILE          everything printed is written to FILE\n"
+"  The printer takes bytes at the speed the program set (tcsetattr):\n"
+"  bps/10 bytes per second.\n"
+"USB printer (printer class over usbdevfs, for libusb and CUPS):\n"
+"  --usb-printer SPEC     add one; SPEC is key=value,... : vid=, pid=,\n"
+"     manufacturer=, product=, serial=, id= (IEEE 1284 ID), proto=1|2,\n"
+"     rate= (bytes/s), buffer=, paper-out=N, unplug=N, stall=N,\n"
+"     reply=MATCH>ANSWER, out=FILE, bus=, dev=, driver=usblp, ippusb=1,\n"
+"     name= (see tests/lab/usbprinter.h). Its events are logged as\n"
+"     \"SECONDS usb NAME EVENT ...\".\n"
+"Faults (current port):\n"
+"  --fault 'KIND [after-bytes N] [after-ms T]'  KIND: unplug (hang up the\n"
+"     tty: reads/writes fail with EIO; node removed), silence (device\n"
+"     sends nothing more), garbage (random bytes), endless-line (bytes\n"
+"     with no line end), carrier-loss (modem drops DCD: NO CARRIER),\n"
+"     stuck-busy (CTS and DSR low and XOFF, never cleared)\n"
+"\n"
+"Transcript: one event per line, flushed at once:\n"
+"  SECONDS DEVICE EVENT [PAYLOAD]\n"
+"  SECONDS  since the lab started, 6 decimals\n"
+"  rx \"...\"     bytes the device received (C-escaped, \\xHH)\n"
+"  tx \"...\"     bytes the device sent\n"
+"  host DTR=0 RTS=1      lines the host changed (open raises DTR/RTS;\n"
+"                        last close with HUPCL drops them)\n"
+"  dev DCD=1 DSR=1 CTS=1 RI=1   lines the device changed\n"
+"  state STATE [WHY]     modem: COMMAND, DIALING NUM, CONNECT BPS, ONLINE,\n"
+"                        ONLINE-COMMAND escape|DTR, NO-CARRIER why, BUSY,\n"
+"                        NO-DIALTONE, NO-ANSWER, RING N, ANSWER,\n"
+"                        RING-END, RING-MISSED\n"
+"  termios speed=BPS     line speed the program set, as the model saw it\n"
+"  printer xoff fill=N | xon fill=N | paper-out | paper-ok |\n"
+"          overflow N | printed N lost N (at the end)\n"
+"  unplug                the device went away\n"
+"  closed                the last program closed the port (with HUPCL\n"
+"                        the host lines drop then)\n"
+"  command \"AT...\"       a command line the modem executed\n"
+"  peer-send|peer-got \"...\", peer-hangup   the scripted far end\n"
+"  fault KIND            a fault fired\n"
+"  lab exit STATUS       COMMAND ended (DEVICE is the word lab)\n"
+"\n"
+"Environment: the child gets UMOCKDEV_DIR and LD_PRELOAD (umockdev's\n"
+"preload, after libhslab-isatty.so found beside hslab; HSLAB_SHIM=PATH\n"
+"names another, HSLAB_SHIM= none).\n"
+"\n"
+"Scenario example:\n"
+"  transcript /tmp/t.log\n"
+"  port ttyUSB0 modem\n"
+"  number 5551234 busy\n"
+"  number 5550000 script expect \"login:\" send \"guest\\r\" hangup\n"
+"  ring 2.0 5551212 \"JOHN DOE\"\n"
+"  port ttyUSB1 printer\n"
+"  buffer 1024 768 256\n"
+"  output /tmp/printed.bin\n";
+
+static struct lab_config cfg;
+static UMockdevTestbed *testbed;  /* removed (its temp folder too) on exit */
+static struct lab_usbp *usbp[LAB_MAX_USBP]; /* emulated USB printers */
+static GMainLoop *loop;
+static int child_status = -1;
+static GPid child_pid;
+
+static const char *const keys[] = {
+	"transcript", "port", "nullmodem", "usb", "manufacturer", "product",
+	"serial", "ati", "number", "default-number", "connect-speed", "ring",
+	"ring-interval", "ring-max", "buffer", "print-rate", "busy",
+	"paper-out", "output", "fault", "usb-printer",
+};
+
+static void die(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
+static void die(const char *fmt, ...)
+{
+	va_list ap;
+	fputs("hslab: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	if (testbed)
+		g_object_unref(testbed); /* leave no temp folder behind */
+	exit(70); /* EX_SOFTWARE: the lab itself failed */
+}
+
+/* a bad option or scenario line: EX_USAGE */
+static void bad_usage(const char *what, const char *msg)
+{
+	fprintf(stderr, "hslab: %s%s%s\n", what, *what ? ": " : "", msg);
+	exit(64);
+}
+
+static int parse_args(int argc, char **argv)
+{
+	enum { OPT_HELP = 1000, OPT_SCENARIO, OPT_VERBOSE, OPT_KEY };
+	struct option opts[G_N_ELEMENTS(keys) + 4];
+	size_t i;
+	int c, idx;
+
+	for (i = 0; i < G_N_ELEMENTS(keys); i++)
+		opts[i] = (struct option){ keys[i], required_argument, NULL,
+		                           OPT_KEY };
+	opts[i++] = (struct option){ "help", no_argument, NULL, OPT_HELP };
+	opts[i++] = (struct option){ "scenario", required_argument, NULL,
+	                             OPT_SCENARIO };
+	opts[i++] = (struct option){ "verbose", no_argument, NULL, OPT_VERBOSE };
+	opts[i] = (struct option){ 0, 0, 0, 0 };
+
+	/* "+": stop at the first non-option, COMMAND's options are its own */
+	while ((c = getopt_long(argc, argv, "+h", opts, &idx)) != -1) {
+		GError *err = NULL;
+		switch (c) {
+		case 'h':
+		case OPT_HELP:
+			fputs(usage_text, stdout);
+			exit(0);
+		case OPT_SCENARIO:
+			if (!lab_config_load(&cfg, optarg, &err))
+				bad_usage("", err->message);
+			break;
+		case OPT_VERBOSE:
+			cfg.verbose = true;
+			break;
+		case OPT_KEY:
+			if (!lab_config_apply(&cfg, opts[idx].name, optarg,
+			                      &err)) {
+				char *what = g_strconcat("--", opts[idx].name,
+				                         NULL);
+				bad_usage(what, err->message);
+			}
+			break;
+		default:
+			fputs("usage: hslab [OPTIONS | --scenario FILE] -- "
+			      "COMMAND [ARGS...]  (hslab --help)\n", stderr);
+			exit(64); /* EX_USAGE */
+		}
+	}
+	if (optind >= argc) {
+		fputs("hslab: no COMMAND (hslab --help)\n", stderr);
+		exit(64);
+	}
+	lab_config_finish(&cfg);
+	return optind;
+}
+
+/* umockdev's preload library must be in our own process as well as the
+ * child's; umockdev-wrapper is the supported way to get it there. */
+static void ensure_wrapped(char **argv)
+{
+	const char *pre = getenv("LD_PRELOAD");
+	char **nargv;
+	int n = 0;
+
+	if (pre && strstr(pre, "libumockdev-preload"))
+		return;
+	if (getenv("HSLAB_WRAPPED"))
+		die("umockdev-wrapper did not preload libumockdev-preload");
+	setenv("HSLAB_WRAPPED", "1", 1);
+	while (argv[n])
+		n++;
+	nargv = g_new0(char *, (size_t)n + 2);
+	nargv[0] = "umockdev-wrapper";
+	/* not /proc/self/exe: the wrapper execs env, whose self is env */
+	nargv[1] = g_file_read_link("/proc/self/exe", NULL);
+	if (!nargv[1])
+		die("cannot find my own executable: %s", g_strerror(errno));
+	for (int i = 1; i < n; i++)
+		nargv[i + 1] = argv[i];
+	execvp(nargv[0], nargv);
+	die("cannot run umockdev-wrapper: %s (Debian package umockdev)",
+	    g_strerror(errno));
+}
+
+/* the lab's exit status for the child's wait status */
+static int exit_code(int status)
+{
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return 70;
+}
+
+static void on_child_exit(GPid pid, gint status, gpointer data)
+{
+	(void)data;
+	child_status = status;
+	transcript_event("lab", "exit", "%d", exit_code(status));
+	g_spawn_close_pid(pid);
+	child_pid = 0;
+	g_main_loop_quit(loop);
+}
+
+static gboolean on_signal(gpointer data)
+{
+	if (child_pid > 0)
+		kill(child_pid, GPOINTER_TO_INT(data));
+	return G_SOURCE_CONTINUE;
+}
+
+static void usbp_event(void *ctx, const char *fmt, ...)
+{
+	va_list ap;
+	char *line;
+
+	(void)ctx;
+	va_start(ap, fmt);
+	line = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	transcript_event("usb", line, NULL);
+	g_free(line);
+}
+
+static void start_usb_printers(UMockdevTestbed *tb)
+{
+	for (int i = 0; i < cfg.nusbp; i++) {
+		struct lab_usbp_cfg uc;
+		GError *err = NULL;
+
+		if (!lab_usbp_parse(cfg.usb_printers[i], &uc, &err))
+			die("--usb-printer: %s", err->message);
+		usbp[i] = lab_usbp_add(tb, &uc, usbp_event, NULL, &err);
+		lab_usbp_cfg_clear(&uc);
+		if (!usbp[i])
+			die("--usb-printer: %s", err->message);
+		if (cfg.verbose)
+			fprintf(stderr, "hslab: %s (USB printer) as %s\n",
+			        lab_usbp_devnode(usbp[i]),
+			        lab_usbp_syspath(usbp[i]));
+	}
+}
+
+static void start_ports(UMockdevTestbed *tb)
+{
+	GError *err = NULL;
+
+	lab_nports = cfg.nports;
+	for (int i = 0; i < cfg.nports; i++) {
+		struct lab_port *p = &lab_ports[i];
+		p->cfg = &cfg.ports[i];
+		if (!lab_tty_add(tb, p, i, &err))
+			die("%s: %s", cfg.ports[i].name, err->message);
+		if (cfg.verbose)
+			fprintf(stderr, "hslab: %s (%04x:%04x %s) as %s\n",
+			        p->devnode, p->cfg->vid, p->cfg->pid,
+			        p->cfg->model == LAB_MODEL_MODEM ? "modem" :
+			        p->cfg->model == LAB_MODEL_PRINTER ? "printer" :
+			        p->cfg->model == LAB_MODEL_NULL ? "null-modem" :
+			        "no model", p->syspath);
+	}
+	for (int i = 0; i < lab_nports; i++) {
+		struct lab_port *p = &lab_ports[i];
+		switch (p->cfg->model) {
+		case LAB_MODEL_MODEM: p->ops = &lab_modem_ops; break;
+		case LAB_MODEL_PRINTER: p->ops = &lab_printer_ops; break;
+		case LAB_MODEL_NULL:
+			p->ops = &lab_null_ops;
+			p->peer = lab_port_by_name(p->cfg->peer);
+			break;
+		case LAB_MODEL_NONE: p->ops = NULL; break;
+		}
+	}
+	for (int i = 0; i < lab_nports; i++) {
+		struct lab_port *p = &lab_ports[i];
+		if (p->ops && p->ops->start)
+			p->ops->start(p);
+		faults_start(p);
+		lab_tty_start_io(p);
+	}
+}
+
+/* After the program exits, a printer still prints what it buffered (and
+ * what is still in the line); wait for that, so output files are whole,
+ * but not forever. */
+static gboolean check_drained(gpointer data)
+{
+	gint64 *deadline = data;
+
+	if (g_get_monotonic_time() >= *deadline)
+		goto done;
+	for (int i = 0; i < lab_nports; i++) {
+		struct lab_port *p = &lab_ports[i];
+		if (p->ops && p->ops->busy && p->ops->busy(p))
+			return G_SOURCE_CONTINUE;
+	}
+	for (int i = 0; i < cfg.nusbp; i++)
+		if (usbp[i] && lab_usbp_busy(usbp[i]))
+			return G_SOURCE_CONTINUE;
+done:
+	g_main_loop_quit(loop);
+	return G_SOURCE_REMOVE;
+}
+
+static void drain_models(void)
+{
+	gint64 deadline = g_get_monotonic_time() + 60 * G_USEC_PER_SEC;
+
+	g_timeout_add(20, check_drained, &deadline);
+	g_main_loop_run(loop);
+}
+
+/* The child's environment: ours (UMOCKDEV_DIR, umockdev's preload) plus
+ * the isatty shim in front, so emulated ttyUSB/ttyACM nodes pass isatty()
+ * as real ones do (see isatty_shim.c). */
+static char **child_env(void)
+{
+	char **env = g_get_environ();
+	char *self = g_file_read_link("/proc/self/exe", NULL);
+	char *dir = self ? g_path_get_dirname(self) : NULL;
+	char *shim = dir ? g_build_filename(dir, "libhslab-isatty.so", NULL)
+	                 : NULL;
+	const char *pre = g_environ_getenv(env, "LD_PRELOAD");
+
+	if (getenv("HSLAB_SHIM"))
+		g_free(shim), shim = g_strdup(getenv("HSLAB_SHIM"));
+	if (shim && *shim && g_file_test(shim, G_FILE_TEST_EXISTS)) {
+		char *v = g_strconcat(shim, pre ? ":" : "", pre ? pre : "",
+		                      NULL);
+		env = g_environ_setenv(env, "LD_PRELOAD", v, TRUE);
+		g_free(v);
+	} else if (cfg.verbose) {
+		fprintf(stderr, "hslab: no isatty shim (%s): isatty() will be "
+		        "0 on emulated ports\n", shim ? shim : "?");
+	}
+	g_free(shim);
+	g_free(dir);
+	g_free(self);
+	return env;
+}
+
+/* in the child before exec: undo what the lab changed for itself
+ * (an ignored SIGPIPE would be inherited across exec) */
+static void child_setup(gpointer data)
+{
+	(void)data;
+	signal(SIGPIPE, SIG_DFL);
+}
+
+int main(int argc, char **argv)
+{
+	UMockdevTestbed *tb;
+	GError *err = NULL;
+	int cmd, rc;
+
+	lab_config_init(&cfg);
+	cmd = parse_args(argc, argv);
+	ensure_wrapped(argv);
+	unsetenv("HSLAB_WRAPPED");
+	signal(SIGPIPE, SIG_IGN);
+
+	if (!transcript_open(cfg.transcript, &err))
+		die("%s", err->message);
+	tb = testbed = umockdev_testbed_new();
+	loop = g_main_loop_new(NULL, FALSE);
+	start_ports(tb);
+	start_usb_printers(tb);
+
+	if (!g_spawn_async(NULL, argv + cmd, child_env(),
+	                   G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD |
+	                   G_SPAWN_CHILD_INHERITS_STDIN, child_setup, NULL,
+	                   &child_pid, &err))
+	{
+		/* 127, as a shell says for a command it cannot run */
+		fprintf(stderr, "hslab: cannot run %s: %s\n", argv[cmd],
+		        err->message);
+		testbed = NULL;
+		g_object_unref(tb);
+		return 127;
+	}
+	g_child_watch_add(child_pid, on_child_exit, NULL);
+	g_unix_signal_add(SIGINT, on_signal, GINT_TO_POINTER(SIGINT));
+	g_unix_signal_add(SIGTERM, on_signal, GINT_TO_POINTER(SIGTERM));
+	g_unix_signal_add(SIGHUP, on_signal, GINT_TO_POINTER(SIGHUP));
+
+	g_main_loop_run(loop);
+	drain_models();
+
+	rc = exit_code(child_status);
+	for (int i = 0; i < lab_nports; i++)
+		if (lab_ports[i].ops && lab_ports[i].ops->stop &&
+		    !lab_ports[i].unplugged)
+			lab_ports[i].ops->stop(&lab_ports[i]);
+	for (int i = 0; i < cfg.nusbp; i++)
+		lab_usbp_free(usbp[i]);
+	transcript_close();
+	testbed = NULL;
+	g_object_unref(tb);
+	return rc;
+}

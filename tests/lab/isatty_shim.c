@@ -1,0 +1,23 @@
+/*
+ * isatty_shim.c — preloaded into the program under test, before
+ * libumockdev-preload.
+ *
+ * umockdev's isatty() wrapper answers 1 only for emulated nodes of major 4
+ * (ttyS*), so /dev/ttyUSB* (188) and /dev/ttyACM* (166) look like "not a
+ * tty" although they are ptys with working termios. Real programs check
+ * isatty() before using a port (picocom: "Filedes is not a tty"), so the
+ * lab restores the kernel's answer: a file is a tty iff TCGETS works on it.
+ * tcgetattr() issues the ioctl inside glibc, which umockdev does not wrap.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <termios.h>
+#include <unistd.h>
+
+int isatty(int fd)
+{
+	struct termios t;
+
+	return tcgetattr(fd, &t) == 0;
+}

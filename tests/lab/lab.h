@@ -1,0 +1,241 @@
+/*
+ * lab.h — shared declarations of the device lab (hslab).
+ *
+ * The lab plays the *device* side of emulated USB serial ports. Map:
+ *   hslab.c      main: re-exec under umockdev-wrapper, testbed, child, loop
+ *   config.c     options and scenario lines (one parser for both)
+ *   lab_tty.c    a port: modem-line ioctls, pty master I/O, unplug
+ *   lab_sysfs.c  a port's sysfs records (tty, usb-serial, USB device)
+ *   lab_hupcl.c  opens and last close of a port (HUPCL drops DTR/RTS)
+ *   transcript.c the timestamped event log tests assert on
+ *   modem.c      Hayes modem model; farend.c its remote ends
+ *   printer.c    serial printer model
+ *   nullmodem.c  two ports wired back to back
+ *   faults.c     unplug, silence, garbage, endless line, carrier loss, busy
+ *   usbprinter.c a USB printer-class device over usbdevfs (own header)
+ *
+ * Threads: everything runs on the GLib main loop (main thread) except the
+ * ioctl handler, which umockdev calls on its own worker thread. The only
+ * state both touch is a port's modem lines and its unplugged flag, guarded
+ * by lab_port.lock; the handler hands line changes to the main loop with
+ * g_main_context_invoke() so models never run on the worker thread.
+ */
+#ifndef HSLAB_LAB_H
+#define HSLAB_LAB_H
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define LAB_MAX_PORTS 8
+#define LAB_MAX_ATI 16
+#define LAB_MAX_NUMBERS 32
+#define LAB_MAX_RINGS 8
+#define LAB_MAX_STEPS 32
+
+/* ---- configuration (filled by config.c, read by everything) ---------- */
+
+enum lab_model { LAB_MODEL_MODEM, LAB_MODEL_PRINTER, LAB_MODEL_NULL,
+                 LAB_MODEL_NONE };
+
+/* What answers when the modem dials a number. */
+enum lab_far_kind { FAR_LOOPBACK, FAR_SCRIPT, FAR_TCP, FAR_BUSY,
+                    FAR_NOANSWER, FAR_NODIALTONE };
+
+struct lab_step {                  /* one scripted-peer step */
+	bool send;                 /* true: send text; false: expect text */
+	char *text;                /* unescaped bytes, NUL-terminated */
+	size_t len;                /* length of text (may contain NUL) */
+};
+
+struct lab_far {
+	char number[64];           /* digits only; "" = default entry */
+	enum lab_far_kind kind;
+	char host[128];            /* FAR_TCP */
+	char port[16];             /* FAR_TCP */
+	struct lab_step steps[LAB_MAX_STEPS]; /* FAR_SCRIPT */
+	int nsteps;
+	bool hangup_after;         /* FAR_SCRIPT: drop carrier after the steps */
+};
+
+struct lab_ring {                  /* a scheduled incoming call */
+	double at;                 /* seconds after start */
+	char number[64];           /* caller ID NMBR ("" = none) */
+	char name[64];             /* caller ID NAME ("" = none) */
+};
+
+enum lab_fault { FAULT_NONE = 0, FAULT_UNPLUG, FAULT_SILENCE, FAULT_GARBAGE,
+                 FAULT_ENDLESS, FAULT_CARRIER_LOSS, FAULT_STUCK_BUSY };
+
+struct lab_fault_cfg {
+	enum lab_fault kind;
+	long after_bytes;          /* trigger after this many rx bytes, -1: no */
+	long after_ms;             /* trigger this long after start, -1: no */
+};
+
+struct lab_port_cfg {
+	char name[32];             /* "ttyUSB0", "ttyACM0" */
+	enum lab_model model;
+	char peer[32];             /* LAB_MODEL_NULL: the other end's name */
+	/* USB identity announced in sysfs */
+	unsigned vid, pid;
+	char manufacturer[64], product[64], serial[64];
+	/* modem */
+	char *ati[LAB_MAX_ATI];    /* ATI reply lines */
+	int nati;
+	struct lab_far fars[LAB_MAX_NUMBERS];
+	int nfars;
+	struct lab_far default_far;/* for numbers not listed */
+	long connect_speed;
+	double ring_interval;      /* seconds between RINGs */
+	int ring_max;              /* caller gives up after this many */
+	struct lab_ring rings[LAB_MAX_RINGS];
+	int nrings;
+	/* printer */
+	size_t buffer, high, low;  /* buffer size and watermarks (bytes) */
+	long print_rate;           /* bytes/s the mechanism prints */
+	bool busy_xon, busy_dsr;   /* how it signals busy */
+	long paperout_after;       /* bytes printed before paper-out, -1: never */
+	long paperout_ms;          /* how long paper-out lasts */
+	char output[512];          /* file receiving everything printed */
+	/* faults */
+	struct lab_fault_cfg faults[4];
+	int nfaults;
+};
+
+#define LAB_MAX_USBP 4
+
+struct lab_config {
+	char transcript[512];
+	char *usb_printers[LAB_MAX_USBP]; /* usbprinter.h option strings */
+	int nusbp;
+	struct lab_port_cfg ports[LAB_MAX_PORTS];
+	int nports;
+	bool verbose;
+};
+
+/* Apply one directive ("KEY", "rest of line"); the same call serves
+ * `--KEY VALUE` and a scenario line `KEY VALUE`. Returns false and sets
+ * *err on a bad directive. */
+bool lab_config_apply(struct lab_config *c, const char *key,
+                      const char *value, GError **err);
+bool lab_config_load(struct lab_config *c, const char *path, GError **err);
+void lab_config_finish(struct lab_config *c); /* defaults, default port */
+void lab_config_init(struct lab_config *c);
+/* Split a value into words: "..." quoting and C escapes; caller frees
+ * with lab_words_free. lens[i] is each word's length (NUL allowed). */
+int lab_words(const char *s, char ***words, size_t **lens, GError **err);
+void lab_words_free(char **words, size_t *lens, int n);
+
+/* ---- transcript ------------------------------------------------------- */
+
+bool transcript_open(const char *path, GError **err);
+double lab_now(void);              /* seconds since the lab started */
+void transcript_event(const char *dev, const char *event,
+                      const char *fmt, ...) G_GNUC_PRINTF(3, 4);
+void transcript_bytes(const char *dev, const char *event,
+                      const uint8_t *buf, size_t n);
+void transcript_close(void);
+
+/* ---- ports ------------------------------------------------------------ */
+
+struct lab_port;
+
+/* What a model does with a port. Every hook runs on the main loop. */
+struct lab_model_ops {
+	const char *name;
+	void (*start)(struct lab_port *p);
+	/* bytes the host wrote */
+	void (*rx)(struct lab_port *p, const uint8_t *buf, size_t n);
+	/* host changed DTR/RTS (TIOCM_* bits before and after) */
+	void (*host_lines)(struct lab_port *p, unsigned before, unsigned after);
+	/* how many bytes the device accepts now; NULL = unlimited */
+	size_t (*rx_budget)(struct lab_port *p);
+	/* still working after the program exited (printer printing its
+	 * buffer); the lab waits for it, up to a limit. NULL = never */
+	bool (*busy)(struct lab_port *p);
+	void (*stop)(struct lab_port *p);
+};
+
+struct lab_port {
+	struct lab_port_cfg *cfg;
+	char devnode[64];          /* "/dev/ttyUSB0" */
+	char syspath[256];         /* sysfs path of the tty */
+	char pts[64];              /* the pty slave behind the node */
+	int ino_wd;                /* inotify watch: opens/closes of the slave */
+	int holders;               /* open file descriptions (main thread) */
+	int master;                /* pty master (umockdev's fd) */
+	int slave;                 /* our slave fd: keeps the master from
+	                            * HUP while no client is open, and lets us
+	                            * tcgetattr what the program set */
+	guint watch;               /* main-loop source reading the master */
+	GMutex lock;               /* protects host_lines, dev_lines,
+	                            * unplugged (worker thread + main) */
+	unsigned host_lines;       /* TIOCM_DTR | TIOCM_RTS as the host set */
+	unsigned dev_lines;        /* TIOCM_CTS|DSR|CD|RI as the device set */
+	bool unplugged;
+	long rx_total;             /* bytes received from the host */
+	bool silent;               /* fault: drop everything the device says */
+	bool xoff;                 /* device sent XOFF, no XON since */
+	const struct lab_model_ops *ops;
+	void *model;               /* model state */
+	struct lab_port *peer;     /* null-modem other end */
+};
+
+extern struct lab_port lab_ports[LAB_MAX_PORTS];
+extern int lab_nports;
+
+bool lab_tty_add(void *testbed, struct lab_port *p, int index,
+                 GError **err);
+/* sysfs records of a port (lab_sysfs.c); sets p->syspath */
+bool lab_sysfs_add(void *testbed, struct lab_port *p, int index,
+                   GError **err);
+/* opens and last close of the node (lab_hupcl.c) */
+void lab_hupcl_watch(struct lab_port *p);
+void lab_hupcl_unwatch(struct lab_port *p);
+/* host lines changed, seen on the main thread: log and tell the model */
+void lab_port_host_set(struct lab_port *p, unsigned after);
+void lab_tty_start_io(struct lab_port *p);
+/* device -> host bytes; logged as tx */
+void lab_port_send(struct lab_port *p, const void *buf, size_t n);
+void lab_port_sends(struct lab_port *p, const char *s);
+/* set (on=true) or clear device lines (TIOCM_CTS/DSR/CD/RI) */
+void lab_port_set_lines(struct lab_port *p, unsigned mask, bool on);
+unsigned lab_port_host_lines(struct lab_port *p);
+unsigned lab_port_dev_lines(struct lab_port *p);
+/* line speed the program set (from the slave's termios), 0 if unknown */
+long lab_port_speed(struct lab_port *p);
+/* let the rx budget grow: re-arm reading after the model made room */
+void lab_port_kick(struct lab_port *p);
+void lab_port_unplug(struct lab_port *p);
+struct lab_port *lab_port_by_name(const char *name);
+
+/* ---- models ----------------------------------------------------------- */
+
+extern const struct lab_model_ops lab_modem_ops;
+extern const struct lab_model_ops lab_printer_ops;
+extern const struct lab_model_ops lab_null_ops;
+
+/* modem <-> far end */
+struct lab_farconn;
+typedef void (*lab_far_data_fn)(void *modem, const uint8_t *buf, size_t n);
+typedef void (*lab_far_drop_fn)(void *modem);
+struct lab_farconn *farend_open(const struct lab_far *far, const char *dev,
+                                lab_far_data_fn data, lab_far_drop_fn drop,
+                                void *modem, GError **err);
+void farend_write(struct lab_farconn *fc, const uint8_t *buf, size_t n);
+void farend_close(struct lab_farconn *fc);
+/* the modem's carrier dropped by a fault */
+void modem_carrier_loss(struct lab_port *p);
+/* the printer stays busy forever (fault) */
+void printer_stuck(struct lab_port *p);
+
+void faults_start(struct lab_port *p);
+void faults_rx(struct lab_port *p, size_t n);
+
+/* unescape C escapes (\r \n \t \\ \" \xHH \e \0) into out; returns length */
+size_t lab_unescape(const char *in, char *out);
+
+#endif

@@ -1,0 +1,105 @@
+#!/usr/bin/env bats
+# lab_core.bats — hslab itself: the command line, the scenario file, the
+# child's exit status, the emulated /sys and /dev, the transcript format.
+
+load lab_helper
+
+setup() {
+	lab_setup
+}
+
+@test "--help documents the options, the scenario and the transcript" {
+	run "$HSLAB" --help
+	assert_success
+	for word in --scenario --transcript --port --nullmodem --usb --number \
+		--ring --buffer --print-rate --busy --paper-out --output --fault \
+		'rx "' 'tx "' 'host DTR' 'dev DCD' 'Scenario example'; do
+		assert_output --partial -- "$word"
+	done
+}
+
+@test "usage errors exit 64 with a message" {
+	run "$HSLAB" --bogus -- true
+	assert_failure 64
+	run "$HSLAB" --transcript "$T"
+	assert_failure 64
+	assert_output --partial 'no COMMAND'
+	run "$HSLAB" --port 'ttyXYZ0' -- true
+	assert_failure 64
+	assert_output --partial 'ttyUSBn or ttyACMn'
+}
+
+@test "the exit status is the command's; a signal gives 128+N" {
+	run "$HSLAB" -- sh -c 'exit 7'
+	assert_failure 7
+	run "$HSLAB" -- sh -c 'kill -TERM $$'
+	assert_failure 143
+	run "$HSLAB" -- true
+	assert_success
+}
+
+@test "the child sees the emulated devices and no others" {
+	run "$HSLAB" --port ttyUSB0 --port ttyUSB1=printer --port ttyACM0 -- \
+		sh -c 'ls /sys/class/tty; ls /dev | grep -E "^tty(USB|ACM)"'
+	assert_success
+	assert_output "$(printf 'ttyACM0\nttyUSB0\nttyUSB1\nttyACM0\nttyUSB0\nttyUSB1')"
+}
+
+@test "a scenario file says what the options say" {
+	cat >"$BATS_TEST_TMPDIR/scn" <<'SCN'
+# the same modem as the options in the next test
+transcript TRANSCRIPT
+port ttyUSB0 modem
+usb 0403:6015
+product "FT231X USB UART"
+number 5550000 busy
+ati "LAB MODEM 2.0"
+SCN
+	sed -i "s|TRANSCRIPT|$T|" "$BATS_TEST_TMPDIR/scn"
+	run "$HSLAB" --scenario "$BATS_TEST_TMPDIR/scn" -- "$LABHOST" /dev/ttyUSB0 \
+		send 'ATE0I\r' expect '\r\nLAB MODEM 2.0\r\n' \
+		send 'ATD5550000\r' expect 'BUSY'
+	assert_success
+	run "$HSLAB" --scenario "$BATS_TEST_TMPDIR/scn" -- "$SP_IDENTITY"
+	assert_line 'pid=6015'
+	assert_line 'product=FT231X USB UART'
+	run "$HSLAB" --usb 0403:6015 --product 'FT231X USB UART' -- "$SP_IDENTITY"
+	assert_line 'pid=6015'
+	assert_line 'product=FT231X USB UART'
+}
+
+@test "a bad scenario line is reported with file and line number" {
+	printf 'port ttyUSB0\nnumber 123 teleport\n' >"$BATS_TEST_TMPDIR/scn"
+	run "$HSLAB" --scenario "$BATS_TEST_TMPDIR/scn" -- true
+	assert_failure 64
+	assert_output --partial 'scn:2:'
+	assert_output --partial 'teleport'
+}
+
+@test "every transcript line has the documented shape" {
+	run "$HSLAB" --transcript "$T" --ring 0.1 --ring-interval 0.2 -- \
+		"$LABHOST" /dev/ttyUSB0 expect RING send 'ATA\r' expect CONNECT \
+		send 'a"b\\c' expect 'c' dtr 0 wait-line DCD 0
+	assert_success
+	run grep -vE '^[0-9]+\.[0-9]{6} [A-Za-z0-9]+ [a-z-]+( .*)?$' "$T"
+	assert_output ''
+	# payload escaping: quote and backslash are escaped
+	grep -qF 'ttyUSB0 rx "a\"b\\c"' "$T"
+	# timestamps never go backwards
+	run awk '$1 < last { bad = 1 } { last = $1 } END { exit bad }' "$T"
+	assert_success
+}
+
+@test "--usb-printer adds a USB printer that CUPS's usb backend lists" {
+	backend=/usr/lib/cups/backend/usb
+	[ -x "$backend" ] || skip "cups not installed ($backend)"
+	run "$HSLAB" --transcript "$T" \
+		--usb-printer 'vid=03f0,pid=0517,manufacturer=HP,product=LaserJet 9,serial=LAB7' \
+		-- "$backend"
+	assert_success
+	assert_output --partial 'direct usb://HP/LaserJet%209?serial=LAB7 "HP LaserJet 9"'
+	grep -q ' usb [0-9]*-[0-9]* device-id ' "$T"
+	# no serial port was asked for, so none is there
+	run grep -c ttyUSB0 "$T"
+	assert_output 0
+}

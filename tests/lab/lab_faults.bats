@@ -1,0 +1,95 @@
+#!/usr/bin/env bats
+# lab_faults.bats — injected faults and what a program sees: unplug (EIO,
+# node gone), silence, garbage, an endless line, carrier loss, a printer
+# stuck busy.
+
+load lab_helper
+
+setup() {
+	lab_setup
+}
+
+@test "unplug after N bytes makes the program's next write fail with EIO" {
+	run "$HSLAB" --transcript "$T" --port ttyUSB0=none \
+		--fault 'unplug after-bytes 20' -- sh -c "
+		$LABHOST /dev/ttyUSB0 write-until-fail 10 || exit 1
+		# and the node is gone, as after a real unplug
+		[ ! -e /dev/ttyUSB0 ] || exit 2"
+	assert_success
+	assert_output 'failed: write: Input/output error'
+	grep -q 'ttyUSB0 unplug$' "$T"
+	run grep -c 'ttyUSB0 rx' "$T"
+	# 20 bytes (one per write) were received before the plug was pulled
+	assert_output 20
+}
+
+@test "unplug after T ms ends a blocked read (hang-up: end of file)" {
+	run "$HSLAB" --transcript "$T" --port ttyUSB0=none \
+		--fault 'unplug after-ms 300' -- \
+		"$LABHOST" /dev/ttyUSB0 expect 'never sent' 10
+	assert_failure 2
+	assert_output --partial 'read: end of file'
+	grep -q 'ttyUSB0 fault unplug' "$T"
+}
+
+@test "unplug is announced to udev listeners and the sysfs device goes away" {
+	run "$HSLAB" --transcript "$T" --fault 'unplug after-ms 200' -- sh -c '
+		. "$LAB_WAIT"
+		[ -e /sys/class/tty/ttyUSB0 ] || exit 1
+		wait_for "$T" "ttyUSB0 unplug" 10 || exit 2
+		[ ! -e /sys/class/tty/ttyUSB0 ] || exit 3'
+	assert_success
+}
+
+@test "silence: the modem never answers" {
+	run "$HSLAB" --transcript "$T" --fault silence -- \
+		"$LABHOST" /dev/ttyUSB0 send 'AT\r' expect 'OK' 1
+	assert_failure 3
+	grep -qF 'ttyUSB0 rx "AT\r"' "$T"
+	run grep -c 'ttyUSB0 tx' "$T"
+	assert_output 0
+}
+
+@test "garbage: random bytes arrive after T ms" {
+	run "$HSLAB" --transcript "$T" --port ttyUSB0=none \
+		--fault 'garbage after-ms 100' -- sh -c \
+		'stty -F /dev/ttyUSB0 raw -echo && head -c 64 /dev/ttyUSB0 | wc -c'
+	assert_success
+	assert_output 64
+	grep -q 'ttyUSB0 fault garbage' "$T"
+}
+
+@test "endless-line: bytes keep coming, a line end never does" {
+	run "$HSLAB" --transcript "$T" --port ttyUSB0=none \
+		--fault endless-line -- "$LABHOST" /dev/ttyUSB0 expect '\n' 1
+	assert_failure 3
+	assert_output --partial 'ABCDEFGHIJKLMNOPQRSTUVWXYZ'
+}
+
+@test "carrier loss: the modem says NO CARRIER and drops DCD" {
+	run "$HSLAB" --transcript "$T" --fault 'carrier-loss after-bytes 11' -- \
+		"$LABHOST" /dev/ttyUSB0 send 'ATE0\r' expect 'OK\r\n' \
+		send 'ATD1\r' expect 'CONNECT' wait-line DCD 1 \
+		send 'x' expect '\r\nNO CARRIER\r\n' wait-line DCD 0
+	# 11 bytes: ATE0\r ATD1\r x
+	assert_success
+	grep -q 'ttyUSB0 state NO-CARRIER fault' "$T"
+}
+
+@test "stuck-busy: a printer that never clears its busy line" {
+	head -c 500 /dev/urandom >"$BATS_TEST_TMPDIR/job"
+	# the bytes the program wrote stay in its (emulated) UART: a pty takes
+	# them at once, so write() and tcdrain() return, but nothing more
+	# reaches the printer
+	run "$HSLAB" --transcript "$T" --port ttyUSB0=printer \
+		--output "$BATS_TEST_TMPDIR/out" --fault 'stuck-busy after-bytes 100' \
+		-- "$LABHOST" -x -b 19200 /dev/ttyUSB0 write-file "$BATS_TEST_TMPDIR/job"
+	assert_success
+	grep -q 'ttyUSB0 fault stuck-busy' "$T"
+	grep -q 'ttyUSB0 dev CTS=0 DSR=0' "$T"
+	grep -qF 'ttyUSB0 tx "\x13"' "$T"
+	run awk '/fault stuck-busy/ { s = 1 } s && / rx / { n++ } END { print n + 0 }' "$T"
+	assert_output 0
+	run grep -E 'ttyUSB0 printer printed [0-9]+' "$T"
+	[ "$(echo "$output" | awk '{ print $5 }')" -lt 120 ]
+}

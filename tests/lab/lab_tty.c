@@ -1,0 +1,513 @@
+/*
+ * lab_tty.c — one emulated USB serial port: its node, its modem lines, the
+ * bytes on its pty master, and its unplugging. (Its sysfs records are in
+ * lab_sysfs.c, its opens and closes in lab_hupcl.c.)
+ *
+ * umockdev backs a tty node with a pty; the program under test opens the
+ * slave (as /dev/ttyUSBn), the lab holds the master. A pty has no modem
+ * lines, so TIOCMGET/TIOCMSET/TIOCMBIS/TIOCMBIC are answered here from the
+ * port's line state, and TIOCOUTQ from what the device has not read yet;
+ * every other ioctl (TIOCEXCL, ...) runs on the real pty. glibc's termios
+ * calls are raw syscalls umockdev never sees, so they act on the pty. The ioctl handler runs
+ * on umockdev's worker thread: it only touches the locked line state and
+ * posts changes to the main loop, where the models live.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* ptsname, cfsetspeed */
+#endif
+#include "lab.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <termios.h>
+#include <unistd.h>
+#include <glib-unix.h>
+#include <umockdev.h>
+
+struct lab_port lab_ports[LAB_MAX_PORTS];
+int lab_nports;
+static UMockdevTestbed *testbed;
+
+/* output queue per port: bytes the device sent that the pty did not take */
+static GByteArray *outq[LAB_MAX_PORTS];
+static guint outwatch[LAB_MAX_PORTS];
+
+struct lab_port *lab_port_by_name(const char *name)
+{
+	for (int i = 0; i < lab_nports; i++)
+		if (!strcmp(lab_ports[i].cfg->name, name))
+			return &lab_ports[i];
+	return NULL;
+}
+
+static int port_index(struct lab_port *p) { return (int)(p - lab_ports); }
+
+/* ---- modem lines (umockdev worker thread) ----------------------------- */
+
+static const char *line_names(unsigned bits, GString *s)
+{
+	static const struct { unsigned bit; const char *name; } names[] = {
+		{ TIOCM_DTR, "DTR" }, { TIOCM_RTS, "RTS" }, { TIOCM_CTS, "CTS" },
+		{ TIOCM_DSR, "DSR" }, { TIOCM_CD, "DCD" }, { TIOCM_RI, "RI" },
+	};
+	g_string_truncate(s, 0);
+	for (size_t i = 0; i < G_N_ELEMENTS(names); i++)
+		if (bits & names[i].bit)
+			g_string_append_printf(s, "%s%s=%d", s->len ? " " : "",
+			                       names[i].name, 0);
+	return s->str;
+}
+
+/* log "host DTR=0 RTS=1" with only the lines that changed */
+static void log_lines(struct lab_port *p, const char *who, unsigned before,
+                      unsigned after)
+{
+	GString *s = g_string_new(NULL);
+	unsigned changed = before ^ after;
+
+	if (!changed) {
+		g_string_free(s, TRUE);
+		return;
+	}
+	line_names(changed, s);
+	/* patch the =0 placeholders with the new values */
+	for (char *q = strchr(s->str, '='); q; q = strchr(q + 1, '=')) {
+		const char *name = q;
+		while (name > s->str && name[-1] != ' ')
+			name--;
+		unsigned bit = !strncmp(name, "DTR", 3) ? TIOCM_DTR :
+		               !strncmp(name, "RTS", 3) ? TIOCM_RTS :
+		               !strncmp(name, "CTS", 3) ? TIOCM_CTS :
+		               !strncmp(name, "DSR", 3) ? TIOCM_DSR :
+		               !strncmp(name, "DCD", 3) ? TIOCM_CD : TIOCM_RI;
+		q[1] = (after & bit) ? '1' : '0';
+	}
+	transcript_event(p->cfg->name, who, "%s", s->str);
+	g_string_free(s, TRUE);
+}
+
+struct line_change { struct lab_port *p; unsigned before, after; };
+
+static gboolean host_lines_main(gpointer data)
+{
+	struct line_change *lc = data;
+
+	if (lc->p->ops && lc->p->ops->host_lines && !lc->p->unplugged)
+		lc->p->ops->host_lines(lc->p, lc->before, lc->after);
+	g_free(lc);
+	return G_SOURCE_REMOVE;
+}
+
+/* called with p->lock held */
+static void host_set(struct lab_port *p, unsigned after)
+{
+	unsigned before = p->host_lines;
+	struct line_change *lc;
+
+	after &= TIOCM_DTR | TIOCM_RTS;
+	if (after == before)
+		return;
+	p->host_lines = after;
+	log_lines(p, "host", before, after);
+	lc = g_new(struct line_change, 1);
+	*lc = (struct line_change){ p, before, after };
+	/* high priority: a line change is seen before bytes sent after it */
+	g_main_context_invoke_full(NULL, G_PRIORITY_HIGH, host_lines_main, lc,
+	                            NULL);
+}
+
+static gboolean on_ioctl(UMockdevIoctlBase *h, UMockdevIoctlClient *client,
+                         gpointer data)
+{
+	struct lab_port *p = data;
+	gulong req = umockdev_ioctl_client_get_request(client);
+	UMockdevIoctlData *arg, *val;
+	GError *err = NULL;
+	bool unplugged;
+	int *v;
+
+	(void)h;
+	g_mutex_lock(&p->lock);
+	unplugged = p->unplugged;
+	g_mutex_unlock(&p->lock);
+	if (unplugged) {
+		/* a hung-up tty answers every ioctl with EIO */
+		umockdev_ioctl_client_complete(client, -1, EIO);
+		return TRUE;
+	}
+	if (req != TIOCMGET && req != TIOCMSET && req != TIOCMBIS &&
+	    req != TIOCMBIC && req != TIOCOUTQ) {
+		/* termios and the rest: let the real pty answer */
+		int e = 0;
+		int r = umockdev_ioctl_client_execute(client, &e, &err);
+		if (err) {
+			g_clear_error(&err);
+			return FALSE;
+		}
+		umockdev_ioctl_client_complete(client, r, e);
+		return TRUE;
+	}
+
+	arg = umockdev_ioctl_client_get_arg(client);
+	val = umockdev_ioctl_data_resolve(arg, 0, sizeof(int), &err);
+	if (!val) {
+		g_clear_error(&err);
+		umockdev_ioctl_client_complete(client, -1, EFAULT);
+		return TRUE;
+	}
+	v = (int *)(void *)val->data;
+	g_mutex_lock(&p->lock);
+	switch (req) {
+	case TIOCOUTQ: {
+		/* A pty's output queue always looks empty, a UART's holds
+		 * what the line has not sent yet: here, what the device has
+		 * not read from the master. (Raw syscall: see unplug.) */
+		int n = 0;
+		if (syscall(SYS_ioctl, p->master, FIONREAD, &n) != 0)
+			n = 0;
+		*v = n;
+		break;
+	}
+	case TIOCMGET:
+		*v = (int)(p->host_lines | p->dev_lines);
+		break;
+	case TIOCMSET:
+		host_set(p, (unsigned)*v);
+		break;
+	case TIOCMBIS:
+		host_set(p, p->host_lines | (unsigned)*v);
+		break;
+	case TIOCMBIC:
+		host_set(p, p->host_lines & ~(unsigned)*v);
+		break;
+	}
+	g_mutex_unlock(&p->lock);
+	umockdev_ioctl_client_complete(client, 0, 0);
+	g_object_unref(val);
+	return TRUE;
+}
+
+/* A real serial driver raises DTR and RTS whenever the port is opened with
+ * a non-zero speed (here), and with HUPCL drops them when the last user
+ * closes it (see last_close below); modems rely on both. */
+static void on_client_connected(UMockdevIoctlBase *h,
+                                UMockdevIoctlClient *client, gpointer data)
+{
+	struct lab_port *p = data;
+	struct termios t;
+
+	(void)h;
+	(void)client;
+	g_mutex_lock(&p->lock);
+	if (!p->unplugged && tcgetattr(p->slave, &t) == 0 &&
+	    cfgetospeed(&t) != B0)
+		host_set(p, p->host_lines | TIOCM_DTR | TIOCM_RTS);
+	g_mutex_unlock(&p->lock);
+}
+
+/* host lines changed on the main thread: log, then tell the model */
+void lab_port_host_set(struct lab_port *p, unsigned after)
+{
+	unsigned before;
+
+	g_mutex_lock(&p->lock);
+	before = p->host_lines;
+	p->host_lines = after;
+	log_lines(p, "host", before, after);
+	g_mutex_unlock(&p->lock);
+	if (before != after && p->ops && p->ops->host_lines)
+		p->ops->host_lines(p, before, after);
+}
+
+/* ---- setup ------------------------------------------------------------ */
+
+bool lab_tty_add(void *tb, struct lab_port *p, int index, GError **err)
+{
+	UMockdevIoctlBase *h;
+	char *pts;
+	struct termios t;
+
+	testbed = tb;
+	g_mutex_init(&p->lock);
+	g_snprintf(p->devnode, sizeof(p->devnode), "/dev/%s", p->cfg->name);
+	if (!lab_sysfs_add(testbed, p, index, err))
+		return false;
+	/* before anything can open the node, or it gets the default handler */
+	h = umockdev_ioctl_base_new();
+	g_signal_connect(h, "handle-ioctl", G_CALLBACK(on_ioctl), p);
+	g_signal_connect(h, "client-connected", G_CALLBACK(on_client_connected),
+	                 p);
+	if (!umockdev_testbed_attach_ioctl(testbed, p->devnode, h, err))
+		return false;
+	p->master = umockdev_testbed_get_dev_fd(testbed, p->devnode);
+	if (p->master < 0) {
+		g_set_error(err, G_FILE_ERROR, G_FILE_ERROR_FAILED,
+		            "%s has no pty", p->devnode);
+		return false;
+	}
+	pts = ptsname(p->master);
+	if (pts)
+		g_strlcpy(p->pts, pts, sizeof(p->pts));
+	p->slave = pts ? open(pts, O_RDWR | O_NOCTTY | O_CLOEXEC) : -1;
+	if (p->slave < 0) {
+		g_set_error(err, G_FILE_ERROR, g_file_error_from_errno(errno),
+		            "cannot open %s: %s", pts ? pts : "pty slave",
+		            g_strerror(errno));
+		return false;
+	}
+	/* a fresh usb-serial port comes up at 9600 baud */
+	if (tcgetattr(p->slave, &t) == 0) {
+		cfsetspeed(&t, B9600);
+		t.c_cflag |= HUPCL;
+		tcsetattr(p->slave, TCSANOW, &t);
+	}
+	fcntl(p->master, F_SETFL, fcntl(p->master, F_GETFL) | O_NONBLOCK);
+	fcntl(p->master, F_SETFD, FD_CLOEXEC);
+	outq[index] = g_byte_array_new();
+	return true;
+}
+
+/* ---- bytes ------------------------------------------------------------ */
+
+static gboolean on_master_in(gint fd, GIOCondition cond, gpointer data);
+
+static gboolean rewatch(gpointer data)
+{
+	struct lab_port *p = data;
+
+	if (!p->unplugged && !p->watch)
+		p->watch = g_unix_fd_add(p->master, G_IO_IN, on_master_in, p);
+	return G_SOURCE_REMOVE;
+}
+
+/* The pty stands for the host's UART, and bytes still in it for the
+ * UART's transmit buffer. A real UART stops sending when its flow control
+ * says so: after our XOFF if the program set IXON, while our CTS is low if
+ * it set CRTSCTS. The kernel does neither for a pty master, so the lab
+ * leaves those bytes in the pty, where the program's writes then block. */
+static bool line_stopped(struct lab_port *p)
+{
+	struct termios t;
+
+	if (tcgetattr(p->slave, &t) != 0)
+		return false;
+	if ((t.c_iflag & IXON) && p->xoff)
+		return true;
+	if ((t.c_cflag & CRTSCTS) && !(lab_port_dev_lines(p) & TIOCM_CTS))
+		return true;
+	return false;
+}
+
+static gboolean on_master_in(gint fd, GIOCondition cond, gpointer data)
+{
+	struct lab_port *p = data;
+	uint8_t buf[4096];
+	size_t want = sizeof(buf);
+	ssize_t n;
+
+	(void)cond;
+	if (line_stopped(p))
+		want = 0;
+	if (want && p->ops && p->ops->rx_budget)
+		want = MIN(want, p->ops->rx_budget(p));
+	{
+		if (want == 0) {
+			/* the device takes nothing now: leave the bytes in the
+			 * pty (the program's writes block, as on a real line)
+			 * and look again shortly */
+			p->watch = 0;
+			g_timeout_add(5, rewatch, p);
+			return G_SOURCE_REMOVE;
+		}
+	}
+	n = read(fd, buf, want);
+	if (n <= 0) {
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			return G_SOURCE_CONTINUE;
+		/* EIO: every slave closed; we hold one, so this is unplug */
+		p->watch = 0;
+		return G_SOURCE_REMOVE;
+	}
+	transcript_bytes(p->cfg->name, "rx", buf, (size_t)n);
+	p->rx_total += n;
+	if (p->ops && p->ops->rx)
+		p->ops->rx(p, buf, (size_t)n);
+	if (!p->unplugged)
+		faults_rx(p, (size_t)n);
+	return p->watch ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
+}
+
+void lab_port_kick(struct lab_port *p)
+{
+	rewatch(p);
+}
+
+static gboolean flush_out(gint fd, GIOCondition cond, gpointer data)
+{
+	struct lab_port *p = data;
+	int i = port_index(p);
+	ssize_t n;
+
+	(void)cond;
+	while (outq[i]->len) {
+		n = write(fd, outq[i]->data, outq[i]->len);
+		if (n < 0) {
+			if (errno == EAGAIN) {
+				if (!outwatch[i])
+					outwatch[i] = g_unix_fd_add(fd, G_IO_OUT,
+					                            flush_out, p);
+				return G_SOURCE_CONTINUE;
+			}
+			g_byte_array_set_size(outq[i], 0);
+			break;
+		}
+		g_byte_array_remove_range(outq[i], 0, (guint)n);
+	}
+	outwatch[i] = 0;
+	return G_SOURCE_REMOVE;
+}
+
+void lab_port_send(struct lab_port *p, const void *buf, size_t n)
+{
+	int i = port_index(p);
+
+	if (n == 0 || p->unplugged || p->silent)
+		return;
+	transcript_bytes(p->cfg->name, "tx", buf, n);
+	/* track XOFF/XON as the host's line discipline sees them (IXANY:
+	 * any byte restarts output) */
+	{
+		struct termios t;
+		bool ixany = tcgetattr(p->slave, &t) == 0 && (t.c_iflag & IXANY);
+		for (size_t k = 0; k < n; k++) {
+			uint8_t c = ((const uint8_t *)buf)[k];
+			if (c == 0x13)
+				p->xoff = true;
+			else if (c == 0x11 || ixany)
+				p->xoff = false;
+		}
+	}
+	g_byte_array_append(outq[i], buf, (guint)n);
+	if (!outwatch[i])
+		flush_out(p->master, G_IO_OUT, p);
+}
+
+void lab_port_sends(struct lab_port *p, const char *s)
+{
+	lab_port_send(p, s, strlen(s));
+}
+
+void lab_port_set_lines(struct lab_port *p, unsigned mask, bool on)
+{
+	unsigned before;
+
+	g_mutex_lock(&p->lock);
+	before = p->dev_lines;
+	p->dev_lines = on ? (before | mask) : (before & ~mask);
+	log_lines(p, "dev", before, p->dev_lines);
+	g_mutex_unlock(&p->lock);
+}
+
+unsigned lab_port_host_lines(struct lab_port *p)
+{
+	unsigned v;
+	g_mutex_lock(&p->lock);
+	v = p->host_lines;
+	g_mutex_unlock(&p->lock);
+	return v;
+}
+
+unsigned lab_port_dev_lines(struct lab_port *p)
+{
+	unsigned v;
+	g_mutex_lock(&p->lock);
+	v = p->dev_lines;
+	g_mutex_unlock(&p->lock);
+	return v;
+}
+
+long lab_port_speed(struct lab_port *p)
+{
+	static const struct { speed_t s; long bps; } speeds[] = {
+		{ B50, 50 }, { B75, 75 }, { B110, 110 }, { B134, 134 },
+		{ B150, 150 }, { B200, 200 }, { B300, 300 }, { B600, 600 },
+		{ B1200, 1200 }, { B1800, 1800 }, { B2400, 2400 },
+		{ B4800, 4800 }, { B9600, 9600 }, { B19200, 19200 },
+		{ B38400, 38400 }, { B57600, 57600 }, { B115200, 115200 },
+		{ B230400, 230400 }, { B460800, 460800 }, { B921600, 921600 },
+	};
+	struct termios t;
+
+	if (tcgetattr(p->slave, &t) != 0)
+		return 0;
+	for (size_t i = 0; i < G_N_ELEMENTS(speeds); i++)
+		if (cfgetospeed(&t) == speeds[i].s)
+			return speeds[i].bps;
+	return 0;
+}
+
+void lab_tty_start_io(struct lab_port *p)
+{
+	p->watch = g_unix_fd_add(p->master, G_IO_IN, on_master_in, p);
+	lab_hupcl_watch(p);
+}
+
+/* What a real unplug does to the program: the usb-serial core hangs the tty
+ * up (reads return 0 or EIO, writes EIO), then the node disappears and
+ * udev sees "remove". */
+void lab_port_unplug(struct lab_port *p)
+{
+	int i = port_index(p);
+	bool hung;
+	int hang_errno;
+
+	if (p->unplugged)
+		return;
+	g_mutex_lock(&p->lock);
+	p->unplugged = true;
+	g_mutex_unlock(&p->lock);
+	if (p->ops && p->ops->stop)
+		p->ops->stop(p);
+	if (p->watch)
+		g_source_remove(p->watch);
+	p->watch = 0;
+	if (outwatch[i])
+		g_source_remove(outwatch[i]);
+	outwatch[i] = 0;
+	/* The kernel hangs the tty up on unplug: reads return 0, writes and
+	 * ioctls fail with EIO. TIOCVHANGUP does exactly that but needs
+	 * CAP_SYS_ADMIN (and the raw syscall: umockdev's ioctl() wrapper in
+	 * this process answers ENOTTY for /dev/pts fds). Closing the master
+	 * does the same for anyone: the master fd is umockdev's, which closes
+	 * it again at the end, so /dev/null takes its number meanwhile. */
+	hung = syscall(SYS_ioctl, p->slave, TIOCVHANGUP) == 0;
+	{
+		int nul = open("/dev/null", O_RDWR | O_CLOEXEC);
+		if (nul >= 0 && dup2(nul, p->master) >= 0)
+			hung = true;
+		if (nul >= 0)
+			close(nul);
+	}
+	hang_errno = errno;
+	{
+		char *sys = g_strconcat("/sys", p->syspath, NULL);
+#ifndef LAB_UMOCKDEV_REMOVE_UEVENT
+		/* umockdev < 0.18.4 removes devices without telling udev */
+		umockdev_testbed_uevent(testbed, sys, "remove");
+#endif
+		umockdev_testbed_remove_device(testbed, sys);
+		g_free(sys);
+	}
+	if (!hung)
+		transcript_event(p->cfg->name, "unplug-partial",
+		                 "cannot hang up: %s", g_strerror(hang_errno));
+	lab_hupcl_unwatch(p);
+	close(p->slave);
+	p->slave = -1;
+	/* logged last: a test that sees it may rely on the device being gone */
+	transcript_event(p->cfg->name, "unplug", NULL);
+}
