@@ -142,8 +142,14 @@ static int held(struct job *j)
 	}
 	if (now - j->last_taken < j->o->stall_timeout_ms)
 		return HS_OK;
-	snprintf(why, sizeof(why), "%s took no byte for %d s and gave no reason", path_of(j),
-		 j->o->stall_timeout_ms / 1000);
+	struct hs_line line;
+	hs_link_get_line(j->p->link, &line);
+	if (line.flow != HS_FLOW_NONE)
+		snprintf(why, sizeof(why), "%s held the output (%s) for %d s and gave no reason",
+			 path_of(j), hs_flow_name(line.flow), j->o->stall_timeout_ms / 1000);
+	else
+		snprintf(why, sizeof(why), "%s took no byte for %d s and gave no reason",
+			 path_of(j), j->o->stall_timeout_ms / 1000);
 	return failed(j, HS_ERR_STALL, why);
 }
 

@@ -1,8 +1,8 @@
-# helper.bash - shared setup for the CLI bats suites: bats-support and
-# bats-assert, where the tree and the build are, and waiting for events
-# with a deadline (never a fixed sleep).
-load /usr/lib/bats/bats-support/load
-load /usr/lib/bats/bats-assert/load
+# helper.bash - shared setup for the CLI bats suites. It builds on the
+# lab's helper (bats-support, bats-assert, HSLAB, wait_for on a transcript,
+# rx_bytes_and_span) and adds where the tree and the build are, and
+# wait_until for events that are not in a transcript. Never a fixed sleep.
+load ../lab/lab_helper
 
 ROOT=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
 BUILD_DIR=$ROOT/${BUILD:-build}

@@ -115,3 +115,56 @@ printer_has() {
   assert_failure 75
   assert_output --partial "is locked by pid $PTY_PID (socat)"
 }
+
+# --- against the lab's serial printer (tests/lab) ---------------------
+
+# lab_print FLOW BUSY RATE [hsprint args...]: print $tmp/job16k at 115200
+# baud with FLOW to a lab printer that prints RATE bytes/s (0: at once)
+# and signals busy by BUSY.
+lab_print() {
+  local flow=$1 busy=$2 rate=$3; shift 3
+  run "$HSLAB" --port 'ttyUSB0 printer' --busy "$busy" --buffer '4096 3072 1024' \
+    --print-rate "$rate" --output "$tmp/out" --transcript "$tmp/t" -- \
+    "$HSPRINT" -v -d "serial:/dev/ttyUSB0?baud=115200&flow=$flow" "$@" "$tmp/job16k"
+}
+
+@test "lab printer, each handshake: the output is sha256-equal to the job" {
+  head -c 16384 /dev/urandom > "$tmp/job16k"
+  want=$(sha256sum < "$tmp/job16k")
+  # With no handshake the printer must keep up; with one it is slower
+  # than the line and has to say busy.
+  for case in none:none:0 xonxoff:xonxoff:8000 rtscts:both:8000 dtrdsr:dsr:8000; do
+    IFS=: read -r flow busy rate <<< "$case"
+    lab_print "$flow" "$busy" "$rate"
+    assert_success
+    assert_output "hsprint: $tmp/job16k: the printer took all 16384 bytes"
+    [ "$(sha256sum < "$tmp/out")" = "$want" ]
+    # A paced printer really was busy on the way (the test can fail).
+    [ "$rate" = 0 ] || grep -q "printer xoff fill=" "$tmp/t"
+  done
+}
+
+@test "lab printer holding DSR low: exit 75 and the exact count it took" {
+  head -c 16384 /dev/urandom > "$tmp/job16k"
+  run "$HSLAB" --port 'ttyUSB0 printer' --busy dsr --buffer '2048 1536 512' \
+    --print-rate 2000 --paper-out '5000 2000' --output "$tmp/out" --transcript "$tmp/t" -- \
+    "$HSPRINT" -d "serial:/dev/ttyUSB0?baud=115200&flow=dtrdsr" --timeout 1 "$tmp/job16k"
+  assert_failure 75
+  read -r took _ _ < <(rx_bytes_and_span "$tmp/t" ttyUSB0)
+  assert_output --partial "held the output (dtrdsr) for 1 s"
+  assert_output --partial "the printer accepted $took of 16384 bytes"
+  assert_output --partial "--resume-at $took"
+  # ...and resuming there on a fresh printer sends the rest exactly once.
+  run "$HSLAB" --port 'ttyUSB0 printer' --busy dsr --output "$tmp/rest" -- \
+    "$HSPRINT" -d "serial:/dev/ttyUSB0?baud=115200&flow=dtrdsr" --resume-at "$took" "$tmp/job16k"
+  assert_success
+  cat "$tmp/job16k" | tail -c +$((took + 1)) | cmp - "$tmp/rest"
+}
+
+@test "--status names the USB-serial adapter the lab announced" {
+  run "$HSLAB" --port 'ttyUSB0 printer' --usb 067b:2303 --manufacturer Prolific \
+    --product 'USB-Serial Controller' --serial 'PL 42' -- "$HSPRINT" -d /dev/ttyUSB0 --status
+  assert_success
+  assert_line --regexp '^transport: +serial$'
+  assert_line --regexp '^usb: +067b:2303 Prolific USB-Serial Controller PL 42$'
+}
