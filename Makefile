@@ -42,7 +42,9 @@ DEPS := gcc make pkg-config libserialport-dev libusb-1.0-0-dev \
 
 LIB_SRC := $(wildcard lib/*.c) $(wildcard drivers/*/*.c)
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
-TOOLS := $(patsubst tools/%.c,%,$(wildcard tools/hs*.c))
+# A tool is tools/NAME.c plus any tools/NAME_*.c beside it (one job each).
+TOOL_ALL := $(patsubst tools/%.c,%,$(wildcard tools/hs*.c))
+TOOLS := $(foreach t,$(TOOL_ALL),$(if $(findstring _,$(t)),,$(t)))
 TOOL_BIN := $(TOOLS:%=$(BUILD)/%)
 TOOL_COMMON := $(BUILD)/obj/tools/tool.o
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
@@ -90,7 +92,10 @@ $(BUILD)/libhandshake.so.$(SOMAJOR) $(BUILD)/libhandshake.so: $(SOLIB)
 	ln -sf $(notdir $(SOLIB)) $@
 
 # Tools and tests link the static library: no LD_LIBRARY_PATH games.
-$(TOOL_BIN): $(BUILD)/%: $(BUILD)/obj/tools/%.o $(TOOL_COMMON) $(BUILD)/libhandshake.a
+.SECONDEXPANSION:
+$(TOOL_BIN): $(BUILD)/%: $(BUILD)/obj/tools/%.o \
+  $$(subst .c,.o,$$(addprefix $(BUILD)/obj/,$$(wildcard tools/$$*_*.c))) \
+  $(TOOL_COMMON) $(BUILD)/libhandshake.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(DEP_LIBS)
 
 $(BUILD)/linkcat: $(BUILD)/obj/examples/linkcat.o $(BUILD)/libhandshake.a

@@ -5,7 +5,10 @@
 load ../lab/lab_helper
 
 ROOT=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
-BUILD_DIR=$ROOT/${BUILD:-build}
+case ${BUILD:-build} in
+  /*) BUILD_DIR=$BUILD ;;
+  *) BUILD_DIR=$ROOT/${BUILD:-build} ;;
+esac
 
 # wait_until SECONDS COMMAND...: run COMMAND every 20 ms until it succeeds
 # or SECONDS pass; fails the test on the deadline.
