@@ -40,7 +40,8 @@ setup() {
 @test "null-modem: DTR shows as DSR+DCD and RTS as CTS on the other end" {
 	run "$HSLAB" --transcript "$T" --nullmodem 'ttyUSB0 ttyUSB1' -- sh -c "
 		$LABHOST /dev/ttyUSB1 dtr 0 rts 0 send ready sleep 100000 &
-		$LABHOST /dev/ttyUSB0 expect ready lines
+		$LABHOST /dev/ttyUSB0 expect ready wait-line DSR 0 5 wait-line DCD 0 5 \
+			wait-line CTS 0 5 lines
 		kill \$!"
 	assert_success
 	assert_output 'CTS=0 DSR=0 DCD=0 RI=0'
