@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "handshake/link.h"
 #include "clock.h"
 #include "ptypair.h"
 
@@ -72,4 +73,17 @@ size_t ptypair_read(struct ptypair *p, void *buf, size_t n, int timeout_ms)
 void ptypair_write(struct ptypair *p, const void *buf, size_t n)
 {
 	assert_int_equal(write(p->master, buf, n), (ssize_t)n);
+}
+
+void link_read_exact(struct hs_link *l, void *buf, size_t n, int timeout_ms)
+{
+	int64_t deadline = hs_deadline(timeout_ms);
+	size_t got = 0;
+
+	while (got < n) {
+		int rc = hs_link_read(l, (char *)buf + got, n - got, hs_remaining(deadline));
+		if (rc < 0)
+			fail_msg("read: %s (%s)", hs_err_name(rc), hs_last_error());
+		got += (size_t)rc;
+	}
 }

@@ -272,11 +272,7 @@ static void test_connect_suffix(void **state)
 	assert_string_equal(g->r.final, "CONNECT 33600/V42BIS");
 	/* the data may still be on its way: read it from the link */
 	size_t n = hs_at_take_input(g->at, data, sizeof(data) - 1);
-	while (n < 5) {
-		int r = hs_link_read(g->link, data + n, 5 - n, 2000);
-		assert_true(r > 0);
-		n += (size_t)r;
-	}
+	link_read_exact(g->link, data + n, 5 - n, 2000);
 	assert_memory_equal(data, "hello", 5);
 	rig_close(g);
 }
@@ -485,11 +481,7 @@ static void test_late_connect_goes_online(void **state)
 	assert_true(hs_at_online(g->at));
 	assert_string_equal(g->urc[0], "6|CONNECT|9600");
 	size_t n = hs_at_take_input(g->at, data, sizeof(data));
-	while (n < 2) {
-		int r = hs_link_read(g->link, data + n, 2 - n, 2000);
-		assert_true(r > 0);
-		n += (size_t)r;
-	}
+	link_read_exact(g->link, data + n, 2 - n, 2000);
 	assert_memory_equal(data, "xy", 2);
 	rig_close(g);
 }

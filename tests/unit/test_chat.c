@@ -202,15 +202,10 @@ static void test_leaves_the_rest_on_the_line(void **state)
 	struct modem m;
 	struct hs_link *l = modem_start(&m, modem);
 	char rest[32] = "";
-	size_t n = 0;
 	(void)state;
 
 	assert_int_equal(run_words(l, words, N(words), NULL), HS_CHAT_OK);
-	while (n < 15) {
-		int rc = hs_link_read(l, rest + n, 15 - n, 1000);
-		assert_true(rc > 0);
-		n += (size_t)rc;
-	}
+	link_read_exact(l, rest, 15, 1000);
 	assert_memory_equal(rest, " 115200\r\n~\x7d#PPP", 15);
 	modem_stop(&m, l);
 }

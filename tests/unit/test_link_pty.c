@@ -33,20 +33,6 @@ static struct hs_link *open_ok(const struct ptypair *p, const char *opts)
 	return l;
 }
 
-/* Read exactly n bytes from the link within timeout_ms. */
-static void link_read_exact(struct hs_link *l, char *buf, size_t n, int timeout_ms)
-{
-	int64_t deadline = hs_deadline(timeout_ms);
-	size_t got = 0;
-
-	while (got < n) {
-		int rc = hs_link_read(l, buf + got, n - got, hs_remaining(deadline));
-		if (rc < 0)
-			fail_msg("read: %s (%s)", hs_err_name(rc), hs_last_error());
-		got += (size_t)rc;
-	}
-}
-
 static void test_round_trip(void **state)
 {
 	struct ptypair p;
