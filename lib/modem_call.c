@@ -87,11 +87,45 @@ static void went_online(struct hs_modem *m, const struct hs_at_reply *r, struct 
 		*c = r->connect;
 }
 
+/* Q1: the modem sends no result codes, so the dial's reply ended in
+ * silence (HS_AT_NONE). Only DCD can say the call is up: wait for it to
+ * rise until the deadline. Without modem lines nothing can tell. (Data
+ * the far end sends before the silence ends the reply is taken as reply
+ * text: Q1 is for modems that cannot be set otherwise.) */
+static int quiet_outcome(struct hs_modem *m, const char *cmd, struct hs_at_reply *r,
+			 struct hs_at_connect *c, int64_t deadline, int timeout_ms)
+{
+	int sig;
+
+	if (!m->has_lines) {
+		hs_at_send_raw(m->at, "\r", 1, ABORT_WRITE_MS);
+		return hs_fail(HS_ERR_NOT_SUPPORTED,
+			       "%s: the modem sends no result codes (Q1) and the port has no DCD: cannot tell whether %s connected",
+			       hs_mdm_dev(m), cmd);
+	}
+	while ((sig = hs_link_signals(m->link)) >= 0 && !(sig & HS_SIG_DCD) &&
+	       hs_remaining(deadline) > 0)
+		hs_link_wait_signals(m->link, HS_SIG_DCD, hs_remaining(deadline));
+	if (sig < 0)
+		return sig;
+	if (!(sig & HS_SIG_DCD)) {
+		hs_at_send_raw(m->at, "\r", 1, ABORT_WRITE_MS);
+		return hs_fail(HS_ERR_TIMEOUT,
+			       "%s: %s: no carrier (DCD) within %d ms and no result codes (Q1); call abandoned",
+			       hs_mdm_dev(m), cmd, timeout_ms);
+	}
+	memset(&r->connect, 0, sizeof(r->connect)); /* speed unknown */
+	hs_at_set_online(m->at, 1);
+	went_online(m, r, c);
+	return HS_OK;
+}
+
 /* Send cmd, whose answer is CONNECT or why not. */
 static int call_command(struct hs_modem *m, const char *cmd, int ok_is_fine,
 			struct hs_at_connect *c, int timeout_ms)
 {
 	struct hs_at_reply *r = malloc(sizeof(*r));
+	int64_t deadline = hs_deadline(timeout_ms);
 	int rc;
 
 	if (!r)
@@ -105,7 +139,9 @@ static int call_command(struct hs_modem *m, const char *cmd, int ok_is_fine,
 			     hs_mdm_dev(m), cmd, timeout_ms);
 	} else if (rc == HS_OK && r->result == HS_AT_CONNECT) {
 		went_online(m, r, c);
-	} else if (rc == HS_OK && r->result == HS_AT_OK && ok_is_fine) {
+	} else if (rc == HS_OK && r->result == HS_AT_NONE && !ok_is_fine) {
+		rc = quiet_outcome(m, cmd, r, c, deadline, timeout_ms);
+	} else if (rc == HS_OK && (r->result == HS_AT_OK || r->result == HS_AT_NONE) && ok_is_fine) {
 		if (c)
 			memset(c, 0, sizeof(*c));
 	} else if (rc == HS_OK) {

@@ -33,12 +33,18 @@ int hs_modem_online(const struct hs_modem *m)
 	return m ? m->online : 0;
 }
 
-static int lost(struct hs_modem *m, const char *how)
+/* The call is over: reads and writes now fail with HS_ERR_NO_CARRIER. */
+static void gone(struct hs_modem *m)
 {
 	m->online = 0;
 	m->carrier_lost = 1;
 	m->nhold = 0;
 	hs_at_set_online(m->at, 0);
+}
+
+static int lost(struct hs_modem *m, const char *how)
+{
+	gone(m);
 	return hs_fail(HS_ERR_NO_CARRIER, "%s: the carrier was lost (%s)", hs_mdm_dev(m), how);
 }
 
@@ -62,9 +68,7 @@ static int scan(struct hs_modem *m, const unsigned char *in, size_t n, unsigned 
 		memcpy(out, w, give);
 		if (give) {
 			/* the data first; the next read reports the loss */
-			m->online = 0;
-			m->carrier_lost = 1;
-			hs_at_set_online(m->at, 0);
+			gone(m);
 			return (int)give;
 		}
 		return lost(m, "the modem said NO CARRIER");
@@ -78,6 +82,22 @@ static int scan(struct hs_modem *m, const unsigned char *in, size_t n, unsigned 
 	memcpy(m->hold, w + give, keep);
 	m->nhold = keep;
 	(void)len;
+	return (int)give;
+}
+
+/* DCD fell and in holds the last n bytes read: the data before the
+ * modem's "NO CARRIER" goes out now, the loss is reported by the next
+ * read (or now, when there is no data). */
+static int dcd_fell(struct hs_modem *m, const unsigned char *in, size_t n, unsigned char *out)
+{
+	const unsigned char *hit = memmem(in, n, HS_NO_CARRIER_TEXT, HS_NO_CARRIER_LEN);
+	size_t give = hit ? (size_t)(hit - in) : n;
+
+	if (give == 0)
+		return lost(m, "DCD fell");
+	memcpy(out, in, give);
+	if (hit)
+		gone(m); /* the modem is in command mode: nothing after is data */
 	return (int)give;
 }
 
@@ -119,8 +139,12 @@ int hs_modem_read(struct hs_modem *m, void *buf, size_t len, int timeout_ms)
 		if (n == 0) {
 			if (m->has_lines) {
 				int sig = hs_link_signals(m->link);
-				if (sig >= 0 && !(sig & HS_SIG_DCD))
-					return lost(m, "DCD fell");
+				if (sig >= 0 && !(sig & HS_SIG_DCD)) {
+					/* what came before the carrier went is
+					 * still data: hand it over first */
+					n = hs_link_read(m->link, in, room, 0);
+					return dcd_fell(m, in, n > 0 ? (size_t)n : 0, out);
+				}
 			}
 			wait = hs_remaining(deadline);
 			if (m->has_lines && wait > DCD_POLL_MS)
@@ -145,7 +169,14 @@ int hs_modem_read(struct hs_modem *m, void *buf, size_t len, int timeout_ms)
 				return n;
 		}
 		if (m->has_lines) {
-			/* DCD is the authority; the bytes are data as they are */
+			/* DCD is the authority; the bytes are data as they
+			 * are, unless DCD fell meanwhile and the modem's own
+			 * NO CARRIER is among them */
+			if (memmem(in, (size_t)n, HS_NO_CARRIER_TEXT, HS_NO_CARRIER_LEN)) {
+				int sig = hs_link_signals(m->link);
+				if (sig >= 0 && !(sig & HS_SIG_DCD))
+					return dcd_fell(m, in, (size_t)n, out);
+			}
 			memcpy(out, in, (size_t)n);
 			return n;
 		}

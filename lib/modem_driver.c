@@ -8,11 +8,19 @@
 
 #include "handshake/modem.h"
 
+extern const struct hs_modem_driver hs_drv_modem_usr;
+extern const struct hs_modem_driver hs_drv_modem_conexant;
+extern const struct hs_modem_driver hs_drv_modem_quectel;
+extern const struct hs_modem_driver hs_drv_modem_devserver;
 extern const struct hs_modem_driver hs_drv_modem_hayes;
 
 /* Every driver, most specific first; the generic one last, as fallback.
  * Add new drivers above hayes. */
 static const struct hs_modem_driver *const drivers[] = {
+	&hs_drv_modem_usr,
+	&hs_drv_modem_conexant,
+	&hs_drv_modem_quectel,
+	&hs_drv_modem_devserver,
 	&hs_drv_modem_hayes,
 	NULL,
 };

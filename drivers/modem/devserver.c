@@ -1,0 +1,61 @@
+/*
+ * devserver.c - network device servers in modem emulation (Digi
+ * PortServer/Digi One/Connect, Lantronix XPort/UDS/XPress): an embedded
+ * box on the serial line that plays a Hayes modem and "dials" a TCP
+ * connection (ATDT192.168.1.5:50001). They implement a small subset of
+ * the command set, with their own rules.
+ *
+ * Sources: Digi's "Modem Emulation AT Command Set" (Digi One/PortServer
+ * TS user's guides, ATIn table); Lantronix XPort and XPress DR+ user
+ * guides, "Modem Mode" (result codes, compound commands, +++ timing).
+ */
+#include "handshake/modem.h"
+
+static const struct hs_modem_match match[] = {
+	/* Digi: "ATI4 reports DIGI DS_TS" */
+	HS_MODEM_IDENT("DIGI DS_TS*"),
+	/* Digi: "I0 reports product code. Example: Digi Device server" */
+	HS_MODEM_IDENT("Digi Device*"),
+	/* Lantronix: a guess. The XPort guide lists no ATI; it answers
+	 * unknown commands with a plain OK, so most units cannot be told
+	 * apart by text at all and are chosen by name ("devserver") */
+	HS_MODEM_IDENT("*Lantronix*"),
+	{ 0 },
+};
+
+/* One command per line: Lantronix's modem mode "treats compound AT
+ * commands as unrecognized commands" and answers them OK without doing
+ * anything, so "ATE0V1" would look fine and change nothing. Only E and
+ * V: neither guide lists X, &C or &D in its emulation set. */
+static const char *const init[] = {
+	"ATE0",
+	"ATV1",
+	NULL,
+};
+
+/* Lantronix's numeric responses: 0 OK, 1 CONNECT, 2 RING, 3 NO
+ * CARRIER, 4 ERROR, nothing else. Mapping only these keeps a stray
+ * number from being read as a vendor's CONNECT speed. */
+static const struct hs_at_numeric numeric[] = {
+	{ 0, HS_AT_OK, 0, NULL },
+	{ 1, HS_AT_CONNECT, 0, NULL },
+	{ 2, HS_AT_RING, 0, NULL },
+	{ 3, HS_AT_NO_CARRIER, 0, NULL },
+	{ 4, HS_AT_ERROR, 0, NULL },
+};
+
+const struct hs_modem_driver hs_drv_modem_devserver = {
+	.name = "devserver",
+	.description = "Device server in modem emulation (Digi, Lantronix)",
+	.match = match,
+	.init = init,
+	.numeric = numeric,
+	.nnumeric = sizeof(numeric) / sizeof(numeric[0]),
+	/* Neither guide lists +GMI..; Lantronix has a fixed escape ("no
+	 * serial data for one second" around +++) and no S12 to read,
+	 * so the guard is 1 s, which is Digi's default S12 too */
+	.quirks = HS_MODEM_QUIRK_NO_GMI | HS_MODEM_QUIRK_NO_S12,
+	.ati_count = 5,    /* Digi's product text is in ATI4 */
+	.guard_ms = 1000,
+	.reset_ms = 3000,
+};
