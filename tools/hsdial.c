@@ -1,7 +1,9 @@
 /*
- * hsdial.c - the modem tool. Today: run chat(8) scripts on a link, so
- * pppd can use `connect "hsdial --chat FILE"` (the line is stdin and
- * stdout then) and exit codes match chat's.
+ * hsdial.c - the modem tool: options, and chat(8) scripts on a link (so
+ * pppd can use `connect "hsdial --chat FILE"`, the line being stdin and
+ * stdout then, with chat's exit codes). Dialing, answering, --at,
+ * --hangup and --identify are in hsdial_call.c, the connected call's
+ * bytes in hsdial_bridge.c.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -11,6 +13,7 @@
 
 #include <handshake/handshake.h>
 #include <handshake/chat.h>
+#include "hsdial_call.h"
 #include "tool.h"
 
 const char *tool_name = "hsdial";
@@ -18,27 +21,61 @@ const char *tool_name = "hsdial";
 #define MAX_SCRIPT (64 * 1024)
 
 static const char usage[] =
-	"usage: hsdial [-d URI] [options] --chat FILE|-\n"
+	"usage: hsdial [-d URI] [options] NUMBER\n"
+	"       hsdial [-d URI] [options] --exec NUMBER PROGRAM [ARG...]\n"
+	"       hsdial [-d URI] [options] --answer [--rings N] [--exec PROGRAM [ARG...]]\n"
+	"       hsdial [-d URI] [options] --at COMMAND | --hangup | --identify\n"
+	"       hsdial [-d URI] [options] --chat FILE|-\n"
 	"       hsdial [-d URI] [options] -- WORD...\n"
 	"\n"
-	"Run a chat(8) script on a modem line. Without -d the line is stdin and\n"
-	"stdout, as pppd's connect option provides it.\n"
+	"Dial NUMBER (or answer a call) and connect the call to standard input and\n"
+	"output until the carrier goes, or stdin ends and the line is quiet; then\n"
+	"hang up. Or send one AT command, hang up, identify the modem, or run a\n"
+	"chat(8) script. Options go before NUMBER.\n"
 	"\n"
-	"  -d, --device URI      the link (serial:/dev/ttyUSB0?baud=115200, ...)\n"
-	"  -c, --chat FILE       run the script in FILE ('-' reads standard input;\n"
-	"                        needs -d)\n"
-	"  -- WORD...            the script as words, as chat takes them\n"
-	"  -t, --timeout SECS    expect timeout until the script says TIMEOUT (45)\n"
-	"  -T, --phone NUMBER    replaces \\T in send strings\n"
-	"  -U, --phone2 NUMBER   replaces \\U in send strings\n"
-	"  -E, --env             expand $VARIABLES in strings\n"
-	"  -e, --echo            echo what the modem sends to stderr (ECHO ON)\n"
-	"  -r, --report FILE     append REPORT lines to FILE instead of stderr\n"
-	"  -v, --verbose         log each expect and send to stderr\n"
+	"  -d, --device URI      the modem (serial:/dev/ttyUSB0?baud=115200, ...);\n"
+	"                        default $HS_MODEM (chat mode: stdin and stdout)\n"
+	"  -t, --timeout SECS    dial: the whole setup and dial (60); --answer: the\n"
+	"                        wait for a call (none); --at 10, --identify 30,\n"
+	"                        --hangup 15; chat: the expect timeout (45)\n"
+	"      --driver NAME     modem driver (default: matched from USB IDs)\n"
+	"      --tone, --pulse   dial with ATDT or ATDP (default ATD)\n"
+	"      --prefix DIGITS   dialled first, then a pause (e.g. 9 for a line out)\n"
+	"      --init COMMAND    an AT command after the reset (repeatable)\n"
+	"      --hangup-by HOW   dtr (drop DTR, see DCD fall), escape (+++ after\n"
+	"                        the S12 guard time, then ATH0) or both (default:\n"
+	"                        DTR where the port has lines, else escape)\n"
+	"      --linger MS       after stdin ends, pass the line's bytes until it\n"
+	"                        has been quiet this long (500)\n"
+	"      --exec            PROGRAM (after NUMBER) runs with the call as its\n"
+	"                        stdin and stdout (pipes; no shell); hang up when\n"
+	"                        it exits, SIGHUP it when the carrier goes\n"
+	"      --answer          wait for a call and answer it\n"
+	"      --rings N         answer after N rings (1)\n"
+	"      --at COMMAND      send COMMAND; print its lines and result\n"
+	"      --hangup          hang up the modem\n"
+	"      --identify        manufacturer, model, revision, serial, ATI lines\n"
+	"      --json            results as one JSON object (stderr for calls,\n"
+	"                        whose data is on stdout; else stdout)\n"
+	"  -q, --quiet           no report on stderr, errors only\n"
+	"  -v, --verbose         say each step (chat: each expect and send)\n"
+	"  -c, --chat FILE       run the chat script in FILE ('-': stdin; needs -d)\n"
+	"  -- WORD...            run the chat script given as words\n"
+	"  -T, --phone NUMBER    chat: replaces \\T in send strings\n"
+	"  -U, --phone2 NUMBER   chat: replaces \\U in send strings\n"
+	"  -E, --env             chat: expand $VARIABLES in strings\n"
+	"  -e, --echo            chat: echo what the modem sends to stderr\n"
+	"  -r, --report FILE     chat: append REPORT lines to FILE, not stderr\n"
 	"  -h, --help            this text\n"
 	"  -V, --version         the version\n"
 	"\n"
-	"Exit status (chat's): 0 the script completed, 1 bad script or options,\n"
+	"Exit status: 0 done; 1 the modem answered ERROR; 2 BUSY; 3 NO CARRIER or\n"
+	"the carrier was lost; 4 NO DIALTONE; 5 NO ANSWER; 6 timeout (no answer\n"
+	"from the modem, or no call); 64 usage; 69 no such device or not usable;\n"
+	"74 device I/O error; 75 device in use; 76 garbage from the device; 77 no\n"
+	"permission; 128+N ended by signal N. With --exec, when PROGRAM ends the\n"
+	"call, its status (126 cannot run it, 127 not found).\n"
+	"Chat mode keeps chat's: 0 the script completed, 1 bad script or options,\n"
 	"2 the line failed, 3 an expect timed out, 4+n the n-th ABORT string\n"
 	"(counting from 0) arrived.\n";
 
@@ -129,6 +166,40 @@ static int run_chat(const struct opts *o, int argc, char **argv)
 	return rc;
 }
 
+/* Options without a short form. */
+enum {
+	OPT_DRIVER = 256, OPT_TONE, OPT_PULSE, OPT_PREFIX, OPT_INIT, OPT_HANGUP_BY,
+	OPT_LINGER, OPT_EXEC, OPT_ANSWER, OPT_RINGS, OPT_AT, OPT_HANGUP, OPT_IDENTIFY,
+	OPT_JSON,
+};
+
+/* Operands and modes into a call: NUMBER, PROGRAM [ARG...]. */
+static int call_main(struct hsd_opts *d, int exec, int argc, char **argv)
+{
+	int n = 0;
+
+	if (!d->uri || !d->uri[0])
+		tool_die(EX_USAGE, "name the modem with -d URI or $HS_MODEM");
+	if (d->mode == HSD_DIAL) {
+		if (argc < 1)
+			tool_die(EX_USAGE, "--exec needs NUMBER PROGRAM [ARG...]");
+		d->number = argv[0];
+		n = 1;
+	}
+	if (exec) {
+		if (d->mode != HSD_DIAL && d->mode != HSD_ANSWER)
+			tool_die(EX_USAGE, "--exec goes with NUMBER or --answer");
+		if (argc <= n)
+			tool_die(EX_USAGE, "--exec needs a PROGRAM to run");
+		d->exec_argv = argv + n;
+	} else if (argc > n) {
+		tool_die(EX_USAGE, "unexpected operand '%s'", argv[n]);
+	}
+	if (d->quiet && d->verbose)
+		tool_die(EX_USAGE, "-q and -v do not go together");
+	return hsd_run(d);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option long_opts[] = {
@@ -141,36 +212,97 @@ int main(int argc, char **argv)
 		{ "echo", no_argument, NULL, 'e' },
 		{ "report", required_argument, NULL, 'r' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
+		{ "driver", required_argument, NULL, OPT_DRIVER },
+		{ "tone", no_argument, NULL, OPT_TONE },
+		{ "pulse", no_argument, NULL, OPT_PULSE },
+		{ "prefix", required_argument, NULL, OPT_PREFIX },
+		{ "init", required_argument, NULL, OPT_INIT },
+		{ "hangup-by", required_argument, NULL, OPT_HANGUP_BY },
+		{ "linger", required_argument, NULL, OPT_LINGER },
+		{ "exec", no_argument, NULL, OPT_EXEC },
+		{ "answer", no_argument, NULL, OPT_ANSWER },
+		{ "rings", required_argument, NULL, OPT_RINGS },
+		{ "at", required_argument, NULL, OPT_AT },
+		{ "hangup", no_argument, NULL, OPT_HANGUP },
+		{ "identify", no_argument, NULL, OPT_IDENTIFY },
+		{ "json", no_argument, NULL, OPT_JSON },
 		{ 0 },
 	};
 	struct opts o = { 0 };
-	int c;
+	struct hsd_opts d = { .timeout_ms = -1, .rings = 1, .linger_ms = 500 };
+	int c, modes = 0, exec = 0, timeout = -1;
 
 	report_fp = stderr;
 	o.chat.report = on_report;
 	o.chat.say = on_say;
-	while ((c = getopt_long(argc, argv, "+d:c:t:T:U:Eer:vhV", long_opts, NULL)) != -1) {
+	d.uri = getenv("HS_MODEM");
+	while ((c = getopt_long(argc, argv, "+d:c:t:T:U:Eer:vqhV", long_opts, NULL)) != -1) {
 		switch (c) {
-		case 'd': o.uri = optarg; break;
+		case 'd': o.uri = d.uri = optarg; break;
 		case 'c': o.file = optarg; break;
-		case 't': o.chat.timeout_s = tool_int("--timeout", optarg, 1, 86400); break;
+		case 't': timeout = tool_int("--timeout", optarg, 1, 86400); break;
 		case 'T': o.chat.phone = optarg; break;
 		case 'U': o.chat.phone2 = optarg; break;
 		case 'E': o.chat.use_env = 1; break;
 		case 'e': o.chat.echo = on_echo; break;
 		case 'r': o.report_file = optarg; break;
-		case 'v': o.chat.log = on_log; break;
+		case 'v': o.chat.log = on_log; d.verbose = 1; break;
+		case 'q': d.quiet = 1; break;
 		case 'h': fputs(usage, stdout); return 0;
 		case 'V': tool_version();
-		default: fputs(usage, stderr); return HS_CHAT_BAD_SCRIPT;
+		case OPT_DRIVER: d.driver = optarg; break;
+		case OPT_TONE: d.method = HS_DIAL_TONE; break;
+		case OPT_PULSE: d.method = HS_DIAL_PULSE; break;
+		case OPT_PREFIX: d.prefix = optarg; break;
+		case OPT_INIT:
+			if (d.ninit == (int)(sizeof(d.init) / sizeof(d.init[0])))
+				tool_die(EX_USAGE, "at most %zu --init commands",
+					 sizeof(d.init) / sizeof(d.init[0]));
+			d.init[d.ninit++] = optarg;
+			break;
+		case OPT_HANGUP_BY:
+			if (!strcmp(optarg, "dtr"))
+				d.hangup_policy = HS_HANGUP_DTR;
+			else if (!strcmp(optarg, "escape"))
+				d.hangup_policy = HS_HANGUP_ESCAPE;
+			else if (!strcmp(optarg, "both"))
+				d.hangup_policy = HS_HANGUP_DEFAULT;
+			else
+				tool_die(EX_USAGE, "--hangup-by is dtr, escape or both, not '%s'", optarg);
+			break;
+		case OPT_LINGER: d.linger_ms = tool_int("--linger", optarg, 0, 3600000); break;
+		case OPT_EXEC: exec = 1; break;
+		case OPT_ANSWER: d.mode = HSD_ANSWER; modes++; break;
+		case OPT_RINGS: d.rings = tool_int("--rings", optarg, 1, 255); break;
+		case OPT_AT: d.mode = HSD_AT; d.at_cmd = optarg; modes++; break;
+		case OPT_HANGUP: d.mode = HSD_HANGUP; modes++; break;
+		case OPT_IDENTIFY: d.mode = HSD_IDENTIFY; modes++; break;
+		case OPT_JSON: d.json = 1; break;
+		default:
+			fputs(usage, stderr);
+			/* chat's code for bad options where a script was meant */
+			return o.file ? HS_CHAT_BAD_SCRIPT : EX_USAGE;
 		}
 	}
-	/* Chat words follow an explicit "--", as in `hsdial -d X -- '' ATZ OK`. */
-	o.words = optind > 1 && strcmp(argv[optind - 1], "--") == 0;
-	if (!o.file && !o.words)
-		tool_die(EX_USAGE, "say what to run: --chat FILE or -- WORD... (see --help)");
+	if (modes > 1)
+		tool_die(EX_USAGE, "--answer, --at, --hangup and --identify are separate modes");
+	/* Chat words follow an explicit "--", as in `hsdial -d X -- '' ATZ OK`,
+	 * unless a call mode takes the operands (`--answer --exec -- prog`). */
+	o.words = !modes && !exec && optind > 1 && strcmp(argv[optind - 1], "--") == 0;
+	if (o.file && (modes || exec))
+		tool_die(EX_USAGE, "--chat does not go with --answer, --at, --hangup, --identify or --exec");
+	if (!o.file && !o.words) {
+		if (!modes && !exec && optind == argc)
+			tool_die(EX_USAGE, "say what to run: NUMBER, --answer, --at, --hangup, "
+				 "--identify, --chat FILE or -- WORD... (see --help)");
+		d.timeout_ms = timeout > 0 ? timeout * 1000 : -1;
+		return call_main(&d, exec, argc - optind, argv + optind);
+	}
+	if (timeout > 0)
+		o.chat.timeout_s = timeout;
 	if (o.file && o.words)
 		tool_die(HS_CHAT_BAD_SCRIPT, "--chat FILE and -- WORD... do not go together");
 	if (o.file && strcmp(o.file, "-") == 0 && !o.uri)

@@ -1,12 +1,18 @@
 #!/usr/bin/env bats
 # hsdial.bats - hsdial's chat mode: options, exit codes as chat's, errors
-# that name the device, and the pppd way of handing over the line.
+# that name the device, and the pppd way of handing over the line. Then
+# the modem modes against the lab's Hayes modem: dial and answer with the
+# bytes passed exactly, every failed-call exit code, echo, V0, Q1, caller
+# ID, both hang-ups, carrier loss, deadlines, --at, --identify, --exec
+# and --json. Tests wait on the lab's transcript, never on fixed sleeps.
 load helper
 
 setup() {
   tmp=$(mktemp -d)
   export HS_LOCK_DIR="$tmp"
   HSDIAL=$BUILD_DIR/hsdial
+  T=$tmp/transcript
+  : >"$tmp/in"
 }
 
 teardown() {
@@ -97,4 +103,366 @@ SCRIPT
   run "$HSDIAL" -d "$tmp/tty" -- '' AT OK
   assert_failure 2
   assert_output --partial "is locked by pid $PTY_PID (socat)"
+}
+
+# ---- modem modes, against the lab ----------------------------------------
+
+# lab LAB-OPTION... -- HSDIAL-ARGUMENT...: hsdial on the lab modem
+# (/dev/ttyUSB0), stdin from $tmp/in, stdout into $tmp/out (the call's
+# bytes, compared with cmp), stderr into $tmp/err; sets status.
+lab() {
+  local opts=()
+  [ -x "$HSLAB" ] || skip "hslab not built ($HSLAB)"
+  while [ "$1" != -- ]; do opts+=("$1"); shift; done
+  shift
+  status=0
+  "$HSLAB" --transcript "$T" "${opts[@]}" -- "$HSDIAL" -d /dev/ttyUSB0 "$@" \
+    <"$tmp/in" >"$tmp/out" 2>"$tmp/err" || status=$?
+}
+
+# span FIRST LAST: seconds from the first transcript line matching the
+# regex FIRST to the next one matching LAST.
+span() {
+  awk -v a="$1" -v b="$2" '!s && $0 ~ a { s = $1; next }
+    s && $0 ~ b { printf "%.6f\n", $1 - s; exit }' "$T"
+}
+
+# in_order REGEX...: the transcript's events that match any REGEX come
+# in exactly this order, one each (each REGEX anchored at the line end)
+in_order() {
+  local all i=0
+  all=$(IFS='|'; echo "$*")
+  run grep -E "ttyUSB0 ($all)\$" "$T"
+  for re in "$@"; do
+    assert_line --index $i --regexp "ttyUSB0 $re\$"
+    i=$((i + 1))
+  done
+  [ "${#lines[@]}" -eq "$#" ] || { echo "$output" >&2; return 1; }
+}
+
+# within X LOW HIGH: LOW <= X < HIGH, for seconds
+within() {
+  awk -v x="$1" -v lo="$2" -v hi="$3" 'BEGIN { exit !(x != "" && x >= lo && x < hi) }' ||
+    { echo "$1 is not in [$2, $3)" >&2; return 1; }
+}
+
+@test "dial: the loopback far end's bytes come back byte-exact, then it hangs up" {
+  printf 'hello\r\nworld\0\377\001 +++ AT\r\n' >"$tmp/in"
+  lab -- 5551234
+  [ "$status" -eq 0 ]
+  cmp "$tmp/in" "$tmp/out"
+  grep -qF 'ttyUSB0 rx "hello\r\nworld\x00\xFF\x01 +++ AT\r\n"' "$T"
+  run cat "$tmp/err"
+  assert_line --index 0 'hsdial: connected to 5551234 on /dev/ttyUSB0 (115200 bps)'
+  assert_line --index 1 --regexp '^hsdial: hung up after [0-9]+\.[0-9] s \(eof\); bytes sent 24, received 24$'
+  grep -qF 'ttyUSB0 command "ATD5551234"' "$T"
+}
+
+@test "dial: a scripted far end's bytes both ways, exact; its hang-up is exit 3" {
+  printf 'hello\r' >"$tmp/in"
+  # a long linger: the far end's hang-up, not stdin's end, ends the call
+  lab --number '777 script expect "hello\r" send "world\r\n" hangup' -- --tone --linger 10000 777
+  [ "$status" -eq 3 ]
+  printf 'world\r\n' | cmp - "$tmp/out"
+  grep -qF 'ttyUSB0 command "ATDT777"' "$T"
+  grep -qF 'ttyUSB0 peer-got "hello\r"' "$T"
+  run grep -c 'ttyUSB0 rx "hello' "$T"
+  assert_output 1
+  run cat "$tmp/err"
+  assert_line --index 1 --regexp '^hsdial: the carrier was lost after [0-9.]+ s; bytes sent 6, received 7$'
+}
+
+@test "BUSY is exit 2" {
+  lab --number '5550000 busy' -- 555-0000
+  [ "$status" -eq 2 ]
+  run cat "$tmp/err"
+  assert_output 'hsdial: /dev/ttyUSB0: ATD5550000: BUSY (the line called is busy)'
+  [ ! -s "$tmp/out" ]
+}
+
+@test "NO CARRIER (an X0 modem's unanswered call) is exit 3" {
+  lab --number '1 noanswer' -- --init ATX0S7=1 1
+  [ "$status" -eq 3 ]
+  run cat "$tmp/err"
+  assert_output 'hsdial: /dev/ttyUSB0: ATD1: NO CARRIER'
+  grep -qF 'ttyUSB0 tx "\r\nNO CARRIER\r\n"' "$T"
+}
+
+@test "NO DIALTONE is exit 4" {
+  lab --number '1 nodialtone' -- 1
+  [ "$status" -eq 4 ]
+  run cat "$tmp/err"
+  assert_output 'hsdial: /dev/ttyUSB0: ATD1: NO DIALTONE (is the phone line plugged in?)'
+}
+
+@test "NO ANSWER is exit 5" {
+  lab --number '1 noanswer' -- --init ATS7=1 1
+  [ "$status" -eq 5 ]
+  run cat "$tmp/err"
+  assert_output 'hsdial: /dev/ttyUSB0: ATD1: NO ANSWER'
+}
+
+@test "echo on (ATE1 in an init): the echo is stripped, the data exact" {
+  printf 'ping\n' >"$tmp/in"
+  lab -- --init ATE1 --pulse 42
+  [ "$status" -eq 0 ]
+  cmp "$tmp/in" "$tmp/out"
+  # the modem did echo the dial command
+  grep -qF 'ttyUSB0 tx "ATDP42\r"' "$T"
+}
+
+@test "echo off (the default init): the modem echoes nothing" {
+  printf 'ping\n' >"$tmp/in"
+  lab -- 42
+  [ "$status" -eq 0 ]
+  cmp "$tmp/in" "$tmp/out"
+  run grep -F 'ttyUSB0 tx "ATD42\r"' "$T"
+  assert_failure
+}
+
+@test "V0 numeric results: CONNECT and BUSY understood" {
+  printf 'num\n' >"$tmp/in"
+  lab -- --init ATV0 1
+  [ "$status" -eq 0 ]
+  cmp "$tmp/in" "$tmp/out"
+  grep -qF 'ttyUSB0 tx "19\r"' "$T"
+  run cat "$tmp/err"
+  assert_line --index 0 'hsdial: connected to 1 on /dev/ttyUSB0 (115200 bps)'
+  lab --number '2 busy' -- --init ATV0 2
+  [ "$status" -eq 2 ]
+  grep -qF 'ttyUSB0 tx "7\r"' "$T"
+}
+
+@test "Q1 (no result codes): DCD says the call is up" {
+  printf 'quiet\n' >"$tmp/in"
+  lab -- --init ATQ1 1
+  [ "$status" -eq 0 ]
+  cmp "$tmp/in" "$tmp/out"
+  run grep -F 'CONNECT 115200\r' "$T"
+  assert_failure
+  run cat "$tmp/err"
+  assert_line --index 0 'hsdial: connected to 1 on /dev/ttyUSB0 (unknown speed)'
+}
+
+@test "--answer: caller ID reported, answered after 2 rings, bytes both ways" {
+  printf 'bye' >"$tmp/in"
+  lab --ring-interval 0.3 --ring '0.2 5551212 "JOHN DOE"' \
+    --number '5551212 script send "hello modem\r\n" expect bye hangup' \
+    -- --answer --rings 2 --linger 10000
+  [ "$status" -eq 3 ]
+  printf 'hello modem\r\n' | cmp - "$tmp/out"
+  grep -qF 'ttyUSB0 peer-got "bye"' "$T"
+  run cat "$tmp/err"
+  assert_line --index 0 --regexp '^hsdial: call from 5551212 \(JOHN DOE\) after 2 rings, date [0-9]{4}, time [0-9]{4}$'
+  assert_line --index 1 'hsdial: answered the call on /dev/ttyUSB0 (115200 bps)'
+  # ATA right after the second RING, never a third
+  in_order 'state RING 1' 'state RING 2' 'command "ATA"'
+}
+
+@test "--answer --json: the caller ID fields" {
+  # caller ID comes between the first and the second RING
+  lab --ring-interval 0.3 --ring '0.2 5551212 "JOHN \"J\" DOE"' -- --answer --rings 2 --json
+  [ "$status" -eq 0 ]
+  run cat "$tmp/err"
+  assert_output --regexp '^\{"mode":"answer","device":"/dev/ttyUSB0","driver":"[a-z0-9]+","number":null,"result":"CONNECT","exit":0,"speed":115200,'
+  assert_output --regexp '"caller":\{"rings":2,"number":"5551212","name":"JOHN \\"J\\" DOE","date":"[0-9]{4}","time":"[0-9]{4}","mesg":""\}'
+  assert_output --regexp '"ended":"eof","sent":0,"received":0,"hangup":"ok","timings":\{"setup_ms":[0-9]+,"wait_ms":[0-9]+,"call_ms":[0-9]+,"hangup_ms":[0-9]+,"total_ms":[0-9]+\},"error":null\}$'
+}
+
+@test "--answer with no call times out at the deadline: exit 6" {
+  lab -- --answer --timeout 1
+  [ "$status" -eq 6 ]
+  run cat "$tmp/err"
+  assert_output --regexp '^hsdial: /dev/ttyUSB0: no call within [0-9]+ ms$'
+  within "$(span 'rx "AT.r"' 'lab exit')" 0.95 1.3
+}
+
+@test "+++ hang-up honours S12 (guard time set by an init)" {
+  printf 'data' >"$tmp/in"
+  lab -- --hangup-by escape --init ATS12=25 1
+  [ "$status" -eq 0 ]
+  cmp "$tmp/in" "$tmp/out"
+  # S12=25 is 0.5 s of silence before "+++", and the modem (which checks
+  # the silence after it too) escaped; the default 1 s was not used
+  within "$(span 'rx "data"' 'rx "\\+\\+\\+"')" 0.5 0.9
+  grep -q 'ttyUSB0 state ONLINE-COMMAND escape$' "$T"
+  # DTR stayed up until the port was closed
+  in_order 'rx "\+\+\+"' 'state ONLINE-COMMAND escape' 'command "ATH0"' 'dev DCD=0' \
+    'host DTR=0 RTS=0'
+  run grep 'ttyUSB0 host DTR=0$' "$T"
+  assert_failure
+}
+
+@test "DTR hang-up: host DTR=0, then DCD=0, no +++" {
+  printf 'x' >"$tmp/in"
+  lab -- --hangup-by dtr 1
+  [ "$status" -eq 0 ]
+  in_order 'host DTR=1 RTS=1' 'dev DCD=1' 'host DTR=0' 'dev DCD=0' 'state NO-CARRIER DTR' \
+    'host DTR=1' 'host DTR=0 RTS=0'
+  run grep -F '+++' "$T"
+  assert_failure
+}
+
+@test "carrier loss in data mode ends hsdial within 200 ms: exit 3" {
+  [ -x "$HSLAB" ] || skip "hslab not built ($HSLAB)"
+  # stdin stays open (a FIFO the shell holds) so only the carrier can end
+  # the call; the fault fires amid the data; the shell exits as soon as
+  # hsdial does, so the lab's "lab exit" is hsdial's end
+  mkfifo "$tmp/fifo"
+  head -c 3000 /dev/zero | tr '\0' x >"$tmp/data"
+  status=0
+  "$HSLAB" --transcript "$T" --fault 'carrier-loss after-bytes 1000' -- sh -c '
+    "$1" -d /dev/ttyUSB0 1 <"$2/fifo" >"$2/out" 2>"$2/err" & pid=$!
+    exec 3>"$2/fifo"
+    cat "$2/data" >&3
+    wait $pid' sh "$HSDIAL" "$tmp" || status=$?
+  [ "$status" -eq 3 ]
+  grep -q 'ttyUSB0 fault carrier-loss$' "$T"
+  within "$(span 'fault carrier-loss$' 'lab exit')" 0 0.2
+  run cat "$tmp/err"
+  assert_line --index 1 --regexp '^hsdial: the carrier was lost after [0-9.]+ s; bytes sent [0-9]+, received [0-9]+$'
+}
+
+@test "a modem that never answers (silence) times out at the deadline: exit 6" {
+  lab --fault silence -- --timeout 2 1
+  [ "$status" -eq 6 ]
+  run cat "$tmp/err"
+  # (the lab may let the first AT through before the silence starts)
+  assert_output --regexp '^hsdial: /dev/ttyUSB0( did not answer AT with OK in 5 tries within 2000 ms|: no result code for ATZ within [0-9]+ ms)'
+  within "$(span 'rx "AT.r"' 'lab exit')" 1.95 2.4
+}
+
+@test "a dial that never ends is abandoned at the deadline: exit 6" {
+  lab --number '1 noanswer' -- --init ATS7=60 --timeout 2 1
+  [ "$status" -eq 6 ]
+  run cat "$tmp/err"
+  assert_output --regexp '^hsdial: /dev/ttyUSB0: no answer to ATD1 within [0-9]+ ms; call abandoned$'
+  grep -q 'ttyUSB0 state COMMAND dial aborted$' "$T"
+  within "$(span 'rx "AT.r"' 'state COMMAND dial aborted')" 1.95 2.4
+}
+
+@test "--at prints the reply's lines and the result; ERROR is exit 1" {
+  lab --ati 'HSLAB TEST MODEM' --ati 'REV 1' -- --at ATI
+  [ "$status" -eq 0 ]
+  printf 'HSLAB TEST MODEM\nREV 1\nOK\n' | cmp - "$tmp/out"
+  lab -- --at ATX9
+  [ "$status" -eq 1 ]
+  printf 'ERROR\n' | cmp - "$tmp/out"
+  run cat "$tmp/err"
+  assert_output 'hsdial: /dev/ttyUSB0: the modem answered ERROR to ATX9'
+}
+
+@test "--at --json escapes device text" {
+  lab --ati 'SAYS "HI" \\ THERE' -- --at ATI0 --json
+  [ "$status" -eq 0 ]
+  run cat "$tmp/out"
+  assert_output '{"command":"ATI0","lines":["SAYS \"HI\" \\ THERE"],"result":"OK","final":"OK","code":-1,"exit":0}'
+}
+
+@test "--identify and --identify --json" {
+  lab --ati 'HSLAB TEST MODEM' --ati 'REV 1' -- --driver hayes --identify
+  [ "$status" -eq 0 ]
+  run cat "$tmp/out"
+  assert_line --index 0 'device: /dev/ttyUSB0'
+  assert_line --index 1 'driver: hayes'
+  assert_line 'ATI0: HSLAB TEST MODEM; REV 1'
+  lab --ati 'HSLAB TEST MODEM' -- --identify --json
+  [ "$status" -eq 0 ]
+  run cat "$tmp/out"
+  assert_output --regexp '^\{"device":"/dev/ttyUSB0","driver":"[a-z0-9]+","manufacturer":"[^"]*","model":"[^"]*","revision":"[^"]*","serial":"[^"]*","ati":\["HSLAB TEST MODEM"(,"HSLAB TEST MODEM")*\]\}$'
+}
+
+@test "--json for a dial: result, speed, protocol, bytes, timings" {
+  printf 'abc' >"$tmp/in"
+  lab --connect-speed 33600 -- --json 1
+  [ "$status" -eq 0 ]
+  run cat "$tmp/err"
+  assert_output --regexp '^\{"mode":"dial","device":"/dev/ttyUSB0","driver":"[a-z0-9]+","number":"1","result":"CONNECT","exit":0,"speed":33600,"carrier":0,"suffix":"","protocol":"","compression":"","modulation":"","ended":"eof","sent":3,"received":3,"hangup":"ok","timings":\{"setup_ms":[0-9]+,"dial_ms":[0-9]+,"call_ms":[0-9]+,"hangup_ms":[0-9]+,"total_ms":[0-9]+\},"error":null\}$'
+  lab --number '1 busy' -- --json 1
+  [ "$status" -eq 2 ]
+  run cat "$tmp/err"
+  assert_output --regexp '"result":"BUSY","exit":2,.*"ended":null,.*"error":"/dev/ttyUSB0: ATD1: BUSY \(the line called is busy\)"\}$'
+}
+
+@test "--exec: the program talks to the far end; its status is hsdial's" {
+  [ -x "$HSLAB" ] || skip "hslab not built ($HSLAB)"
+  cat >"$tmp/prog" <<'PROG'
+#!/bin/sh
+# answer the far end's prompt, report what it said
+IFS= read -r prompt
+printf 'guest\r'
+IFS= read -r reply
+printf '%s|%s\n' "$prompt" "$reply" >&2
+exit 7
+PROG
+  chmod +x "$tmp/prog"
+  lab --number '7 script send "login:\n" expect "guest\r" send "welcome\n"' -- --exec 7 "$tmp/prog" arg
+  [ "$status" -eq 7 ]
+  grep -qF 'ttyUSB0 peer-got "guest\r"' "$T"
+  run cat "$tmp/err"
+  assert_line 'login:|welcome'
+  assert_line --regexp '^hsdial: hung up after [0-9.]+ s \(program-exited\); bytes sent 6, received 15$'
+  assert_line "hsdial: $tmp/prog exited with status 7"
+  grep -q 'ttyUSB0 state NO-CARRIER DTR$' "$T"
+}
+
+@test "--exec: the carrier going away hangs the program up" {
+  lab --number '7 script send "hi\n" hangup' -- --exec 7 sleep 30
+  [ "$status" -eq 3 ]
+  run cat "$tmp/err"
+  assert_line --index 1 --regexp '^hsdial: the carrier was lost after [0-9.]+ s; bytes sent 0, received 3$'
+  # SIGHUP, not the 30 s
+  assert_line --index 2 'hsdial: sleep exited with status 129'
+  within "$(span 'peer-hangup' 'lab exit')" 0 0.5
+}
+
+@test "--hangup" {
+  lab -- --hangup
+  [ "$status" -eq 0 ]
+  run cat "$tmp/err"
+  assert_output 'hsdial: hung up /dev/ttyUSB0'
+}
+
+@test "call-mode usage errors are exit 64" {
+  run env -u HS_MODEM "$HSDIAL" 5551234
+  assert_failure 64
+  assert_output 'hsdial: name the modem with -d URI or $HS_MODEM'
+  run "$HSDIAL" -d /dev/null --exec 5551234
+  assert_failure 64
+  assert_output 'hsdial: --exec needs a PROGRAM to run'
+  run "$HSDIAL" -d /dev/null --answer --at AT
+  assert_failure 64
+  run "$HSDIAL" -d /dev/null --hangup-by wire 1
+  assert_failure 64
+  assert_output "hsdial: --hangup-by is dtr, escape or both, not 'wire'"
+  run "$HSDIAL" -d /dev/null 555 extra
+  assert_failure 64
+  assert_output "hsdial: unexpected operand 'extra'"
+  run "$HSDIAL" -d /dev/null --driver no-such 555
+  assert_failure 64
+  assert_line --index 0 "hsdial: no modem driver named 'no-such'; there are:"
+  assert_line --regexp '^  hayes	Generic Hayes'
+}
+
+@test "a missing modem in a call mode is exit 69" {
+  run "$HSDIAL" -d /dev/ttyUSB-absent 5551234
+  assert_failure 69
+  assert_output --partial "/dev/ttyUSB-absent does not exist"
+}
+
+@test "SIGTERM during a call hangs up first: exit 143" {
+  [ -x "$HSLAB" ] || skip "hslab not built ($HSLAB)"
+  mkfifo "$tmp/fifo"
+  status=0
+  "$HSLAB" --transcript "$T" -- sh -c '
+    . "$LAB_WAIT"
+    "$1" -d /dev/ttyUSB0 1 <"$2/fifo" >"$2/out" 2>"$2/err" & pid=$!
+    exec 3>"$2/fifo"
+    wait_for "$3" "state CONNECT" 10 || exit 99
+    kill -TERM $pid
+    wait $pid' sh "$HSDIAL" "$tmp" "$T" || status=$?
+  [ "$status" -eq 143 ]
+  grep -q 'ttyUSB0 state NO-CARRIER DTR$' "$T"
+  run cat "$tmp/err"
+  assert_line --index 1 --regexp '^hsdial: hung up after [0-9.]+ s \(signal\); bytes sent 0, received 0$'
 }

@@ -1,0 +1,219 @@
+/*
+ * hsdial_bridge.c - a connected call's bytes: between the modem and
+ * stdin/stdout, or (--exec) a program whose stdin and stdout are pipes to
+ * the line. The bytes go through hs_modem_read/write, so carrier loss is
+ * the library's verdict (DCD, or NO CARRIER on ports without lines) and
+ * the data the AT engine read past CONNECT is not lost, which handing the
+ * program the tty itself would do.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "hsdial_call.h"
+#include "tool.h"
+
+/* How often the line is looked at when nothing happens: carrier loss
+ * (DCD falling) is seen within this, well inside the 200 ms promised. */
+#define TICK_MS 50
+/* How long one write to the line may be held by flow control. */
+#define WRITE_MS 10000
+/* How long a program may take to exit after SIGHUP before SIGKILL. */
+#define EXEC_GRACE_MS 2000
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Write all of buf to fd; -1 when fd is gone (EPIPE or any error). */
+static int write_all(int fd, const char *buf, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, buf, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		buf += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* Start argv with its stdin and stdout on pipes; *to_child writes its
+ * stdin, *from_child reads its stdout. Returns the pid or -1. */
+static pid_t spawn(char **argv, int link_fd, int *to_child, int *from_child)
+{
+	int in[2], out[2];
+	pid_t pid;
+
+	if (pipe2(in, O_CLOEXEC) < 0)
+		return -1;
+	if (pipe2(out, O_CLOEXEC) < 0) {
+		close(in[0]), close(in[1]);
+		return -1;
+	}
+	/* the program gets the call through the pipes, never the port */
+	if (link_fd >= 0)
+		fcntl(link_fd, F_SETFD, fcntl(link_fd, F_GETFD) | FD_CLOEXEC);
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		struct sigaction dfl = { .sa_handler = SIG_DFL };
+		sigaction(SIGPIPE, &dfl, NULL);
+		sigaction(SIGHUP, &dfl, NULL);
+		sigaction(SIGINT, &dfl, NULL);
+		sigaction(SIGTERM, &dfl, NULL);
+		if (dup2(in[0], 0) < 0 || dup2(out[1], 1) < 0)
+			_exit(126);
+		/* no shell: the words are the program and its arguments */
+		execvp(argv[0], argv);
+		tool_warn("cannot run %s: %s", argv[0], strerror(errno));
+		_exit(errno == ENOENT ? 127 : 126);
+	}
+	close(in[0]);
+	close(out[1]);
+	if (pid < 0) {
+		close(in[1]), close(out[0]);
+		return -1;
+	}
+	*to_child = in[1];
+	*from_child = out[0];
+	return pid;
+}
+
+/* Wait for the program, SIGKILL after the grace; the shell's status. */
+static int reap(pid_t pid)
+{
+	long long until = now_ms() + EXEC_GRACE_MS;
+	int st;
+
+	for (;;) {
+		pid_t w = waitpid(pid, &st, WNOHANG);
+		if (w == pid)
+			break;
+		if (w < 0 && errno != EINTR)
+			return -1;
+		if (now_ms() >= until) {
+			kill(pid, SIGKILL);
+			if (waitpid(pid, &st, 0) != pid)
+				return -1;
+			break;
+		}
+		poll(NULL, 0, 10);
+	}
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+extern volatile sig_atomic_t hsd_signal;
+
+void hsd_bridge(struct hs_modem *m, const struct hsd_opts *o, struct hsd_bridge_result *r)
+{
+	char buf[4096];
+	int link_fd = hs_link_fd(hs_modem_link(m));
+	int in_fd = 0, out_fd = 1, in_open = 1, out_ok = 1;
+	long long last_read = 0, quiet_since = 0;
+	pid_t pid = -1;
+
+	memset(r, 0, sizeof(*r));
+	r->exec_status = -1;
+	if (o->exec_argv) {
+		pid = spawn(o->exec_argv, link_fd, &out_fd, &in_fd);
+		if (pid < 0) {
+			tool_warn("cannot start %s: %s", o->exec_argv[0], strerror(errno));
+			r->end = HSD_END_ERROR;
+			r->err = HS_ERR_IO;
+			return;
+		}
+	}
+	for (;;) {
+		struct pollfd p[2] = {
+			{ .fd = link_fd, .events = POLLIN },
+			{ .fd = in_open ? in_fd : -1, .events = POLLIN },
+		};
+		long long now;
+		int rc;
+
+		if (hsd_signal) {
+			r->end = HSD_END_SIGNAL;
+			break;
+		}
+		if (!in_open && now_ms() - quiet_since >= (pid > 0 ? 0 : o->linger_ms)) {
+			r->end = pid > 0 ? HSD_END_EXEC : HSD_END_EOF;
+			break;
+		}
+		/* the first round reads what the engine holds from CONNECT */
+		rc = last_read ? poll(p, 2, TICK_MS) : 0;
+		if (rc < 0 && errno != EINTR) {
+			r->end = HSD_END_ERROR;
+			r->err = HS_ERR_IO;
+			break;
+		}
+		now = now_ms();
+		/* Read the line when it has input, and at least every tick so
+		 * DCD is looked at and bytes held back as a possible start of
+		 * "NO CARRIER" (ports without lines) are let go. */
+		if ((rc > 0 && (p[0].revents & (POLLIN | POLLHUP | POLLERR))) ||
+		    now - last_read >= TICK_MS || !last_read) {
+			last_read = now;
+			rc = hs_modem_read(m, buf, sizeof(buf), 0);
+			if (rc > 0) {
+				r->received += (unsigned)rc;
+				quiet_since = now;
+				if (out_ok && write_all(out_fd, buf, (size_t)rc) < 0) {
+					out_ok = 0;
+					if (pid < 0) {
+						r->end = HSD_END_OUTPUT;
+						break;
+					}
+				}
+			} else if (rc == HS_ERR_NO_CARRIER) {
+				r->end = HSD_END_CARRIER;
+				r->err = rc;
+				break;
+			} else if (rc != HS_ERR_TIMEOUT) {
+				r->end = HSD_END_ERROR;
+				r->err = rc;
+				break;
+			}
+		}
+		if (in_open && p[1].fd >= 0 && (p[1].revents & (POLLIN | POLLHUP | POLLERR))) {
+			ssize_t n = read(in_fd, buf, sizeof(buf));
+			size_t done = 0;
+
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0) {
+				/* no more to send; with stdin, what the far end
+				 * still says comes out until the line is quiet */
+				in_open = 0;
+				quiet_since = now;
+				continue;
+			}
+			rc = hs_modem_write(m, buf, (size_t)n, WRITE_MS, &done);
+			r->sent += done;
+			if (rc < 0) {
+				r->end = rc == HS_ERR_NO_CARRIER ? HSD_END_CARRIER : HSD_END_ERROR;
+				r->err = rc;
+				break;
+			}
+		}
+	}
+	if (pid > 0) {
+		close(out_fd);
+		close(in_fd);
+		if (r->end != HSD_END_EXEC)
+			kill(pid, SIGHUP); /* the call is over for it too */
+		r->exec_status = reap(pid);
+	}
+}

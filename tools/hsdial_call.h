@@ -1,0 +1,78 @@
+/*
+ * hsdial_call.h - what hsdial.c (options) shares with hsdial_call.c
+ * (open the modem, dial, answer, --at, --hangup, --identify, reports) and
+ * hsdial_bridge.c (the call's bytes to stdin/stdout or to a program).
+ */
+#ifndef HSDIAL_CALL_H
+#define HSDIAL_CALL_H
+
+#include <handshake/handshake.h>
+#include <handshake/modem.h>
+
+/* hsdial's own exit codes for call modes (chat mode keeps chat's); the
+ * rest are sysexits (tool_exit_code). Listed in --help and hsdial.1. */
+enum {
+	HSD_EXIT_ERROR = 1,       /* the modem answered ERROR */
+	HSD_EXIT_BUSY = 2,
+	HSD_EXIT_NO_CARRIER = 3,  /* no carrier, or the carrier was lost */
+	HSD_EXIT_NO_DIALTONE = 4,
+	HSD_EXIT_NO_ANSWER = 5,
+	HSD_EXIT_TIMEOUT = 6,
+};
+
+enum hsd_mode {
+	HSD_DIAL,       /* NUMBER: dial and bridge */
+	HSD_ANSWER,     /* --answer: wait for a call, answer, bridge */
+	HSD_AT,         /* --at CMD */
+	HSD_HANGUP,     /* --hangup */
+	HSD_IDENTIFY,   /* --identify */
+};
+
+struct hsd_opts {
+	enum hsd_mode mode;
+	const char *uri;
+	const char *driver;         /* --driver NAME; NULL: matched */
+	const char *number;
+	const char *at_cmd;         /* --at */
+	const char *init[16];       /* --init CMD..., after the reset */
+	int ninit;
+	enum hs_dial_method method; /* --tone / --pulse */
+	const char *prefix;         /* --prefix */
+	unsigned hangup_policy;     /* --hangup-by; 0: the default */
+	int timeout_ms;             /* --timeout; -1: the mode's default */
+	int rings;                  /* --rings (answer) */
+	int linger_ms;              /* --linger: line quiet after stdin EOF */
+	char **exec_argv;           /* --exec: the program and its args */
+	int json, quiet, verbose;
+};
+
+/* How a call in data mode ended. */
+enum hsd_end {
+	HSD_END_EOF,        /* stdin ended (and the line went quiet) */
+	HSD_END_OUTPUT,     /* stdout went away */
+	HSD_END_CARRIER,    /* the carrier was lost */
+	HSD_END_EXEC,       /* the program exited */
+	HSD_END_SIGNAL,     /* SIGINT/SIGTERM/SIGHUP */
+	HSD_END_ERROR,      /* the line failed */
+};
+
+/* What the bridge did. */
+struct hsd_bridge_result {
+	enum hsd_end end;
+	int err;                   /* HS_OK, or why the line failed */
+	unsigned long long sent, received;
+	int exec_status;           /* --exec: exit status as a shell gives
+	                            * it (128+signal); -1 when none */
+};
+
+/* Run a call mode; returns hsdial's exit status. */
+int hsd_run(const struct hsd_opts *o);
+
+/* Move bytes between the online modem and stdin/stdout (or o->exec_argv)
+ * until the call ends; fills r. Never hangs up: the caller does. */
+void hsd_bridge(struct hs_modem *m, const struct hsd_opts *o, struct hsd_bridge_result *r);
+
+/* The exit status for a library error in call modes. */
+int hsd_exit_code(int err);
+
+#endif
