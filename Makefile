@@ -18,6 +18,8 @@ MANDIR ?= $(PREFIX)/share/man
 # udev and systemd read only their own folders, whatever the prefix.
 UDEVDIR ?= /usr/lib/udev
 UNITDIR ?= /usr/lib/systemd/system
+# cupsd looks for backends only here (not under PREFIX).
+CUPS_BACKEND_DIR ?= /usr/lib/cups/backend
 
 SANITIZE ?= 0
 ifeq ($(SANITIZE),1)
@@ -57,6 +59,7 @@ LIBS := $(BUILD)/libhandshake.a $(SOLIB) $(BUILD)/libhandshake.so.$(SOMAJOR) \
 
 LAB_TARGETS :=
 -include tests/lab/lab.mk
+-include bench/bench.mk
 
 .PHONY: all deps check check-run demo install bench clean
 PRODUCTS := $(LIBS) $(TOOL_BIN)
@@ -135,10 +138,18 @@ install: $(PRODUCTS)
 	  lib/handshake.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/handshake.pc
 	for t in $(TOOLS); do install -m 755 $(BUILD)/$$t $(DESTDIR)$(BINDIR)/; \
 	  install -m 644 tools/$$t.1 $(DESTDIR)$(MANDIR)/man1/; done
-	if ls udev/*.rules >/dev/null 2>&1; then \
-	  install -d $(DESTDIR)$(UDEVDIR)/rules.d $(DESTDIR)$(UNITDIR); \
-	  install -m 644 udev/*.rules $(DESTDIR)$(UDEVDIR)/rules.d/; \
-	  install -m 644 udev/*.service $(DESTDIR)$(UNITDIR)/; fi
+	# hsprint is also the CUPS backend "hs": a copy, not a link, so an
+	# administrator can make it 0700 (cupsd then runs it as root) without
+	# touching the tool. 0755: cupsd runs it as lp.
+	install -d $(DESTDIR)$(CUPS_BACKEND_DIR)
+	install -m 755 $(BUILD)/hsprint $(DESTDIR)$(CUPS_BACKEND_DIR)/hs
+	install -d $(DESTDIR)$(UDEVDIR)/rules.d $(DESTDIR)$(UNITDIR)
+	# The rules and the unit run hsprobe from where this install put it.
+	for f in udev/*.rules; do sed 's|@BINDIR@|$(BINDIR)|g' $$f \
+	  > $(DESTDIR)$(UDEVDIR)/rules.d/$${f##*/}; done
+	for f in udev/*.service; do sed 's|@BINDIR@|$(BINDIR)|g' $$f \
+	  > $(DESTDIR)$(UNITDIR)/$${f##*/}; done
+	chmod 644 $(DESTDIR)$(UDEVDIR)/rules.d/*.rules $(DESTDIR)$(UNITDIR)/*.service
 
 clean:
 	rm -rf build

@@ -19,7 +19,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "devpath.h"
 #include "fail.h"
+#include "handshake/link.h"
 #include "lock.h"
 
 /* "4711 (hsdial)": who a pid is, for messages. */
@@ -213,4 +215,33 @@ int hs_lock_busy(const char *path)
 	}
 	closedir(procs);
 	return busy(path, holder, "TIOCEXCL");
+}
+
+/* Public (link.h): the locks that can be seen without opening the port,
+ * for listings that must never disturb a port someone else is using. */
+int hs_link_probe_busy(const char *path)
+{
+	char node[PATH_MAX], file[PATH_MAX];
+	struct stat st;
+	int pid;
+
+	if (!path || !*path)
+		return hs_fail(HS_ERR_ARG, "no port named");
+	if (hs_devpath_resolve(path, node, sizeof(node)) < 0 || stat(node, &st) != 0)
+		return hs_fail(HS_ERR_NO_DEVICE, "%s: no such device", path);
+	lock_name(node, file, sizeof(file));
+	pid = read_lock_pid(file);
+	if (pid > 0 && pid != getpid() && pid_alive(pid))
+		return busy(node, pid, file);
+	if (pid == 0) {
+		/* An empty lock file younger than a second is being written by
+		 * its creator (see hs_lock_file): treat it as taken. */
+		struct stat lk;
+		if (stat(file, &lk) == 0 && time(NULL) - lk.st_mtime < 1)
+			return busy(node, 0, file);
+	}
+	pid = flock_holder(node);
+	if (pid > 0 && pid != getpid())
+		return busy(node, pid, "flock");
+	return HS_OK;
 }

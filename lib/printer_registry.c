@@ -61,3 +61,17 @@ const struct hs_printer_driver *hs_printer_driver_match(const struct hs_1284_id 
 	}
 	return best;
 }
+
+/* Public (printer.h): the driver's name without exposing the driver
+ * struct. The generic driver has no match rows, so picking it means that
+ * nothing matched. */
+const char *hs_printer_driver_for(const char *device_id, int vid, int pid)
+{
+	struct hs_1284_id id;
+	int have = device_id && *device_id &&
+		   hs_1284_parse(device_id, strlen(device_id), NULL, &id) == 0;
+	const struct hs_printer_driver *d = hs_printer_driver_match(have ? &id : NULL,
+								     vid, pid);
+
+	return d == &hs_printer_generic ? NULL : d->name;
+}

@@ -28,6 +28,14 @@ install_into_tmp() {
   [ -f "$tmp/usr/include/handshake/error.h" ]
   run objdump -p "$tmp/usr/lib/libhandshake.so.0"
   assert_line --regexp 'SONAME +libhandshake\.so\.0$'
+  for t in hsdial hsprint hsprobe; do
+    [ -x "$tmp/usr/bin/$t" ]
+    [ -f "$tmp/usr/share/man/man1/$t.1" ]
+  done
+  # udev and systemd files, with hsprobe's installed path filled in
+  run cat "$tmp/usr/lib/udev/rules.d/60-handshake.rules" "$tmp/usr/lib/systemd/system/handshake-setup@.service"
+  assert_output --partial "/usr/bin/hsprobe"
+  refute_output --partial "@BINDIR@"
   run grep -E '^(prefix|libdir|includedir)=' "$tmp/usr/lib/pkgconfig/handshake.pc"
   assert_output $'prefix=/usr\nlibdir=/usr/lib\nincludedir=/usr/include'
 }

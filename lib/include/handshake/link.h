@@ -83,6 +83,16 @@ struct hs_link_info {
 /* Open the device a URI names; *out is NULL on failure. */
 int hs_link_open(struct hs_link **out, const char *uri);
 
+/*
+ * Is the port at path (symlinks followed) taken by another program? Only
+ * what can be seen without opening it is checked, so nothing reaches the
+ * device and no modem line moves: a UUCP lock file of a live process and
+ * a flock() on the node. (A TIOCEXCL alone shows only when opening.)
+ * Returns HS_OK when neither holds it, HS_ERR_BUSY with a message naming
+ * the holder, HS_ERR_NO_DEVICE when there is no such node. Since 0.1.0.
+ */
+int hs_link_probe_busy(const char *path);
+
 /* Restore the line as found, release the locks, free. NULL is a no-op. */
 void hs_link_close(struct hs_link *link);
 

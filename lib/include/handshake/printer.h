@@ -72,6 +72,13 @@ void hs_printer_close(struct hs_printer *printer);
 struct hs_link *hs_printer_link(struct hs_printer *printer);
 const char *hs_printer_driver_name(const struct hs_printer *printer);
 
+/* The name of the driver whose match rows fit a device, from its IEEE
+ * 1284 device ID (NULL or "" when unknown; an ID that does not parse
+ * counts as unknown) and USB ids (-1 when not USB): "pjl", "zpl", ...
+ * NULL when no row fits (hs_printer_open would use "generic"). Sends
+ * nothing: for listings and udev. Since 0.1.0. */
+const char *hs_printer_driver_for(const char *device_id, int vid, int pid);
+
 /* Ask the printer how it is (between jobs). */
 int hs_printer_get_status(struct hs_printer *printer, struct hs_printer_status *st,
 			  int timeout_ms);
