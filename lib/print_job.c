@@ -4,6 +4,11 @@
  * took; wait out paper-out and offline pauses the printer reports; give up
  * on a printer that takes nothing for too long with no reason given.
  *
+ * Status while held: the driver's back channel, and on USB printer-class
+ * links GET_PORT_STATUS too (CUPS's usb backend does not look, so its
+ * jobs just stall on paper-out). Cancel sends SOFT_RESET where the link
+ * has it, so the printer drops what it had of the job.
+ *
  * Counting: a slice's *done is what the port accepted. On a serial port
  * part of that may still sit in the driver's output queue, so on failure
  * the queue (hs_link_pending) is subtracted, and on success the job waits
@@ -16,6 +21,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "handshake/usb.h"
 #include "clock.h"
 #include "fail.h"
 #include "printer_priv.h"
@@ -27,6 +33,8 @@
 #define DEFAULT_STALL_MS 30000
 #define DEFAULT_PAUSE_MS 600000
 #define DEFAULT_STATUS_MS 1000
+#define PORT_STATUS_MS 1000    /* GET_PORT_STATUS is answered at once */
+#define RESET_MS 2000          /* SOFT_RESET on cancel */
 /* Reasons a printer stops taking bytes that are worth waiting out. */
 #define PAUSE_FLAGS (HS_PST_PAPER_OUT | HS_PST_OFFLINE | HS_PST_COVER_OPEN | HS_PST_PAUSED)
 
@@ -43,6 +51,8 @@ struct job {
 	size_t rate_b0;          /* accepted at rate_t0 */
 	double rate;
 	unsigned reported_flags; /* the status flags last reported */
+	struct hs_printer_status port; /* GET_PORT_STATUS while held */
+	int no_port;             /* the link or printer has no port status */
 };
 
 static void job_init(struct job *j, struct hs_printer *p, const struct hs_print_opts *o)
@@ -114,11 +124,24 @@ static int failed(struct job *j, int rc, const char *why)
 	return hs_fail(rc, "%s; the printer accepted %zu bytes", text, j->accepted);
 }
 
+/* The printer's own words win when they give a reason to wait; else the
+ * port status byte, which only USB printer-class links have. */
+static const struct hs_printer_status *reason(struct job *j)
+{
+	const struct hs_printer_status *st = &j->p->last;
+
+	if (st->known && (st->flags & PAUSE_FLAGS))
+		return st;
+	if (j->port.known && (j->port.flags & PAUSE_FLAGS))
+		return &j->port;
+	return st;
+}
+
 /* The printer took nothing this slice: is it a pause we wait out? */
 static int held(struct job *j)
 {
 	int64_t now = hs_now_ms();
-	struct hs_printer_status *st = &j->p->last;
+	const struct hs_printer_status *st;
 	char why[256], flags[96];
 	int rc;
 
@@ -126,7 +149,16 @@ static int held(struct job *j)
 		j->last_status = now;
 		if ((rc = hs_printer_read_status(j->p, 0)) < 0)
 			return failed(j, rc, hs_last_error());
+		/* A printer that stalls the request is asked once per job, not
+		 * at every poll; one slow answer is only a missed poll. */
+		rc = j->no_port ? HS_ERR_NOT_SUPPORTED
+				: hs_printer_port_status(j->p, &j->port, PORT_STATUS_MS);
+		if (rc == HS_ERR_NOT_SUPPORTED)
+			j->no_port = 1;
+		else if (rc < 0 && rc != HS_ERR_TIMEOUT)
+			return failed(j, rc, hs_last_error());
 	}
+	st = reason(j);
 	if (st->known && (st->flags & PAUSE_FLAGS)) {
 		if (st->flags != j->reported_flags && j->o->status)
 			j->o->status(j->o->ctx, st);
@@ -153,6 +185,25 @@ static int held(struct job *j)
 	return failed(j, HS_ERR_STALL, why);
 }
 
+/* Stop on the caller's word. A USB printer is told to drop what it has
+ * buffered (SOFT_RESET), so a canceled job does not go on printing; the
+ * count stays what the printer took, reset or not. */
+static int canceled(struct job *j)
+{
+	char why[256];
+	int rc;
+
+	if (hs_link_info(j->p->link)->transport != HS_TRANSPORT_USB)
+		return failed(j, HS_ERR_CANCELED, "job canceled");
+	rc = hs_link_soft_reset(j->p->link, RESET_MS);
+	if (rc < 0)
+		snprintf(why, sizeof(why), "job canceled; resetting the printer failed: %s",
+			 hs_last_error());
+	else
+		snprintf(why, sizeof(why), "job canceled; %s was reset (SOFT_RESET)", path_of(j));
+	return failed(j, HS_ERR_CANCELED, why);
+}
+
 /* Send n bytes that are part of the job (counted). */
 static int job_send(struct job *j, const char *buf, size_t n)
 {
@@ -163,7 +214,7 @@ static int job_send(struct job *j, const char *buf, size_t n)
 		int rc;
 
 		if (j->o->cancel && *j->o->cancel)
-			return failed(j, HS_ERR_CANCELED, "job canceled");
+			return canceled(j);
 		rc = hs_link_write(j->p->link, buf + off, slice, SLICE_MS, &done);
 		off += done;
 		j->accepted += done;
@@ -177,6 +228,7 @@ static int job_send(struct job *j, const char *buf, size_t n)
 			}
 			j->paused_since = 0;
 			j->reported_flags = 0;
+			j->port.known = 0; /* taking bytes: that status is old */
 			report_progress(j, 0);
 		}
 		if (rc == HS_OK)

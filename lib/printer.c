@@ -1,19 +1,47 @@
 /*
- * printer.c - the printer object: open a link and pick its driver, ask
- * for status, reset, and read status the printer sends on its own.
+ * printer.c - the printer object: open a link and pick its driver (named,
+ * else from the IEEE 1284 device ID and USB ids), ask for status (the
+ * driver's language, else USB GET_PORT_STATUS), reset (USB SOFT_RESET and
+ * the driver's bytes), and read status the printer sends on its own.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "handshake/ieee1284.h"
+#include "handshake/usb.h"
 #include "clock.h"
 #include "fail.h"
 #include "printer_priv.h"
 
+/* A printer answers class requests at once; one that does not within
+ * this long is not worth holding up an open or a cancel for. */
+#define ID_TIMEOUT_MS 2000
+
+static int is_usb(struct hs_link *link)
+{
+	return hs_link_info(link)->transport == HS_TRANSPORT_USB;
+}
+
+/* The driver for what the device says it is: its 1284 ID where the link
+ * can ask for one (USB printer class), and its USB ids. An ID we cannot
+ * read or parse is no reason to refuse the printer: match without it. */
+static const struct hs_printer_driver *match_device(struct hs_link *link)
+{
+	const struct hs_link_info *info = hs_link_info(link);
+	struct hs_1284_id *id = NULL, parsed;
+	char raw[HS_1284_MAX + 1];
+	int n;
+
+	if (is_usb(link) && (n = hs_link_device_id(link, raw, sizeof(raw), ID_TIMEOUT_MS)) > 0 &&
+	    hs_1284_parse(raw, (size_t)n, info->usb_serial, &parsed) == HS_OK)
+		id = &parsed;
+	return hs_printer_driver_match(id, info->usb_vid, info->usb_pid);
+}
+
 int hs_printer_open(struct hs_printer **out, const char *uri, const char *driver)
 {
 	struct hs_printer *p;
-	const struct hs_link_info *info;
 	int rc;
 
 	if (!out)
@@ -30,9 +58,8 @@ int hs_printer_open(struct hs_printer **out, const char *uri, const char *driver
 		free(p);
 		return rc;
 	}
-	info = hs_link_info(p->link);
 	if (!p->drv)
-		p->drv = hs_printer_driver_match(NULL, info->usb_vid, info->usb_pid);
+		p->drv = match_device(p->link);
 	p->last.code = -1;
 	*out = p;
 	return HS_OK;
@@ -91,28 +118,52 @@ int hs_printer_read_status(struct hs_printer *p, int timeout_ms)
 	}
 }
 
-int hs_printer_get_status(struct hs_printer *p, struct hs_printer_status *st,
-			  int timeout_ms)
+void hs_printer_port_flags(int bits, struct hs_printer_status *st)
 {
-	const struct hs_bytes *q;
-	int64_t deadline;
+	memset(st, 0, sizeof(*st));
+	st->known = 1;
+	st->code = -1;
+	/* A printer out of paper also deselects and raises its fault line
+	 * (the 1284 status lines behind these bits move together): say
+	 * "paper out", the cause, not "paper out, offline, error". */
+	if (bits & HS_PORT_PAPER_EMPTY)
+		st->flags = HS_PST_PAPER_OUT;
+	else if (!(bits & HS_PORT_SELECTED))
+		st->flags = HS_PST_OFFLINE;
+	else if (!(bits & HS_PORT_NOT_ERROR))
+		st->flags = HS_PST_ERROR;
+	snprintf(st->detail, sizeof(st->detail), "USB port status 0x%02x", (unsigned)bits & 0xff);
+}
+
+int hs_printer_port_status(struct hs_printer *p, struct hs_printer_status *st,
+			   int timeout_ms)
+{
+	int bits;
+
+	if (!is_usb(p->link))
+		return hs_fail(HS_ERR_NOT_SUPPORTED, "%s has no GET_PORT_STATUS",
+			       hs_link_info(p->link)->path);
+	bits = hs_link_port_status(p->link, timeout_ms);
+	if (bits == HS_ERR_UNPLUGGED || bits == HS_ERR_TIMEOUT)
+		return bits;
+	/* Some printers stall the request: then the port status is merely
+	 * unknown, not a reason to fail the job. */
+	if (bits < 0)
+		return HS_ERR_NOT_SUPPORTED;
+	hs_printer_port_flags(bits, st);
+	return HS_OK;
+}
+
+/* Send the driver's status query and wait for its reply until deadline. */
+static int ask_driver(struct hs_printer *p, struct hs_printer_status *st, int64_t deadline)
+{
+	const struct hs_bytes *q = &p->drv->status_query;
 	int rc;
 
-	if (!p || !st || timeout_ms < 0)
-		return hs_fail(HS_ERR_ARG, "hs_printer_get_status: bad arguments");
-	q = &p->drv->status_query;
-	memset(st, 0, sizeof(*st));
-	st->code = -1;
-	if (!q->len) {
-		snprintf(st->detail, sizeof(st->detail), "the %s driver cannot ask for status",
-			 p->drv->name);
-		return HS_OK;
-	}
-	deadline = hs_deadline(timeout_ms);
 	/* Old replies would answer this query: drop them first. */
 	hs_link_flush(p->link, HS_FLUSH_INPUT);
 	p->nback = 0;
-	if ((rc = hs_link_write(p->link, q->data, q->len, timeout_ms, NULL)) < 0)
+	if ((rc = hs_link_write(p->link, q->data, q->len, hs_remaining(deadline), NULL)) < 0)
 		return rc;
 	while (hs_remaining(deadline) > 0) {
 		rc = hs_printer_read_status(p, hs_remaining(deadline));
@@ -123,17 +174,68 @@ int hs_printer_get_status(struct hs_printer *p, struct hs_printer_status *st,
 			return HS_OK;
 		}
 	}
-	return hs_fail(HS_ERR_TIMEOUT, "%s did not answer the %s status query within %d ms",
-		       hs_link_info(p->link)->path, p->drv->name, timeout_ms);
+	return hs_fail(HS_ERR_TIMEOUT, "%s did not answer the %s status query",
+		       hs_link_info(p->link)->path, p->drv->name);
+}
+
+int hs_printer_get_status(struct hs_printer *p, struct hs_printer_status *st,
+			  int timeout_ms)
+{
+	struct hs_printer_status port;
+	int64_t deadline;
+	int rc, have_port;
+
+	if (!p || !st || timeout_ms < 0)
+		return hs_fail(HS_ERR_ARG, "hs_printer_get_status: bad arguments");
+	deadline = hs_deadline(timeout_ms);
+	memset(st, 0, sizeof(*st));
+	st->code = -1;
+	/* A USB printer has a status byte (paper, on line, error) whatever
+	 * language it speaks: ask that first. One that says it cannot print
+	 * would not take the driver's query either. */
+	rc = hs_printer_port_status(p, &port, timeout_ms);
+	if (rc < 0 && rc != HS_ERR_NOT_SUPPORTED && rc != HS_ERR_TIMEOUT)
+		return rc;
+	have_port = rc == HS_OK;
+	if (have_port && (port.flags || !p->drv->status_query.len)) {
+		*st = port;
+		return HS_OK;
+	}
+	if (!p->drv->status_query.len) {
+		snprintf(st->detail, sizeof(st->detail), "the %s driver cannot ask for status",
+			 p->drv->name);
+		return HS_OK;
+	}
+	rc = ask_driver(p, st, deadline);
+	if (rc == HS_ERR_TIMEOUT && have_port) {
+		/* Its CMD says it speaks the language, but it did not answer:
+		 * the port status is still true. */
+		*st = port;
+		snprintf(st->detail, sizeof(st->detail),
+			 "USB port status; no answer to the %s status query", p->drv->name);
+		return HS_OK;
+	}
+	if (rc == HS_ERR_TIMEOUT)
+		return hs_fail(rc, "%s did not answer the %s status query within %d ms",
+			       hs_link_info(p->link)->path, p->drv->name, timeout_ms);
+	return rc;
 }
 
 int hs_printer_reset(struct hs_printer *p, int timeout_ms)
 {
 	const struct hs_bytes *r;
+	int rc;
 
 	if (!p || timeout_ms < 0)
 		return hs_fail(HS_ERR_ARG, "hs_printer_reset: bad arguments");
 	hs_link_flush(p->link, HS_FLUSH_BOTH);
+	/* SOFT_RESET first: it empties the printer's own buffer, so the
+	 * driver's reset bytes are not queued behind the old job.
+	 * A printer that stalls both forms of the request cannot do it; the
+	 * driver's bytes are then all the reset there is. */
+	if (is_usb(p->link) && (rc = hs_link_soft_reset(p->link, timeout_ms)) < 0 &&
+	    (rc == HS_ERR_UNPLUGGED || rc == HS_ERR_TIMEOUT))
+		return rc;
 	r = &p->drv->reset;
 	if (!r->len)
 		return HS_OK;

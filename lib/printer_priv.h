@@ -24,4 +24,15 @@ struct hs_printer {
  * are not the driver's status language are dropped. */
 int hs_printer_read_status(struct hs_printer *p, int timeout_ms);
 
+/* What a USB printer-class GET_PORT_STATUS byte says, as a status (pure:
+ * unit-tested). */
+void hs_printer_port_flags(int bits, struct hs_printer_status *st);
+
+/* Ask the link for GET_PORT_STATUS into *st. HS_ERR_NOT_SUPPORTED when
+ * the link has no such request (serial) or the printer stalls it;
+ * HS_ERR_TIMEOUT when it did not answer in time; HS_ERR_UNPLUGGED when it
+ * went away. */
+int hs_printer_port_status(struct hs_printer *p, struct hs_printer_status *st,
+			   int timeout_ms);
+
 #endif

@@ -1,6 +1,7 @@
 /*
  * test_printer_status.c - each printer driver's status parser on good,
- * malformed and truncated replies, and driver matching.
+ * malformed and truncated replies, driver matching, and what a USB
+ * printer's GET_PORT_STATUS byte says.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -8,7 +9,9 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "handshake/usb.h"
 #include "printer_driver.h"
+#include "printer_priv.h"
 
 static int parse(const struct hs_printer_driver *d, const char *s, size_t n,
 		 struct hs_printer_status *st, size_t *used)
@@ -155,6 +158,37 @@ static void test_matching(void **state)
 			assert_non_null(hs_printer_drivers[i]->match[j].why);
 }
 
+/* USB GET_PORT_STATUS bytes as the job engine and --status read them. */
+static void test_port_status(void **state)
+{
+	static const struct {
+		int bits;
+		unsigned flags;
+	} t[] = {
+		{ HS_PORT_SELECTED | HS_PORT_NOT_ERROR, 0 },                     /* 0x18 ready */
+		{ HS_PORT_PAPER_EMPTY, HS_PST_PAPER_OUT },                        /* 0x20 */
+		/* paper out drags select and fault along: the cause is named */
+		{ HS_PORT_PAPER_EMPTY | HS_PORT_SELECTED, HS_PST_PAPER_OUT },     /* 0x30 */
+		{ HS_PORT_NOT_ERROR, HS_PST_OFFLINE },                            /* 0x08 */
+		{ 0, HS_PST_OFFLINE },
+		{ HS_PORT_SELECTED, HS_PST_ERROR },                               /* 0x10 */
+		{ 0xff & ~HS_PORT_PAPER_EMPTY, 0 },     /* reserved bits are ignored */
+	};
+	struct hs_printer_status st;
+	(void)state;
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		hs_printer_port_flags(t[i].bits, &st);
+		assert_int_equal(st.known, 1);
+		assert_int_equal(st.code, -1);
+		if (st.flags != t[i].flags)
+			fail_msg("0x%02x: flags 0x%x, wanted 0x%x", (unsigned)t[i].bits, st.flags,
+				 t[i].flags);
+	}
+	hs_printer_port_flags(0x20, &st);
+	assert_string_equal(st.detail, "USB port status 0x20");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -162,6 +196,7 @@ int main(void)
 		cmocka_unit_test(test_escpos),
 		cmocka_unit_test(test_zpl),
 		cmocka_unit_test(test_matching),
+		cmocka_unit_test(test_port_status),
 	};
 	return cmocka_run_group_tests_name("printer_status", tests, NULL, NULL);
 }
