@@ -13,10 +13,16 @@
 #include <unistd.h>
 
 #include <handshake/handshake.h>
+#include <handshake/ieee1284.h>
 #include <handshake/printer.h>
+#include <handshake/usb.h>
 #include "tool.h"
 
 const char *tool_name = "hsprint";
+
+/* hsprint_cups.c: the CUPS backend mode (installed as backend "hs"). */
+int hsprint_cups_wanted(int argc, char **argv);
+int hsprint_cups_main(int argc, char **argv);
 
 static const char usage[] =
 	"usage: hsprint [-d URI] [options] [FILE...|-]\n"
@@ -97,18 +103,29 @@ static void print_status(struct hs_printer *p, const struct opts *o)
 {
 	struct hs_printer_status st;
 	const struct hs_link_info *info = hs_link_info(hs_printer_link(p));
-	char flags[96];
+	char flags[96], raw[HS_1284_MAX + 1] = "";
+	struct hs_1284_id id = { .make_model = "" };
 	int rc = hs_printer_get_status(p, &st, 3000);
 
 	if (rc < 0)
 		tool_die(tool_exit_code(rc), "%s", hs_last_error());
 	hs_printer_flags_text(st.flags, flags, sizeof(flags));
+	/* The identity a USB printer gives (what CUPS lists it as); none on
+	 * serial links, where this is not supported. */
+	if (info->transport == HS_TRANSPORT_USB &&
+	    ((rc = hs_link_device_id(hs_printer_link(p), raw, sizeof(raw), 2000)) <= 0 ||
+	     hs_1284_parse(raw, (size_t)rc, info->usb_serial, &id) < 0))
+		raw[0] = 0;
 	if (!o->json) {
 		printf("device:    %s\n", info->path);
 		printf("transport: %s\n", hs_transport_name(info->transport));
 		if (info->usb_vid >= 0)
 			printf("usb:       %04x:%04x %s %s %s\n", info->usb_vid, info->usb_pid,
 			       info->usb_manufacturer, info->usb_product, info->usb_serial);
+		if (raw[0]) {
+			printf("model:     %s\n", id.make_model);
+			printf("device-id: %s\n", raw);
+		}
 		printf("driver:    %s\n", hs_printer_driver_name(p));
 		printf("status:    %s\n", st.known ? flags : "unknown");
 		if (st.detail[0])
@@ -128,6 +145,12 @@ static void print_status(struct hs_printer *p, const struct opts *o)
 		printf(",\"serial\":");
 		tool_json_string(stdout, info->usb_serial);
 		printf("}");
+	}
+	if (raw[0]) {
+		printf(",\"model\":");
+		tool_json_string(stdout, id.make_model);
+		printf(",\"device_id\":");
+		tool_json_string(stdout, raw);
 	}
 	printf(",\"status\":{\"known\":%s,\"ready\":%s,\"flags\":",
 	       st.known ? "true" : "false", st.known && !st.flags ? "true" : "false");
@@ -211,6 +234,8 @@ int main(int argc, char **argv)
 	struct hs_printer *p;
 	int c, rc = 0;
 
+	if (hsprint_cups_wanted(argc, argv))
+		return hsprint_cups_main(argc, argv);
 	while ((c = getopt_long(argc, argv, "d:D:sjt:p:wr:vhV", long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'd': o.uri = optarg; break;
