@@ -7,7 +7,8 @@
  * so writes are paced here: nothing is written while DSR is low, and the
  * bytes in flight (the driver's queue, TIOCOUTQ, and what the line cannot
  * have sent yet at its baud rate) stay under a few milliseconds' worth,
- * so a printer that drops DSR loses nothing it cannot buffer.
+ * and never more than 32 bytes, so a printer that drops DSR loses
+ * nothing it cannot buffer.
  */
 #include <errno.h>
 #include <poll.h>
@@ -23,6 +24,10 @@
 /* How much output DTR/DSR pacing lets ahead of the line, in ms of data. */
 #define DTRDSR_INFLIGHT_MS 10
 #define DTRDSR_MIN_INFLIGHT 8
+/* ...but never more than this many bytes: after the printer drops DSR it
+ * may still get what is in flight plus one more slice, and printers keep
+ * only a little room above their busy mark. */
+#define DTRDSR_MAX_INFLIGHT 32
 /* How often a wait for a modem line looks at it. */
 #define SIGNAL_POLL_MS 2
 
@@ -97,6 +102,8 @@ static size_t dtrdsr_room(struct hs_link *l, int *wait_ms)
 
 	if (cap < DTRDSR_MIN_INFLIGHT)
 		cap = DTRDSR_MIN_INFLIGHT;
+	if (cap > DTRDSR_MAX_INFLIGHT)
+		cap = DTRDSR_MAX_INFLIGHT;
 	s->bucket += (double)(now - s->bucket_ms) * cps / 1000;
 	s->bucket_ms = now;
 	if (s->bucket > cap)
