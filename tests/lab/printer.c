@@ -132,8 +132,9 @@ static gboolean tick(gpointer data)
 
 	pr->last = now;
 	/* the line delivers at most bps/10 bytes a second; the bucket holds
-	 * one tick's worth so a late tick cannot make a burst */
-	pr->tokens = MIN(pr->tokens + rate * secs, rate * TICK_MS / 1000.0);
+	 * two ticks' worth: a late tick must not lose line time (GLib fires
+	 * late), and a UART's FIFO allows no bigger burst than that */
+	pr->tokens = MIN(pr->tokens + rate * secs, 2 * rate * TICK_MS / 1000.0);
 	print_some(pr, secs);
 	update_busy(pr);
 	if (pr->tokens >= 1)
