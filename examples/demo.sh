@@ -2,7 +2,7 @@
 # demo.sh - what `make demo` shows, with no hardware: a program on
 # libhandshake opening links over a pty pair, a clear error, then the
 # device lab's emulated modem and serial printer (print jobs paced by
-# DTR/DSR, and one that stops with an exact count).
+# DTR/DSR, and one that stops with an exact count), and hsdial calls.
 set -eu
 B=${BUILD:-build}
 tmp=$(mktemp -d)
@@ -47,3 +47,21 @@ echo "\$ hsprint -d 'serial:/dev/ttyUSB0?baud=115200&flow=dtrdsr' --timeout 1 jo
 "$HSLAB" --port 'ttyUSB0 printer' --busy dsr --buffer '2048 1536 512' --print-rate 8000 \
   --paper-out '6000 1500' --output "$tmp/out" -- \
   "$B/hsprint" -d 'serial:/dev/ttyUSB0?baud=115200&flow=dtrdsr' --timeout 1 "$tmp/job" || true
+
+echo
+echo "== 6. hsdial dials the lab modem. The far end is a scripted peer: it"
+echo "   greets us, waits for our line, answers and hangs up (exit 3: the"
+echo "   far end ended the call)."
+printf 'hello from hsdial\r\n' > "$tmp/say"
+echo "\$ hslab --number '5551234 script ...' -- hsdial -d /dev/ttyUSB0 --tone 5551234 <say"
+st=0
+"$HSLAB" --number '5551234 script send "Welcome to the lab BBS\r\n" expect "hello from hsdial\r\n" send "Nice to meet you. Bye!\r\n" hangup' \
+  -- "$B/hsdial" -d /dev/ttyUSB0 --tone --linger 5000 5551234 <"$tmp/say" || st=$?
+echo "(hsdial exit status $st)"
+
+echo
+echo "== 7. Again, to a loopback far end: our lines come back, then stdin ends"
+echo "   and hsdial hangs up (drops DTR, sees DCD fall); a JSON summary."
+printf 'one\r\ntwo\r\nthree\r\n' > "$tmp/say"
+echo "\$ hslab -- hsdial -d /dev/ttyUSB0 --json 5550000 <say"
+"$HSLAB" --connect-speed 33600 -- "$B/hsdial" -d /dev/ttyUSB0 --json 5550000 <"$tmp/say"
