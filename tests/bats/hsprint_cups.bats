@@ -107,6 +107,16 @@ PLAIN='id="MFG:ACME;MDL:Plain 1;CMD:RAW;"'
   refute_line 'STATE: +offline-report'
 }
 
+@test "USB paper out mid-job, then paper back: media-empty-error set, cleared, finished sha256-equal" {
+  DEVICE_URI='hs:usb:1234:5678' run "$HSLAB" --usb-printer \
+    "$PLAIN,rate=100000,paper-out=30000,paper-back=1500,out=$tmp/out" -- \
+    "$HS" 49 alice t 1 'hs-pause=30' "$tmp/job"
+  assert_success
+  assert_line 'STATE: +media-empty-error'
+  assert_line 'STATE: -media-empty-error'
+  [ "$(sha256sum < "$tmp/out")" = "$(sha256sum < "$tmp/job")" ]
+}
+
 @test "serial paper out mid-job: reported off line while held, cleared, finished sha256-equal" {
   head -c 16384 /dev/urandom > "$tmp/job16k"
   # The lab's serial printer says paper-out only by holding DSR: hs cannot

@@ -148,13 +148,28 @@ cups_print() {
   grep -q 'usb 2-1 paper-out 100000$' "$T"
   grep -q 'usb 2-1 port-status 0x20$' "$T"
   # after the paper-out the job waited: nothing more was taken
-  run awk '/paper-out/ { p = 1 } p && $3 == "rx" { print }' "$T"
+  # (a transcript line: SECONDS usb 2-1 EVENT ...)
+  run awk '/paper-out/ { p = 1 } p && $4 == "rx" { print }' "$T"
   assert_output ''
   # paper loaded (a fresh lab printer): the rest, nothing lost or doubled
   run "$HSLAB" --usb-printer "$GENERIC,out=$OUT2" -- \
     "$HSPRINT" -d usb:1234:5678 --resume-at 100000 "$JOB"
   assert_success
   [ "$(cat "$OUT" "$OUT2" | sha256sum | cut -d' ' -f1)" = "$(sha "$JOB")" ]
+}
+
+@test "paper out, then paper back: hsprint says so, waits and finishes sha256-equal" {
+  job 300000
+  run "$HSLAB" --transcript "$T" --usb-printer "$GENERIC,paper-out=100000,paper-back=1500,out=$OUT" -- \
+    "$HSPRINT" -d usb:1234:5678 --pause 30 "$JOB"
+  assert_success
+  assert_line 'hsprint: printer says: paper out - USB port status 0x20'
+  [ "$(sha "$OUT")" = "$(sha "$JOB")" ]
+  # in this order: the printer ran out, was loaded, and only then took more
+  run awk '$4 == "paper-out" || $4 == "paper-ok" { print $4, $5 }' "$T"
+  assert_output $'paper-out 100000\npaper-ok 100000'
+  run awk '/paper-out/ { p = 1 } /paper-ok/ { p = 0 } p && $4 == "rx" { print }' "$T"
+  assert_output ''
 }
 
 @test "--status of a printer out of paper says so" {

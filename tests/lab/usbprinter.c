@@ -85,6 +85,7 @@ struct lab_usbp {
 	GSource *pump;             /* rate timer, NULL when idle */
 	GSource *remove;           /* pending remove uevent */
 	GSource *unplug_timer;     /* unplug-ms */
+	GSource *paper_timer;      /* paper-back */
 	int opens;                 /* clients connected */
 };
 
@@ -104,6 +105,7 @@ void lab_usbp_cfg_init(struct lab_usbp_cfg *c)
 	c->protocol = 2;
 	c->buffer = 65536;
 	c->paperout_after = c->unplug_after = c->stall_after = c->unplug_ms = -1;
+	c->paper_back_ms = -1;
 	/* bus 2: lab_tty's serial adapters live on bus 1 */
 	c->bus = 2;
 	c->dev = 0;  /* the first free address from 2 */
@@ -232,6 +234,8 @@ static bool apply(struct lab_usbp_cfg *c, const char *k, char *v, size_t vlen,
 		return num(k, v, 10, 0, G_MAXLONG, &c->stall_after, err);
 	} else if (!strcmp(k, "unplug-ms")) {
 		return num(k, v, 10, 0, G_MAXINT, &c->unplug_ms, err);
+	} else if (!strcmp(k, "paper-back")) {
+		return num(k, v, 10, 0, G_MAXINT, &c->paper_back_ms, err);
 	} else if (!strcmp(k, "id-endian")) {
 		if (strcmp(v, "be") && strcmp(v, "le")) {
 			g_set_error(err, USBP_ERROR, 0, "id-endian=%s: want be or le", v);
@@ -558,6 +562,7 @@ static long to_fault(struct lab_usbp *p)
 }
 
 static gboolean pump_tick(gpointer data);
+static gboolean paper_back_tick(gpointer data);
 
 /* A client that closed the node (or died) loses its URBs, as the kernel
  * kills them; umockdev 0.17 does not always emit client-vanished, so
@@ -634,7 +639,16 @@ static bool pump_work(struct lab_usbp *p)
 			}
 			if (p->received == p->cfg.paperout_after) {
 				p->paper_out = true;
+				/* once: after paper-back the job goes on */
+				p->cfg.paperout_after = -1;
 				ev(p, "paper-out %ld", p->received);
+				if (p->cfg.paper_back_ms >= 0 && !p->paper_timer) {
+					p->paper_timer = g_timeout_source_new(
+						(guint)p->cfg.paper_back_ms);
+					g_source_set_callback(p->paper_timer,
+							      paper_back_tick, p, NULL);
+					g_source_attach(p->paper_timer, NULL);
+				}
 				break;
 			}
 			p->halted = p->stalled_once = true;
@@ -717,6 +731,23 @@ static void unplug_locked(struct lab_usbp *p)
 	g_source_set_callback(p->remove, send_remove, p, NULL);
 	g_source_attach(p->remove, NULL);
 	fifo_update(p);
+}
+
+/* The operator loads paper: the port status clears and OUT URBs go on. */
+static gboolean paper_back_tick(gpointer data)
+{
+	struct lab_usbp *p = data;
+
+	g_mutex_lock(&p->lock);
+	g_source_unref(p->paper_timer);
+	p->paper_timer = NULL;
+	if (p->paper_out && !p->unplugged) {
+		p->paper_out = false;
+		ev(p, "paper-ok %ld", p->received);
+		pump(p);
+	}
+	g_mutex_unlock(&p->lock);
+	return G_SOURCE_REMOVE;
 }
 
 static gboolean unplug_tick(gpointer data)
@@ -1300,6 +1331,10 @@ void lab_usbp_free(struct lab_usbp *p)
 	if (p->unplug_timer) {
 		g_source_destroy(p->unplug_timer);
 		g_source_unref(p->unplug_timer);
+	}
+	if (p->paper_timer) {
+		g_source_destroy(p->paper_timer);
+		g_source_unref(p->paper_timer);
 	}
 	while ((u = g_queue_pop_head(&p->urbs)))
 		urb_free(u);

@@ -20,6 +20,8 @@
  *   buffer=N                  printer buffer bytes (default 65536); bulk
  *                             OUT URBs complete only as it has room
  *   paper-out=N               after N bytes: paper empty, OUT stops
+ *   paper-back=T              T ms after paper-out, paper is loaded again
+ *                             (default: never)
  *   unplug=N                  after N bytes: unplugged (URBs -ESHUTDOWN,
  *                             then ENODEV, then a "remove" uevent)
  *   unplug-ms=T               unplugged T ms after lab_usbp_add
@@ -101,6 +103,7 @@ struct lab_usbp_cfg {
 	long unplug_after;         /* bytes, -1 = never */
 	long stall_after;          /* bytes, -1 = never */
 	long unplug_ms;            /* ms after add, -1 = never */
+	long paper_back_ms;        /* ms after paper-out, -1 = never */
 	bool id_le;                /* device-ID length little-endian */
 	int soft_reset;            /* 0 any, else the bmRequestType taken */
 	struct lab_usbp_reply replies[LAB_USBP_MAX_REPLIES];
