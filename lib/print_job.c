@@ -72,6 +72,8 @@ static void job_init(struct job *j, struct hs_printer *p, const struct hs_print_
 	j->accepted = o->resume_at;
 	j->last_taken = j->last_progress = j->rate_t0 = j->last_status = hs_now_ms();
 	j->rate_b0 = j->accepted;
+	p->backchannel = j->o->backchannel;
+	p->backchannel_ctx = j->o->ctx;
 }
 
 static void report_progress(struct job *j, int force)
@@ -218,6 +220,15 @@ static int job_send(struct job *j, const char *buf, size_t n)
 		rc = hs_link_write(j->p->link, buf + off, slice, SLICE_MS, &done);
 		off += done;
 		j->accepted += done;
+		if (done && j->p->backchannel &&
+		    hs_now_ms() - j->last_status >= j->o->status_interval_ms) {
+			/* Pass on what the printer says while it takes the job,
+			 * not only when it stops. */
+			int back = hs_printer_read_status(j->p, 0);
+			j->last_status = hs_now_ms();
+			if (back < 0)
+				return failed(j, back, hs_last_error());
+		}
 		if (done) {
 			j->last_taken = hs_now_ms();
 			if (j->paused_since && j->o->status) {
@@ -266,6 +277,9 @@ static int job_finish(struct job *j)
 		return failed(j, HS_ERR_STALL, hs_last_error());
 	if (rc < 0)
 		return failed(j, rc, hs_last_error());
+	/* The printer's last words (an end-of-job status) go on too. */
+	if (j->p->backchannel)
+		hs_printer_read_status(j->p, 0);
 	report_progress(j, 1);
 	return HS_OK;
 }
@@ -293,6 +307,7 @@ int hs_printer_print(struct hs_printer *p, const void *buf, size_t len,
 	if (rc == HS_OK)
 		rc = job_finish(&j);
 	*accepted = j.accepted;
+	p->backchannel = NULL;
 	return rc;
 }
 
@@ -339,6 +354,7 @@ int hs_printer_print_fd(struct hs_printer *p, int fd, const struct hs_print_opts
 	if (rc == HS_OK)
 		rc = job_finish(&j);
 	*accepted = j.accepted;
+	p->backchannel = NULL;
 	free(buf);
 	return rc;
 }

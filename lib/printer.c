@@ -87,7 +87,7 @@ int hs_printer_read_status(struct hs_printer *p, int timeout_ms)
 {
 	int fresh = 0;
 
-	if (!p->drv->parse_status)
+	if (!p->drv->parse_status && !p->backchannel)
 		return 0;
 	for (;;) {
 		int n = hs_link_read(p->link, p->back + p->nback,
@@ -96,9 +96,11 @@ int hs_printer_read_status(struct hs_printer *p, int timeout_ms)
 			return fresh;
 		if (n < 0)
 			return n;
+		if (p->backchannel)
+			p->backchannel(p->backchannel_ctx, p->back + p->nback, (size_t)n);
 		p->nback += (size_t)n;
 		timeout_ms = 0; /* take what is there, then parse */
-		while (p->nback) {
+		while (p->nback && p->drv->parse_status) {
 			struct hs_printer_status st;
 			size_t used = 0;
 			int r = p->drv->parse_status(p->back, p->nback, &st, &used);
@@ -113,8 +115,10 @@ int hs_printer_read_status(struct hs_printer *p, int timeout_ms)
 			memmove(p->back, p->back + used, p->nback - used);
 			p->nback -= used;
 		}
-		if (p->nback == sizeof(p->back))
-			p->nback = 0; /* a partial reply this long is not one */
+		/* No status language: the bytes were only for the back channel.
+		 * A partial reply as long as the buffer is not one either. */
+		if (!p->drv->parse_status || p->nback == sizeof(p->back))
+			p->nback = 0;
 	}
 }
 

@@ -234,6 +234,30 @@ static void on_status(void *ctx, const struct hs_printer_status *st)
 	pthread_mutex_unlock(&be.lock);
 }
 
+/* cupsd gives a backend its back channel as a pipe on fd 3. Anything else
+ * there (a file or terminal a shell left open) is not one: writing the
+ * printer's bytes into it would corrupt it. */
+static int have_backchannel(void)
+{
+	struct stat st;
+
+	return fstat(3, &st) == 0 && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode));
+}
+
+/* What the printer sends back goes to the filters on fd 3 (CUPS's back
+ * channel), as the usb backend does. */
+static void on_backchannel(void *ctx, const void *data, size_t len)
+{
+	(void)ctx;
+	while (len > 0) {
+		ssize_t n = write(3, data, len);
+		if (n <= 0)
+			return;
+		data = (const char *)data + n;
+		len -= (size_t)n;
+	}
+}
+
 static void on_progress(void *ctx, const struct hs_print_progress *pr)
 {
 	(void)ctx;
@@ -428,8 +452,8 @@ static void *side_channel(void *arg)
 			sc_reply(hdr[0], SC_OK, &byte, 1);
 			break;
 		case SC_GET_BIDI:
-			/* Read-back bytes are parsed by the driver, not passed on. */
-			byte = 0;
+			/* Read-back bytes are passed on on fd 3 when it is open. */
+			byte = (unsigned char)have_backchannel();
 			sc_reply(hdr[0], SC_OK, &byte, 1);
 			break;
 		case SC_DRAIN_OUTPUT:
@@ -497,6 +521,7 @@ static int print_job(int argc, char **argv)
 		.progress = on_progress,
 		.status = on_status,
 		.cancel = &canceled,
+		.backchannel = have_backchannel() ? on_backchannel : NULL,
 	};
 	struct hs_printer *p;
 	struct sigaction sa = { .sa_handler = on_signal };

@@ -141,9 +141,13 @@ PLAIN='id="MFG:ACME;MDL:Plain 1;CMD:RAW;"'
 # $tmp/reply as hex. socat plays the filter's end of the side channel.
 sc_job() {
   printf "$1" > "$tmp/req"
+  # No back channel in these tests: whatever fd 3 is (bats' output, a
+  # socat socket) is closed before hs starts.
+  printf '#!/bin/sh\nexec 3>&-\nexec "$@"\n' > "$tmp/no3"
+  chmod +x "$tmp/no3"
   DEVICE_URI='hs:usb:1234:5678' run "$HSLAB" --usb-printer "$2" --transcript "$tmp/t" -- \
     socat SYSTEM:"cat $tmp/req; od -An -v -tx1 > $tmp/reply" \
-      EXEC:"$HS 49 alice t 1 x=1 $tmp/job",fdin=4,fdout=4
+      EXEC:"$tmp/no3 $HS 49 alice t 1 x=1 $tmp/job",fdin=4,fdout=4
 }
 
 @test "side channel: GET_DEVICE_ID, GET_STATE, GET_CONNECTED, GET_BIDI, SNMP" {
@@ -187,4 +191,19 @@ sc_job() {
   assert_failure 5
   assert_output --partial 'job canceled'
   grep -q ' soft-reset 0x' "$tmp/t"
+}
+
+@test "back channel: what the printer sends during the job is passed on on fd 3" {
+  # cupsd's back channel is a pipe on fd 3; a FIFO stands in for it.
+  printf '\033%%-12345X@PJL ECHO hello back\r\n\033%%-12345X' > "$tmp/pjljob"
+  head -c 50000 /dev/urandom >> "$tmp/pjljob"
+  DEVICE_URI='hs:usb:1234:5678' run "$HSLAB" --usb-printer \
+    "$PLAIN,out=$tmp/out,reply=@PJL ECHO hello back>@PJL ECHO hello back\r\n\x0c" -- \
+    sh -c 'mkfifo "$2.fifo"; cat "$2.fifo" > "$2" & c=$!
+           "$0" 51 alice t 1 "" "$1" 3>"$2.fifo"; s=$?; wait $c; exit $s' \
+    "$HS" "$tmp/pjljob" "$tmp/back"
+  assert_success
+  [ "$(sha256sum < "$tmp/out")" = "$(sha256sum < "$tmp/pjljob")" ]
+  run cat "$tmp/back"
+  assert_output $'@PJL ECHO hello back\r\n\f'
 }

@@ -61,6 +61,9 @@ struct hs_print_opts {
 	void (*status)(void *ctx, const struct hs_printer_status *s);
 	void *ctx;
 	volatile int *cancel;   /* set non-zero to stop (HS_ERR_CANCELED) */
+	/* Every byte the printer sends back during the job, as it came
+	 * (a CUPS backend passes it on to the filters on fd 3). May be NULL. */
+	void (*backchannel)(void *ctx, const void *data, size_t len);
 };
 
 struct hs_printer;
