@@ -49,7 +49,17 @@ echo "\$ hsprint -d 'serial:/dev/ttyUSB0?baud=115200&flow=dtrdsr' --timeout 1 jo
   "$B/hsprint" -d 'serial:/dev/ttyUSB0?baud=115200&flow=dtrdsr' --timeout 1 "$tmp/job" || true
 
 echo
-echo "== 6. hsdial dials the lab modem. The far end is a scripted peer: it"
+echo "== 6. A USB printer (libusb, printer class) runs out of paper mid-job:"
+echo "   hsprint reports what the printer says, waits, and finishes when"
+echo "   paper is loaded again."
+head -c 300000 /dev/urandom > "$tmp/job"
+echo "\$ hslab --usb-printer 'paper-out=100000,paper-back=1500,...' -- hsprint -v -d usb:1234:5678 job"
+"$HSLAB" --usb-printer "paper-out=100000,paper-back=1500,rate=400000,out=$tmp/usbout" -- \
+  "$B/hsprint" -v -d usb:1234:5678 "$tmp/job"
+echo "the printer's output is $(cmp -s "$tmp/job" "$tmp/usbout" && echo identical || echo DIFFERENT) to the job"
+
+echo
+echo "== 7. hsdial dials the lab modem. The far end is a scripted peer: it"
 echo "   greets us, waits for our line, answers and hangs up (exit 3: the"
 echo "   far end ended the call)."
 printf 'hello from hsdial\r\n' > "$tmp/say"
@@ -60,7 +70,7 @@ st=0
 echo "(hsdial exit status $st)"
 
 echo
-echo "== 7. Again, to a loopback far end: our lines come back, then stdin ends"
+echo "== 8. Again, to a loopback far end: our lines come back, then stdin ends"
 echo "   and hsdial hangs up (drops DTR, sees DCD fall); a JSON summary."
 printf 'one\r\ntwo\r\nthree\r\n' > "$tmp/say"
 echo "\$ hslab -- hsdial -d /dev/ttyUSB0 --json 5550000 <say"
