@@ -458,7 +458,8 @@ PROG
     . "$LAB_WAIT"
     "$1" -d /dev/ttyUSB0 1 <"$2/fifo" >"$2/out" 2>"$2/err" & pid=$!
     exec 3>"$2/fifo"
-    wait_for "$3" "state CONNECT" 10 || exit 99
+    # hsdial itself says the call is up (the modem says CONNECT earlier)
+    wait_for "$2/err" "^hsdial: connected" 10 || exit 99
     kill -TERM $pid
     wait $pid' sh "$HSDIAL" "$tmp" "$T" || status=$?
   [ "$status" -eq 143 ]
