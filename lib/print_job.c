@@ -280,6 +280,10 @@ static int job_finish(struct job *j)
 	/* The printer's last words (an end-of-job status) go on too. */
 	if (j->p->backchannel)
 		hs_printer_read_status(j->p, 0);
+	/* Some printers keep stale data after a job (printer_quirks.c). */
+	if ((j->p->quirks & HS_PQ_RESET_AFTER_JOB) &&
+	    (rc = hs_link_soft_reset(j->p->link, RESET_MS)) < 0 && rc != HS_ERR_NOT_SUPPORTED)
+		return failed(j, rc, hs_last_error());
 	report_progress(j, 1);
 	return HS_OK;
 }

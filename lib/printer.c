@@ -60,6 +60,8 @@ int hs_printer_open(struct hs_printer **out, const char *uri, const char *driver
 	}
 	if (!p->drv)
 		p->drv = match_device(p->link);
+	p->quirks = hs_printer_quirks(hs_link_info(p->link)->usb_vid,
+				      hs_link_info(p->link)->usb_pid, NULL);
 	p->last.code = -1;
 	*out = p;
 	return HS_OK;
@@ -87,7 +89,7 @@ int hs_printer_read_status(struct hs_printer *p, int timeout_ms)
 {
 	int fresh = 0;
 
-	if (!p->drv->parse_status && !p->backchannel)
+	if ((!p->drv->parse_status && !p->backchannel) || (p->quirks & HS_PQ_UNIDIRECTIONAL))
 		return 0;
 	for (;;) {
 		int n = hs_link_read(p->link, p->back + p->nback,
@@ -203,6 +205,11 @@ int hs_printer_get_status(struct hs_printer *p, struct hs_printer_status *st,
 	have_port = rc == HS_OK;
 	if (have_port && (port.flags || !p->drv->status_query.len)) {
 		*st = port;
+		return HS_OK;
+	}
+	if (p->quirks & HS_PQ_UNIDIRECTIONAL) {
+		snprintf(st->detail, sizeof(st->detail),
+			 "this printer cannot answer over USB (quirk: unidirectional)");
 		return HS_OK;
 	}
 	if (!p->drv->status_query.len) {

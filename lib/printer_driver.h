@@ -54,6 +54,26 @@ extern const struct hs_printer_driver hs_printer_pjl;
 extern const struct hs_printer_driver hs_printer_escpos;
 extern const struct hs_printer_driver hs_printer_zpl;
 
+/* What a USB printer needs beyond its class (printer_quirks.c). */
+enum hs_printer_quirk {
+	HS_PQ_UNIDIRECTIONAL = 1 << 0,  /* read nothing back: no status, no back channel */
+	HS_PQ_RESET_AFTER_JOB = 1 << 1, /* SOFT_RESET after every job */
+};
+
+/* One row: a device (pid -1: every product of the vendor), its quirks,
+ * its name and why, with where it was reported. */
+struct hs_printer_quirk_row {
+	int vid, pid;
+	unsigned quirks;
+	const char *device;
+	const char *why;
+};
+
+/* The quirks of a USB device (0 for none); *device (may be NULL) names
+ * the first row that applied. */
+unsigned hs_printer_quirks(int vid, int pid, const char **device);
+const struct hs_printer_quirk_row *hs_printer_quirk_rows(size_t *n);
+
 /* The driver named name, or NULL. */
 const struct hs_printer_driver *hs_printer_driver_find(const char *name);
 

@@ -16,6 +16,7 @@ struct hs_printer {
 	char back[HS_BACKCHANNEL_MAX]; /* status bytes read, not parsed yet */
 	size_t nback;
 	struct hs_printer_status last; /* the latest status we know */
+	unsigned quirks;               /* enum hs_printer_quirk */
 	/* During a job: where the printer's raw bytes go too (or NULL). */
 	void (*backchannel)(void *ctx, const void *data, size_t len);
 	void *backchannel_ctx;

@@ -241,3 +241,22 @@ cancel() {
   grep -q 'usb 2-1 driver detached usblp' "$T"
   grep -q 'usb 2-1 driver attached usblp' "$T"
 }
+
+@test "quirk rows: a Samsung gets SOFT_RESET after each job; a Zebra is never read back" {
+  job 100000
+  run "$HSLAB" --transcript "$T" --usb-printer "vid=04e8,pid=1234,$GENERIC,out=$OUT" -- \
+    "$HSPRINT" -v -d usb:04e8:1234 "$JOB"
+  assert_success
+  [ "$(sha "$OUT")" = "$(sha "$JOB")" ]
+  # the reset comes after the job's last byte
+  run awk '$4 == "rx" { rx = NR } $4 == "soft-reset" { sr = NR } END { print (sr > rx && rx > 0) }' "$T"
+  assert_output 1
+  # A Zebra answers ~HS over serial, but its USB back channel is known bad:
+  # the status comes from the port status byte and nothing is asked.
+  run "$HSLAB" --transcript "$T.z" --usb-printer "vid=0a5f,pid=0099,$GENERIC,out=$OUT" -- \
+    "$HSPRINT" -d usb:0a5f:0099 -D zpl --status
+  assert_success
+  assert_line --regexp '^driver: +zpl$'
+  run grep -c ' rx ' "$T.z"
+  assert_output 0
+}

@@ -189,6 +189,31 @@ static void test_port_status(void **state)
 	assert_string_equal(st.detail, "USB port status 0x20");
 }
 
+static void test_quirk_rows(void **state)
+{
+	const char *device;
+	size_t n;
+	const struct hs_printer_quirk_row *rows = hs_printer_quirk_rows(&n);
+	(void)state;
+
+	/* one product, a whole vendor, both at once, and nothing */
+	assert_int_equal(hs_printer_quirks(0x03f0, 0x0004, &device), HS_PQ_UNIDIRECTIONAL);
+	assert_string_equal(device, "HP DeskJet 895C");
+	assert_int_equal(hs_printer_quirks(0x03f0, 0x0005, NULL), 0);
+	assert_int_equal(hs_printer_quirks(0x0a5f, 0x0123, NULL), HS_PQ_UNIDIRECTIONAL);
+	assert_int_equal(hs_printer_quirks(0x04e8, 0x330f, NULL),
+			 HS_PQ_UNIDIRECTIONAL | HS_PQ_RESET_AFTER_JOB);
+	assert_int_equal(hs_printer_quirks(0x04e8, 0x1234, NULL), HS_PQ_RESET_AFTER_JOB);
+	assert_int_equal(hs_printer_quirks(-1, -1, &device), 0);
+	assert_null(device);
+	/* every row names its device and why, with where it was reported */
+	for (size_t i = 0; i < n; i++) {
+		assert_non_null(rows[i].device);
+		assert_non_null(strchr(rows[i].why, '('));
+		assert_true(rows[i].quirks != 0);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -196,6 +221,7 @@ int main(void)
 		cmocka_unit_test(test_escpos),
 		cmocka_unit_test(test_zpl),
 		cmocka_unit_test(test_matching),
+		cmocka_unit_test(test_quirk_rows),
 		cmocka_unit_test(test_port_status),
 	};
 	return cmocka_run_group_tests_name("printer_status", tests, NULL, NULL);
