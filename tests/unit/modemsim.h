@@ -16,9 +16,11 @@
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "handshake/modem.h"
 #include "clock.h"
 #include "ptypair.h"
 
@@ -207,6 +209,40 @@ static void sim_finish(struct sim *s)
 	pthread_cond_destroy(&s->cond);
 	if (s->failure[0])
 		fail_msg("modem script: %s", s->failure);
+}
+
+/* A modem (driver d, NULL: matched) on a fresh pty whose far end plays
+ * script: the rig test_modem.c and test_modem_drivers.c share. Inline so
+ * that test_at.c, which has its own AT-engine rig, need not use it. */
+struct modem_rig {
+	struct ptypair p;
+	struct hs_link *link;
+	struct hs_modem *m;
+	struct sim sim;
+};
+
+static inline struct modem_rig *modem_rig_open(const struct hs_modem_driver *d,
+					       const struct sim_step *script)
+{
+	struct modem_rig *g = calloc(1, sizeof(*g));
+	char uri[128];
+
+	assert_non_null(g);
+	ptypair_open(&g->p);
+	snprintf(uri, sizeof(uri), "serial:%s", g->p.path);
+	if (hs_link_open(&g->link, uri) != HS_OK)
+		fail_msg("open %s: %s", uri, hs_last_error());
+	assert_int_equal(hs_modem_open(&g->m, g->link, d), HS_OK);
+	sim_start(&g->sim, &g->p, script);
+	return g;
+}
+
+static inline void modem_rig_close(struct modem_rig *g)
+{
+	hs_modem_free(g->m);
+	hs_link_close(g->link);
+	ptypair_close(&g->p);
+	free(g);
 }
 
 #endif

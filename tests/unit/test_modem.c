@@ -18,36 +18,6 @@
 #include "handshake/error.h"
 #include "modemsim.h"
 
-struct rig {
-	struct ptypair p;
-	struct hs_link *link;
-	struct hs_modem *m;
-	struct sim sim;
-};
-
-static struct rig *rig_open(const struct sim_step *script)
-{
-	struct rig *g = calloc(1, sizeof(*g));
-	char uri[128];
-
-	assert_non_null(g);
-	ptypair_open(&g->p);
-	snprintf(uri, sizeof(uri), "serial:%s", g->p.path);
-	if (hs_link_open(&g->link, uri) != HS_OK)
-		fail_msg("open %s: %s", uri, hs_last_error());
-	assert_int_equal(hs_modem_open(&g->m, g->link, NULL), HS_OK);
-	sim_start(&g->sim, &g->p, script);
-	return g;
-}
-
-static void rig_close(struct rig *g)
-{
-	hs_modem_free(g->m);
-	hs_link_close(g->link);
-	ptypair_close(&g->p);
-	free(g);
-}
-
 static void test_registry(void **state)
 {
 	const struct hs_modem_driver *d = hs_modem_driver_find("hayes");
@@ -106,7 +76,7 @@ static void test_driver_data_and_hooks(void **state)
 		EXPECT("AT!H\r"), SEND("\r\nOK\r\n"),
 		END(),
 	};
-	struct rig *g = rig_open(s);
+	struct modem_rig *g = modem_rig_open(NULL, s);
 	struct hs_modem_ident id;
 	struct hs_at_connect c;
 	int rc[4];
@@ -132,7 +102,7 @@ static void test_driver_data_and_hooks(void **state)
 	assert_int_equal(rc[3], HS_OK);
 	assert_int_equal(hook_calls, 1);
 	assert_false(hs_modem_online(g->m));
-	rig_close(g);
+	modem_rig_close(g);
 }
 
 static void test_sync_after_noise(void **state)
@@ -145,14 +115,14 @@ static void test_sync_after_noise(void **state)
 		EXPECT("AT\r"), SEND("AT\r\r\nOK\r\n"),
 		END(),
 	};
-	struct rig *g = rig_open(s);
+	struct modem_rig *g = modem_rig_open(NULL, s);
 	int rc;
 	(void)state;
 
 	rc = hs_modem_sync(g->m, 5, 3000);
 	sim_finish(&g->sim);
 	assert_int_equal(rc, HS_OK);
-	rig_close(g);
+	modem_rig_close(g);
 }
 
 static void test_sync_gives_up(void **state)
@@ -161,7 +131,7 @@ static void test_sync_gives_up(void **state)
 		EXPECT("AT\r"), EXPECT("AT\r"), EXPECT("AT\r"), SILENT(100),
 		END(),
 	};
-	struct rig *g = rig_open(s);
+	struct modem_rig *g = modem_rig_open(NULL, s);
 	int64_t t0 = hs_now_ms(), took;
 	int rc;
 	(void)state;
@@ -172,7 +142,7 @@ static void test_sync_gives_up(void **state)
 	assert_int_equal(rc, HS_ERR_TIMEOUT);
 	assert_true(took >= 550 && took < 1000);
 	assert_non_null(strstr(hs_last_error(), g->p.path));
-	rig_close(g);
+	modem_rig_close(g);
 }
 
 static void test_reset_and_guard(void **state)
@@ -185,7 +155,7 @@ static void test_reset_and_guard(void **state)
 		EXPECT("AT&F\r"), SEND("\r\nERROR\r\n"),
 		END(),
 	};
-	struct rig *g = rig_open(s);
+	struct modem_rig *g = modem_rig_open(NULL, s);
 	int rc1, rc2;
 	(void)state;
 
@@ -194,7 +164,7 @@ static void test_reset_and_guard(void **state)
 	sim_finish(&g->sim);
 	assert_int_equal(rc1, HS_OK);
 	assert_int_equal(rc2, HS_ERR_REJECTED);
-	rig_close(g);
+	modem_rig_close(g);
 }
 
 static void test_identify(void **state)
@@ -210,7 +180,7 @@ static void test_identify(void **state)
 		EXPECT("ATI3\r"), SEND("\r\nLAB V.92\r\nRev 1.0\r\n\r\nOK\r\n"),
 		END(),
 	};
-	struct rig *g = rig_open(s);
+	struct modem_rig *g = modem_rig_open(NULL, s);
 	struct hs_modem_ident id;
 	int rc;
 	(void)state;
@@ -228,7 +198,7 @@ static void test_identify(void **state)
 	assert_string_equal(id.ati[1], "255");
 	assert_string_equal(id.ati[2], "");
 	assert_string_equal(id.ati[3], "LAB V.92; Rev 1.0");
-	rig_close(g);
+	modem_rig_close(g);
 }
 
 static void test_identify_falls_back_to_3gpp(void **state)
@@ -245,7 +215,7 @@ static void test_identify_falls_back_to_3gpp(void **state)
 		EXPECT("ATI3\r"), SEND("\r\nERROR\r\n"),
 		END(),
 	};
-	struct rig *g = rig_open(s);
+	struct modem_rig *g = modem_rig_open(NULL, s);
 	struct hs_modem_ident id;
 	int rc;
 	(void)state;
@@ -257,7 +227,7 @@ static void test_identify_falls_back_to_3gpp(void **state)
 	assert_string_equal(id.model, "EC25");
 	assert_string_equal(id.serial, "867698041234567");
 	assert_string_equal(id.ati[0], "Quectel; EC25");
-	rig_close(g);
+	modem_rig_close(g);
 }
 
 static void dial_string_is(const struct hs_dial *d, const char *want)
@@ -318,7 +288,7 @@ static void test_dial_failures(void **state)
 		HS_ERR_LINE_BUSY, HS_ERR_NO_CARRIER, HS_ERR_NO_DIALTONE,
 		HS_ERR_NO_ANSWER, HS_ERR_REJECTED, HS_ERR_TIMEOUT, HS_OK,
 	};
-	struct rig *g = rig_open(s);
+	struct modem_rig *g = modem_rig_open(NULL, s);
 	struct hs_at_connect c;
 	int rc[7];
 	(void)state;
@@ -337,7 +307,7 @@ static void test_dial_failures(void **state)
 			fail_msg("dial %d: %s, wanted %s", i + 1, hs_err_name(rc[i]),
 				 hs_err_name(want[i]));
 	assert_false(hs_modem_online(g->m));
-	rig_close(g);
+	modem_rig_close(g);
 }
 
 /* Read exactly n data bytes (bytes that might start NO CARRIER come
@@ -366,7 +336,7 @@ static void test_data_mode_and_carrier_loss(void **state)
 		SEND("bye\r\nNO CAR"), SEND("RIER\r\n"),
 		END(),
 	};
-	struct rig *g = rig_open(s);
+	struct modem_rig *g = modem_rig_open(NULL, s);
 	struct hs_at_connect c;
 	char buf[64];
 	size_t got = 0;
@@ -398,7 +368,7 @@ static void test_data_mode_and_carrier_loss(void **state)
 	assert_false(hs_modem_online(g->m));
 	assert_int_equal(hs_modem_read(g->m, buf, sizeof(buf), 100), HS_ERR_NO_CARRIER);
 	assert_int_equal(hs_modem_write(g->m, "x", 1, 100, NULL), HS_ERR_NO_CARRIER);
-	rig_close(g);
+	modem_rig_close(g);
 }
 
 static void test_hangup_escape_guard(void **state)
@@ -414,7 +384,7 @@ static void test_hangup_escape_guard(void **state)
 		EXPECT("ATH0\r"), SEND("\r\nOK\r\n"),
 		END(),
 	};
-	struct rig *g = rig_open(s);
+	struct modem_rig *g = modem_rig_open(NULL, s);
 	int rc;
 	(void)state;
 
@@ -427,19 +397,19 @@ static void test_hangup_escape_guard(void **state)
 	sim_finish(&g->sim);
 	assert_int_equal(rc, HS_OK);
 	assert_false(hs_modem_online(g->m));
-	rig_close(g);
+	modem_rig_close(g);
 }
 
 static void test_hangup_dtr_only_cannot_on_pty(void **state)
 {
 	static const struct sim_step s[] = { END() };
-	struct rig *g = rig_open(s);
+	struct modem_rig *g = modem_rig_open(NULL, s);
 	(void)state;
 
 	sim_finish(&g->sim);
 	hs_modem_set_hangup_policy(g->m, HS_HANGUP_DTR);
 	assert_int_equal(hs_modem_hangup(g->m, 500), HS_ERR_NOT_SUPPORTED);
-	rig_close(g);
+	modem_rig_close(g);
 }
 
 struct urcs {
@@ -463,7 +433,7 @@ static void test_wait_call_caller_id_answer(void **state)
 		EXPECT("ATA\r"), SEND("\r\nCONNECT 33600/ARQ/LAPM\r\n"),
 		END(),
 	};
-	struct rig *g = rig_open(s);
+	struct modem_rig *g = modem_rig_open(NULL, s);
 	struct hs_modem_call call;
 	struct hs_at_connect c;
 	struct urcs seen = { 0 };
@@ -484,7 +454,7 @@ static void test_wait_call_caller_id_answer(void **state)
 	assert_true(hs_modem_online(g->m));
 	assert_int_equal(seen.n, 6);
 	assert_string_equal(seen.last, "RING");
-	rig_close(g);
+	modem_rig_close(g);
 }
 
 static void test_wait_call_modem_answers_itself(void **state)
@@ -494,7 +464,7 @@ static void test_wait_call_modem_answers_itself(void **state)
 		SEND("\r\nRING\r\n\r\nCONNECT 28800/REL\r\nhi"),
 		END(),
 	};
-	struct rig *g = rig_open(s);
+	struct modem_rig *g = modem_rig_open(NULL, s);
 	struct hs_modem_call call;
 	struct hs_at_connect c;
 	char buf[4];
@@ -512,7 +482,7 @@ static void test_wait_call_modem_answers_itself(void **state)
 	assert_string_equal(c.protocol, "REL");
 	read_exact(g->m, buf, 2);
 	assert_memory_equal(buf, "hi", 2);
-	rig_close(g);
+	modem_rig_close(g);
 }
 
 static void test_wait_call_times_out(void **state)
@@ -521,7 +491,7 @@ static void test_wait_call_times_out(void **state)
 		SEND("\r\n+CLIP: \"5550000\",129\r\n\r\nRING\r\n"),
 		END(),
 	};
-	struct rig *g = rig_open(s);
+	struct modem_rig *g = modem_rig_open(NULL, s);
 	struct hs_modem_call call;
 	int64_t t0 = hs_now_ms(), took;
 	int rc;
@@ -537,7 +507,7 @@ static void test_wait_call_times_out(void **state)
 	sim_finish(&g->sim);
 	assert_int_equal(rc, HS_ERR_TIMEOUT);
 	assert_true(took >= 300 && took < 700);
-	rig_close(g);
+	modem_rig_close(g);
 }
 
 /* Q1: ATD's reply ends in silence. Only DCD could say the call is up,
@@ -549,7 +519,7 @@ static void test_dial_quiet_without_dcd(void **state)
 		EXPECT("ATD1\r"), EXPECT("\r"),      /* silence, then abort */
 		END(),
 	};
-	struct rig *g = rig_open(s);
+	struct modem_rig *g = modem_rig_open(NULL, s);
 	struct hs_at_connect c;
 	int rc;
 	(void)state;
@@ -561,7 +531,7 @@ static void test_dial_quiet_without_dcd(void **state)
 	assert_int_equal(rc, HS_ERR_NOT_SUPPORTED);
 	assert_non_null(strstr(hs_last_error(), "Q1"));
 	assert_false(hs_modem_online(g->m));
-	rig_close(g);
+	modem_rig_close(g);
 }
 
 int main(void)

@@ -17,43 +17,12 @@
 #include "handshake/error.h"
 #include "modemsim.h"
 
-struct rig {
-	struct ptypair p;
-	struct hs_link *link;
-	struct hs_modem *m;
-	struct sim sim;
-};
-
 static const struct hs_modem_driver *drv(const char *name)
 {
 	const struct hs_modem_driver *d = hs_modem_driver_find(name);
 	if (!d)
 		fail_msg("no driver \"%s\"", name);
 	return d;
-}
-
-/* A modem with driver d on a fresh pty whose far end plays script. */
-static struct rig *rig_open(const char *driver, const struct sim_step *script)
-{
-	struct rig *g = calloc(1, sizeof(*g));
-	char uri[128];
-
-	assert_non_null(g);
-	ptypair_open(&g->p);
-	snprintf(uri, sizeof(uri), "serial:%s", g->p.path);
-	if (hs_link_open(&g->link, uri) != HS_OK)
-		fail_msg("open %s: %s", uri, hs_last_error());
-	assert_int_equal(hs_modem_open(&g->m, g->link, drv(driver)), HS_OK);
-	sim_start(&g->sim, &g->p, script);
-	return g;
-}
-
-static void rig_close(struct rig *g)
-{
-	hs_modem_free(g->m);
-	hs_link_close(g->link);
-	ptypair_close(&g->p);
-	free(g);
 }
 
 static const char *by_usb(int vid, int pid)
@@ -210,7 +179,7 @@ static void test_usr_reset_init_and_v0_dial(void **state)
 		EXPECT("ATDT5551234\r"), SEND("26\r"),
 		END(),
 	};
-	struct rig *g = rig_open("usr", s);
+	struct modem_rig *g = modem_rig_open(drv("usr"), s);
 	struct hs_at_connect c;
 	int rc[3];
 	(void)state;
@@ -226,7 +195,7 @@ static void test_usr_reset_init_and_v0_dial(void **state)
 	assert_int_equal(c.speed, 14400);
 	assert_string_equal(c.protocol, "ARQ");
 	assert_true(hs_modem_online(g->m));
-	rig_close(g);
+	modem_rig_close(g);
 }
 
 /* Conexant's init hook: caller ID refused is fine, a refused &C1 not. */
@@ -245,7 +214,7 @@ static void test_conexant_init_hook(void **state)
 		SILENT(100),
 		END(),
 	};
-	struct rig *g = rig_open("conexant", ok);
+	struct modem_rig *g = modem_rig_open(drv("conexant"), ok);
 	int rc, rc2;
 	(void)state;
 
@@ -256,13 +225,13 @@ static void test_conexant_init_hook(void **state)
 	sim_finish(&g->sim);
 	assert_int_equal(rc, HS_OK);
 	assert_int_equal(rc2, HS_OK);
-	rig_close(g);
+	modem_rig_close(g);
 
-	g = rig_open("conexant", refused);
+	g = modem_rig_open(drv("conexant"), refused);
 	rc = hs_modem_init(g->m, 3000);
 	sim_finish(&g->sim);
 	assert_int_equal(rc, HS_ERR_REJECTED);
-	rig_close(g);
+	modem_rig_close(g);
 }
 
 struct urcs_seen {
@@ -293,7 +262,7 @@ static void test_quectel_identify_urcs_cme(void **state)
 		EXPECT("AT+CREG?\r"), SEND("\r\n+CREG: 0,1\r\n\r\nOK\r\n"),
 		END(),
 	};
-	struct rig *g = rig_open("quectel", s);
+	struct modem_rig *g = modem_rig_open(drv("quectel"), s);
 	struct hs_modem_ident id;
 	struct hs_at_reply *r = malloc(sizeof(*r));
 	struct urcs_seen seen = { 0 };
@@ -322,7 +291,7 @@ static void test_quectel_identify_urcs_cme(void **state)
 	assert_string_equal(seen.line[1], "+CMTI: \"SM\",3");
 	assert_string_equal(hs_modem_driver_match(NULL, &id)->name, "quectel");
 	free(r);
-	rig_close(g);
+	modem_rig_close(g);
 }
 
 /* A device server: one command per line (compound ones are ignored by
@@ -341,7 +310,7 @@ static void test_devserver_init_and_identify(void **state)
 		GO(), SILENT(100),
 		END(),
 	};
-	struct rig *g = rig_open("devserver", s);
+	struct modem_rig *g = modem_rig_open(drv("devserver"), s);
 	struct hs_modem_ident id;
 	int rc[2];
 	(void)state;
@@ -356,7 +325,7 @@ static void test_devserver_init_and_identify(void **state)
 	assert_string_equal(id.ati[4], "DIGI DS_TS");
 	assert_string_equal(id.manufacturer, "");
 	assert_string_equal(hs_modem_driver_match(NULL, &id)->name, "devserver");
-	rig_close(g);
+	modem_rig_close(g);
 }
 
 /* Opened with no driver on a pty (no USB IDs), a modem is generic. */
