@@ -53,6 +53,11 @@ struct hs_link {
 	int wfd;                   /* write side: fd, except for fd:R,W links */
 	struct hs_lock lock;
 	void *priv;                /* the transport's own state */
+	/* Keep the port's output queue short (tens of ms of data) for every
+	 * flow, not only DTR/DSR: a print job must count what is lost in it
+	 * on an unplug. Writes then take as long as the line does, so
+	 * interactive users (a modem's data mode) leave it off. */
+	int short_queue;
 };
 
 extern const struct hs_transport_ops hs_serial_ops;

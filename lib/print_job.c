@@ -12,7 +12,9 @@
  * Counting: a slice's *done is what the port accepted. On a serial port
  * part of that may still sit in the driver's output queue, so on failure
  * the queue (hs_link_pending) is subtracted, and on success the job waits
- * until the queue is empty: *accepted is what left the host.
+ * until the queue is empty: *accepted is what left the host. After an
+ * unplug the queue is only known as last seen, which the serial layer
+ * keeps short by pacing.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -35,6 +37,10 @@
 #define DEFAULT_STATUS_MS 1000
 #define PORT_STATUS_MS 1000    /* GET_PORT_STATUS is answered at once */
 #define RESET_MS 2000          /* SOFT_RESET on cancel */
+/* A printer without a status language that holds the handshake looks the
+ * same whether its buffer is full, its paper out or it is off line: say
+ * so once it has lasted longer than a busy printer's normal pauses. */
+#define HELD_REPORT_MS 2000
 /* Reasons a printer stops taking bytes that are worth waiting out. */
 #define PAUSE_FLAGS (HS_PST_PAPER_OUT | HS_PST_OFFLINE | HS_PST_COVER_OPEN | HS_PST_PAUSED)
 
@@ -53,6 +59,7 @@ struct job {
 	unsigned reported_flags; /* the status flags last reported */
 	struct hs_printer_status port; /* GET_PORT_STATUS while held */
 	int no_port;             /* the link or printer has no port status */
+	int held_reported;       /* said busy for a hold with no reason */
 };
 
 static void job_init(struct job *j, struct hs_printer *p, const struct hs_print_opts *o)
@@ -103,27 +110,40 @@ static const char *path_of(struct job *j)
 	return hs_link_info(j->p->link)->path;
 }
 
-/* What the port still holds has not reached the printer: uncount it. */
-static void uncount_queued(struct job *j)
+/* What the port still holds has not reached the printer: uncount it, and
+ * say how much that was. */
+static size_t uncount_queued(struct job *j)
 {
 	int pending = hs_link_pending(j->p->link);
-	size_t sent = j->accepted - j->o->resume_at;
+	size_t sent = j->accepted - j->o->resume_at, n;
 
-	if (pending > 0)
-		j->accepted -= (size_t)pending < sent ? (size_t)pending : sent;
+	if (pending <= 0)
+		return 0;
+	n = (size_t)pending < sent ? (size_t)pending : sent;
+	j->accepted -= n;
+	return n;
 }
 
-/* End the job with rc: the message says why, then how far it got. */
+/* End the job with rc: the message says why, then how far it got. After
+ * an unplug the port's queue, as last seen, is lost with the device: the
+ * count leaves it out (a resume may repeat some of it rather than drop
+ * any) and the message says how much was at stake. */
 static int failed(struct job *j, int rc, const char *why)
 {
-	char text[512];
+	char text[512], total[48] = "", lost[128] = "";
+	size_t queued;
 
+	/* why may be hs_last_error()'s buffer, which the next failure reuses */
 	snprintf(text, sizeof(text), "%s", why);
-	uncount_queued(j);
+	queued = uncount_queued(j);
+
 	if (j->total)
-		return hs_fail(rc, "%s; the printer accepted %zu of %zu bytes", text,
-			       j->accepted, j->total);
-	return hs_fail(rc, "%s; the printer accepted %zu bytes", text, j->accepted);
+		snprintf(total, sizeof(total), " of %zu", j->total);
+	if (rc == HS_ERR_UNPLUGGED && queued)
+		snprintf(lost, sizeof(lost),
+			 " (%zu more were in the port's queue when it went away: up to that many may have reached it)",
+			 queued);
+	return hs_fail(rc, "%s; the printer accepted %zu%s bytes%s", text, j->accepted, total, lost);
 }
 
 /* The printer's own words win when they give a reason to wait; else the
@@ -174,10 +194,24 @@ static int held(struct job *j)
 			 j->o->pause_timeout_ms / 1000);
 		return failed(j, HS_ERR_STALL, why);
 	}
-	if (now - j->last_taken < j->o->stall_timeout_ms)
-		return HS_OK;
 	struct hs_line line;
 	hs_link_get_line(j->p->link, &line);
+	if (now - j->last_taken >= HELD_REPORT_MS && !j->held_reported && j->o->status) {
+		struct hs_printer_status busy = { .known = 1, .flags = HS_PST_BUSY, .code = -1 };
+		int for_s = (int)((now - j->last_taken) / 1000);
+		if (line.flow != HS_FLOW_NONE)
+			snprintf(busy.detail, sizeof(busy.detail),
+				 "held the output (%s) for %d s without saying why: out of paper, off line or slow?",
+				 hs_flow_name(line.flow), for_s);
+		else
+			snprintf(busy.detail, sizeof(busy.detail),
+				 "took nothing for %d s without saying why: out of paper, off line or slow?",
+				 for_s);
+		j->o->status(j->o->ctx, &busy);
+		j->held_reported = 1;
+	}
+	if (now - j->last_taken < j->o->stall_timeout_ms)
+		return HS_OK;
 	if (line.flow != HS_FLOW_NONE)
 		snprintf(why, sizeof(why), "%s held the output (%s) for %d s and gave no reason",
 			 path_of(j), hs_flow_name(line.flow), j->o->stall_timeout_ms / 1000);
@@ -231,13 +265,14 @@ static int job_send(struct job *j, const char *buf, size_t n)
 		}
 		if (done) {
 			j->last_taken = hs_now_ms();
-			if (j->paused_since && j->o->status) {
+			if ((j->paused_since || j->held_reported) && j->o->status) {
 				/* Going again: say so once. */
 				struct hs_printer_status ready = { .known = 1, .code = -1 };
 				snprintf(ready.detail, sizeof(ready.detail), "printing again");
 				j->o->status(j->o->ctx, &ready);
 			}
 			j->paused_since = 0;
+			j->held_reported = 0;
 			j->reported_flags = 0;
 			j->port.known = 0; /* taking bytes: that status is old */
 			report_progress(j, 0);

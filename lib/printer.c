@@ -12,6 +12,7 @@
 #include "handshake/usb.h"
 #include "clock.h"
 #include "fail.h"
+#include "link_priv.h"
 #include "printer_priv.h"
 
 /* A printer answers class requests at once; one that does not within
@@ -58,6 +59,7 @@ int hs_printer_open(struct hs_printer **out, const char *uri, const char *driver
 		free(p);
 		return rc;
 	}
+	p->link->short_queue = 1;
 	if (!p->drv)
 		p->drv = match_device(p->link);
 	p->quirks = hs_printer_quirks(hs_link_info(p->link)->usb_vid,

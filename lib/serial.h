@@ -19,10 +19,11 @@ struct hs_serial {
 	int line_set;           /* we changed the line: restore it */
 	int saved_lines;        /* HS_SIG_DTR|RTS as found, -1 if unknown */
 	int lines;              /* DTR/RTS as we last set them */
-	/* DTR/DSR pacing: a token bucket filled at the line's byte rate and
-	 * capped at the bytes we allow in flight. */
+	/* Write pacing on a real port: a token bucket filled at the line's
+	 * byte rate and capped at the bytes we allow in flight. */
 	int64_t bucket_ms;
 	double bucket;
+	int queue_seen;         /* the output queue's depth last seen */
 };
 
 int hs_serial_read(struct hs_link *link, void *buf, size_t len, int64_t deadline);

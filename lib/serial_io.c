@@ -3,12 +3,17 @@
  * write paced by flow control, drain, flush, break.
  *
  * The fd is always non-blocking; every wait is a poll() bounded by the
- * caller's deadline. DTR/DSR flow control has no kernel support on Linux,
- * so writes are paced here: nothing is written while DSR is low, and the
- * bytes in flight (the driver's queue, TIOCOUTQ, and what the line cannot
- * have sent yet at its baud rate) stay under a few milliseconds' worth,
- * and never more than 32 bytes, so a printer that drops DSR loses
- * nothing it cannot buffer.
+ * caller's deadline. Writes to a real port (not a pty) may be paced at the
+ * line's byte rate with the bytes in flight (the driver's queue, TIOCOUTQ,
+ * and what the line cannot have sent yet) kept to a few milliseconds'
+ * worth, for two reasons:
+ * - DTR/DSR flow control has no kernel support on Linux: nothing is
+ *   written while DSR is low, and at most 32 bytes are in flight, so a
+ *   printer that drops DSR loses nothing it cannot buffer;
+ * - with link->short_queue (print jobs), for every flow: what sits in the
+ *   queue when the device is unplugged is lost and, after the hang-up, no
+ *   longer countable; a short queue keeps that small, and its last depth
+ *   seen is kept (hs_serial_pending).
  */
 #include <errno.h>
 #include <poll.h>
@@ -21,13 +26,18 @@
 #include "fail.h"
 #include "serial.h"
 
-/* How much output DTR/DSR pacing lets ahead of the line, in ms of data. */
+/* How much output pacing lets ahead of the line, in ms of data: with
+ * DTR/DSR a short reaction, else room for late wake-ups. */
 #define DTRDSR_INFLIGHT_MS 10
-#define DTRDSR_MIN_INFLIGHT 8
-/* ...but never more than this many bytes: after the printer drops DSR it
- * may still get what is in flight plus one more slice, and printers keep
- * only a little room above their busy mark. */
+#define INFLIGHT_MS 40
+#define MIN_INFLIGHT 8
+/* ...but with DTR/DSR never more than this many bytes: after the printer
+ * drops DSR it may still get what is in flight plus one more slice, and
+ * printers keep only a little room above their busy mark. */
 #define DTRDSR_MAX_INFLIGHT 32
+/* With the kernel doing the handshake only the unplug count is at stake:
+ * enough that a late wake-up does not starve a fast line. */
+#define MAX_INFLIGHT 1024
 /* How often a wait for a modem line looks at it. */
 #define SIGNAL_POLL_MS 2
 
@@ -91,29 +101,47 @@ static int chars_per_second(const struct hs_line *line)
 	return cps > 0 ? cps : 1;
 }
 
-/* How many bytes DTR/DSR pacing lets us write now: 0 means wait. */
-static size_t dtrdsr_room(struct hs_link *l, int *wait_ms)
+/* The driver's output queue; the depth last seen is kept for after a
+ * hang-up, when the port no longer answers. */
+static int read_queue(struct hs_link *l, int *queued)
+{
+	struct hs_serial *s = l->priv;
+
+	*queued = 0;
+	if (ioctl(l->wfd, TIOCOUTQ, queued) != 0)
+		return -1;
+	if (*queued < 0)
+		*queued = 0;
+	s->queue_seen = *queued;
+	return 0;
+}
+
+/* How many bytes pacing lets us write now: 0 means wait. */
+static size_t paced_room(struct hs_link *l, int *wait_ms)
 {
 	struct hs_serial *s = l->priv;
 	int cps = chars_per_second(&l->line);
-	double cap = (double)cps * DTRDSR_INFLIGHT_MS / 1000;
+	int dsr = l->line.flow == HS_FLOW_DTRDSR;
+	double cap = (double)cps * (dsr ? DTRDSR_INFLIGHT_MS : INFLIGHT_MS) / 1000;
+	int max = dsr ? DTRDSR_MAX_INFLIGHT : MAX_INFLIGHT;
 	int64_t now = hs_now_ms();
-	int queued = 0;
+	int queued;
 
-	if (cap < DTRDSR_MIN_INFLIGHT)
-		cap = DTRDSR_MIN_INFLIGHT;
-	if (cap > DTRDSR_MAX_INFLIGHT)
-		cap = DTRDSR_MAX_INFLIGHT;
+	if (cap < MIN_INFLIGHT)
+		cap = MIN_INFLIGHT;
+	if (cap > max)
+		cap = max;
 	s->bucket += (double)(now - s->bucket_ms) * cps / 1000;
 	s->bucket_ms = now;
 	if (s->bucket > cap)
 		s->bucket = cap;
-	if (ioctl(l->wfd, TIOCOUTQ, &queued) != 0)
-		queued = 0;
+	read_queue(l, &queued);
 	double room = s->bucket < cap - queued ? s->bucket : cap - queued;
-	if (room >= 1)
+	/* Without DSR to watch, write in quarters: fewer wake-ups. */
+	double least = dsr || cap < 4 * MIN_INFLIGHT ? 1 : cap / 4;
+	if (room >= least)
 		return (size_t)room;
-	*wait_ms = 1 + (int)((1 - room) * 1000 / cps);
+	*wait_ms = 1 + (int)((least - room) * 1000 / cps);
 	return 0;
 }
 
@@ -140,6 +168,7 @@ int hs_serial_write(struct hs_link *l, const void *buf, size_t len,
 	const char *p = buf;
 	struct hs_serial *s = l->priv;
 	int refused = 0;  /* writes in a row that took nothing */
+	int paced = s->port && (l->line.flow == HS_FLOW_DTRDSR || l->short_queue);
 
 	*done = 0;
 	while (*done < len) {
@@ -148,16 +177,18 @@ int hs_serial_write(struct hs_link *l, const void *buf, size_t len,
 		ssize_t n;
 		int rc;
 
-		if (l->line.flow == HS_FLOW_DTRDSR) {
-			int sig = hs_serial_signals(l), wait_ms = SIGNAL_POLL_MS;
+		if (paced) {
+			int sig = HS_SIG_DSR, wait_ms = SIGNAL_POLL_MS;
 			size_t room;
-			if (sig < 0)
+			if (l->line.flow == HS_FLOW_DTRDSR && (sig = hs_serial_signals(l)) < 0)
 				return sig;
-			room = sig & HS_SIG_DSR ? dtrdsr_room(l, &wait_ms) : 0;
+			room = sig & HS_SIG_DSR ? paced_room(l, &wait_ms) : 0;
 			if (room == 0) {
 				if (hs_remaining(deadline) == 0)
-					return stalled(l, *done, len,
-						       sig & HS_SIG_DSR ? "DSR pacing" : "DSR low");
+					return l->line.flow == HS_FLOW_DTRDSR
+						? stalled(l, *done, len,
+							  sig & HS_SIG_DSR ? "DSR pacing" : "DSR low")
+						: held_up(l, *done, len);
 				hs_nap(wait_ms, deadline);
 				continue;
 			}
@@ -173,7 +204,7 @@ int hs_serial_write(struct hs_link *l, const void *buf, size_t len,
 		if (n > 0) {
 			*done += (size_t)n;
 			refused = 0;
-			if (l->line.flow == HS_FLOW_DTRDSR)
+			if (paced)
 				s->bucket -= (double)n;
 		} else if (n < 0 && errno != EAGAIN && errno != EINTR) {
 			return io_error(l, "write", errno);
@@ -191,20 +222,25 @@ int hs_serial_write(struct hs_link *l, const void *buf, size_t len,
 	return HS_OK;
 }
 
+/* After a hang-up the port cannot say what it held, and what it held is
+ * lost: the depth last seen is the best count there is. */
 int hs_serial_pending(struct hs_link *l)
 {
-	int queued = 0;
+	struct hs_serial *s = l->priv;
+	int queued;
 
-	if (ioctl(l->wfd, TIOCOUTQ, &queued) != 0)
-		return io_error(l, "TIOCOUTQ", errno);
-	return queued > 0 ? queued : 0;
+	if (read_queue(l, &queued) == 0)
+		return queued;
+	if (hs_errno_code(errno) == HS_ERR_UNPLUGGED)
+		return s->queue_seen;
+	return io_error(l, "TIOCOUTQ", errno);
 }
 
 int hs_serial_drain(struct hs_link *l, int64_t deadline)
 {
 	for (;;) {
-		int queued = 0;
-		if (ioctl(l->wfd, TIOCOUTQ, &queued) != 0)
+		int queued;
+		if (read_queue(l, &queued) != 0)
 			return io_error(l, "drain", errno);
 		if (queued <= 0)
 			return HS_OK;

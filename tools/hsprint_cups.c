@@ -65,11 +65,6 @@ enum sc_state {
 	SC_STATE_MEDIA_LOW = 16, SC_STATE_MEDIA_EMPTY = 32,
 };
 
-/* A printer that takes nothing this long, while the job has bytes for
- * it, is reported off line even when it cannot say why (a serial printer
- * busy by DSR or XOFF looks the same whether its buffer is full, its
- * paper is out or it is off line). */
-#define HELD_REPORT_MS 2000
 
 /* CUPS printer-state-reasons for our status flags. */
 static const struct {
@@ -95,7 +90,7 @@ static struct {
 	int connected;               /* 0 once the printer went away */
 	int64_t last_taken;          /* ms: last progress with more accepted */
 	size_t accepted;             /* job bytes the printer took so far */
-	int held;                    /* reported offline for lack of progress */
+	int held;                    /* held with no reason: reported offline */
 	int input_fd;                /* the job's input, for DRAIN_OUTPUT */
 	int input_pipe;              /* it is a pipe: FIONREAD says what waits */
 	int reset_wanted;            /* SOFT_RESET during a job */
@@ -221,14 +216,22 @@ static void set_flags(unsigned flags)
 	be.flags = flags;
 }
 
+/* A hold with no reason (flags HS_PST_BUSY only: a serial printer busy
+ * by DSR or XOFF looks the same whether its buffer is full, its paper is
+ * out or it is off line) is reported off line, as CUPS has no reason for
+ * "busy"; flags 0 is the printer taking bytes again. */
 static void on_status(void *ctx, const struct hs_printer_status *st)
 {
 	char text[96];
+	unsigned flags = st->flags;
 
 	(void)ctx;
 	pthread_mutex_lock(&be.lock);
+	be.held = st->known && flags == HS_PST_BUSY;
+	if (be.held)
+		flags = HS_PST_OFFLINE;
 	if (st->known)
-		set_flags(st->flags & ~(unsigned)HS_PST_BUSY);
+		set_flags(flags & ~(unsigned)HS_PST_BUSY);
 	say("INFO: printer says: %s%s%s", hs_printer_flags_text(st->flags, text, sizeof(text)),
 	    st->detail[0] ? " - " : "", st->detail);
 	pthread_mutex_unlock(&be.lock);
@@ -265,11 +268,6 @@ static void on_progress(void *ctx, const struct hs_print_progress *pr)
 	if (pr->accepted != be.accepted) {
 		be.accepted = pr->accepted;
 		be.last_taken = now_ms();
-		if (be.held) {
-			be.held = 0;
-			set_flags(be.flags & ~(unsigned)HS_PST_OFFLINE);
-			say("INFO: printing again");
-		}
 	}
 	if (pr->total) {
 		int pct = (int)(pr->accepted * 100 / pr->total);
@@ -289,24 +287,6 @@ static int input_waiting(void)
 	if (!be.input_pipe)
 		return -1;
 	return ioctl(be.input_fd, FIONREAD, &n) == 0 ? n : -1;
-}
-
-/* The engine says nothing while a printer without a status language
- * holds the handshake: notice it here. Lock held. */
-static void watch_held(void)
-{
-	int64_t idle = now_ms() - be.last_taken;
-
-	/* A printer that said why it stopped has been reported already. */
-	if (be.phase != PRINTING || be.held || be.flags || idle < HELD_REPORT_MS)
-		return;
-	/* An empty pipe means the engine may be waiting for the filter. */
-	if (input_waiting() == 0)
-		return;
-	be.held = 1;
-	say("INFO: the printer has taken nothing for %d s (busy, out of paper or off line)",
-	    (int)(idle / 1000));
-	set_flags(be.flags | HS_PST_OFFLINE);
 }
 
 static int sc_state(void)
@@ -398,22 +378,18 @@ static int sc_soft_reset(void)
 	return rc < 0 && rc != HS_ERR_NOT_SUPPORTED ? SC_IO_ERROR : SC_OK;
 }
 
-/* Answer the side channel (and watch for a held printer) until the job
- * ends. */
+/* Answer the side channel until the job ends. */
 static void *side_channel(void *arg)
 {
-	int have_sc = *(int *)arg;
-
+	(void)arg;
 	for (;;) {
 		struct pollfd pfd = { .fd = SC_FD, .events = POLLIN };
 		unsigned char hdr[4], data[256];
 		unsigned char byte;
-		int n = have_sc ? poll(&pfd, 1, 200) : (usleep(200 * 1000), 0);
 
-		pthread_mutex_lock(&be.lock);
-		watch_held();
-		pthread_mutex_unlock(&be.lock);
-		if (n <= 0)
+		/* Requests come when the filters ask; the thread ends with
+		 * the process or when they close the channel. */
+		if (poll(&pfd, 1, 1000) <= 0)
 			continue;
 		pthread_mutex_lock(&be.lock);
 		be.sc_busy = 1;
@@ -422,8 +398,7 @@ static void *side_channel(void *arg)
 			pthread_mutex_lock(&be.lock);
 			be.sc_busy = 0;
 			pthread_mutex_unlock(&be.lock);
-			have_sc = 0; /* the filter side closed: only watch now */
-			continue;
+			return NULL; /* the filter side closed */
 		}
 		size_t len = (size_t)hdr[2] << 8 | hdr[3];
 		/* Requests carry at most an SNMP OID; drain anything longer. */
@@ -526,8 +501,7 @@ static int print_job(int argc, char **argv)
 	struct hs_printer *p;
 	struct sigaction sa = { .sa_handler = on_signal };
 	pthread_t tid;
-	/* static: the thread reads it, and may outlive this frame */
-	static int have_sc;
+	int have_sc;
 	int rc = 0, fd = 0;
 	size_t accepted = 0;
 	struct stat st;
@@ -563,8 +537,8 @@ static int print_job(int argc, char **argv)
 		    hs_printer_driver_name(p));
 	}
 	pthread_mutex_unlock(&be.lock);
-	if (rc == 0) {
-		pthread_create(&tid, NULL, side_channel, &have_sc);
+	if (rc == 0 && have_sc) {
+		pthread_create(&tid, NULL, side_channel, NULL);
 		pthread_detach(tid);
 	}
 	if (rc < 0) {

@@ -129,8 +129,8 @@ PLAIN='id="MFG:ACME;MDL:Plain 1;CMD:RAW;"'
   grep -q 'printer paper-out' "$tmp/t"
   assert_line 'STATE: +offline-report'
   assert_line 'STATE: -offline-report'
-  assert_line --partial 'INFO: the printer has taken nothing for 2 s'
-  assert_line 'INFO: printing again'
+  assert_line 'INFO: printer says: busy - held the output (dtrdsr) for 2 s without saying why: out of paper, off line or slow?'
+  assert_line 'INFO: printer says: ready - printing again'
   assert_line 'INFO: the printer took all 16384 bytes'
   [ "$(sha256sum < "$tmp/out")" = "$(sha256sum < "$tmp/job16k")" ]
 }

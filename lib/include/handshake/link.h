@@ -112,7 +112,9 @@ int hs_link_write(struct hs_link *link, const void *buf, size_t len,
 int hs_link_drain(struct hs_link *link, int timeout_ms);
 
 /* Bytes the port accepted but has not sent yet (its output queue), so
- * callers can count what really left; 0 where the transport cannot tell. */
+ * callers can count what really left; 0 where the transport cannot tell.
+ * Once the device has gone away (unplugged), the depth last seen: those
+ * bytes never left. */
 int hs_link_pending(struct hs_link *link);
 
 /* Discard bytes not yet read and/or not yet sent. */

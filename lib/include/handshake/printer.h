@@ -16,6 +16,10 @@
  *  - *accepted always counts the job's bytes the device took, from the
  *    start of the job (resume_at included), on success and on failure.
  *    A job run again with resume_at = that count sends each byte once.
+ *    One limit: when a serial device is unplugged, what sat in the port's
+ *    output queue is lost with it and can no longer be counted; *accepted
+ *    leaves out the queue as last seen (kept to tens of ms of data by
+ *    pacing), and the error message says how many bytes that was.
  *  - Nothing here prints; progress and status go to callbacks.
  */
 #ifndef HANDSHAKE_PRINTER_H
@@ -58,6 +62,9 @@ struct hs_print_opts {
 	int pause_timeout_ms;   /* paper out / offline wait (0: 10 min) */
 	int status_interval_ms; /* status poll while stalled (0: 1 s) */
 	void (*progress)(void *ctx, const struct hs_print_progress *p);
+	/* Called when the printer pauses the job and says why, when it has
+	 * held the handshake 2 s without a reason (flags HS_PST_BUSY only),
+	 * and once when it takes bytes again (flags 0, "printing again"). */
 	void (*status)(void *ctx, const struct hs_printer_status *s);
 	void *ctx;
 	volatile int *cancel;   /* set non-zero to stop (HS_ERR_CANCELED) */
