@@ -72,7 +72,7 @@ for f in x d; do
     printf "          (serial exited with %d bytes not yet on the line", cl
     if (ce != "yes")
       printf "; the printer lost %d bytes of its job: %s", clost,
-        clost > 0 ? "it ignored the handshake" : "its output differs"
+        (clost > 0 ? "it ignored the handshake" : "its output differs")
     printf ")\n"
   }'
 done
