@@ -2,8 +2,10 @@
 # hsprint_faults.bats - issue 6's serial "Done means" for faults in the
 # middle of a job, on the lab's serial printer: paper out (hsprint waits
 # and finishes, output sha256-equal), and unplug (the exit code and
-# message give the exact bytes the printer received; --resume-at that
-# count on a new printer completes the job, nothing lost or doubled).
+# message give the exact bytes the printer received, or under xonxoff,
+# where the port's queue is lost with the device, the bytes that surely
+# left and how many more may have; --resume-at that count on a new
+# printer completes the job).
 load helper
 
 setup() {
