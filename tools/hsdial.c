@@ -131,33 +131,39 @@ static char *read_script(const char *file)
 	if (!text)
 		tool_die(HS_CHAT_IO, "out of memory");
 	n = fread(text, 1, MAX_SCRIPT + 1, f);
-	if (n > MAX_SCRIPT)
-		tool_die(HS_CHAT_BAD_SCRIPT, "chat script %s is over %d bytes", file, MAX_SCRIPT);
-	text[n] = 0;
 	if (f != stdin)
 		fclose(f);
+	if (n > MAX_SCRIPT) {
+		free(text);
+		tool_die(HS_CHAT_BAD_SCRIPT, "chat script %s is over %d bytes", file, MAX_SCRIPT);
+	}
+	text[n] = 0;
 	return text;
 }
 
+/* Everything is freed before any exit, so a sanitizer run sees no leak. */
 static int run_chat(const struct opts *o, int argc, char **argv)
 {
+	char *text = o->words ? NULL : read_script(o->file);
 	struct hs_chat *chat = hs_chat_new();
-	struct hs_link *link;
-	int rc;
+	struct hs_link *link = NULL;
+	int rc, code = HS_CHAT_BAD_SCRIPT;
 
-	if (!chat)
-		tool_die(HS_CHAT_IO, "out of memory");
-	if (o->words) {
-		rc = hs_chat_add_words(chat, (const char *const *)argv, argc);
-	} else {
-		char *text = read_script(o->file);
-		rc = hs_chat_add_text(chat, text);
+	if (!chat) {
 		free(text);
+		tool_die(HS_CHAT_IO, "out of memory");
 	}
-	if (rc < 0)
-		tool_die(HS_CHAT_BAD_SCRIPT, "%s", hs_last_error());
-	if (hs_link_open(&link, o->uri ? o->uri : "fd:0,1") < 0)
-		tool_die(HS_CHAT_IO, "%s", hs_last_error());
+	if (o->words)
+		rc = hs_chat_add_words(chat, (const char *const *)argv, argc);
+	else
+		rc = hs_chat_add_text(chat, text);
+	free(text);
+	if (rc >= 0 && (rc = hs_link_open(&link, o->uri ? o->uri : "fd:0,1")) < 0)
+		code = HS_CHAT_IO;
+	if (rc < 0) {
+		hs_chat_free(chat);
+		tool_die(code, "%s", hs_last_error());
+	}
 	rc = hs_chat_run(chat, link, &o->chat);
 	if (rc != HS_CHAT_OK)
 		tool_warn("%s", hs_last_error());
