@@ -29,6 +29,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "unescape.h"
+
 #define LAB_MAX_PORTS 8
 #define LAB_MAX_ATI 16
 #define LAB_MAX_NUMBERS 32
@@ -235,7 +237,5 @@ void printer_stuck(struct lab_port *p);
 void faults_start(struct lab_port *p);
 void faults_rx(struct lab_port *p, size_t n);
 
-/* unescape C escapes (\r \n \t \\ \" \xHH \e \0) into out; returns length */
-size_t lab_unescape(const char *in, char *out);
 
 #endif

@@ -42,9 +42,10 @@ $(LAB_SHIM): $(LAB_DIR)/isatty_shim.c
 		$(LAB_LDFLAGS) -o $@ $<
 
 # a stand-in for the host side of tests: raw termios/ioctl, no GLib
-$(LAB_HOST): $(LAB_DIR)/labhost.c
+$(LAB_HOST): $(LAB_DIR)/labhost.c $(LAB_DIR)/unescape.c $(LAB_DIR)/unescape.h
 	@mkdir -p $(dir $@)
-	$(CC) $(call LAB_NOSAN,$(CFLAGS)) -std=gnu11 $(LAB_LDFLAGS) -o $@ $<
+	$(CC) $(call LAB_NOSAN,$(CFLAGS)) -std=gnu11 $(LAB_LDFLAGS) -o $@ \
+		$(LAB_DIR)/labhost.c $(LAB_DIR)/unescape.c
 
 # unmodified libserialport code: the identity fidelity test
 $(LAB_SPID): $(LAB_DIR)/sp_identity.c

@@ -5,7 +5,7 @@
  *
  * It opens DEVICE like any serial program (O_NOCTTY, raw termios, -x adds
  * IXON so the kernel honours XOFF/XON) and runs the steps in order:
- *   send TEXT              write TEXT (C escapes: \r \n \t \\ \xHH)
+ *   send TEXT              write TEXT (C escapes: \r \n \t \\ \xHH \e \0)
  *   expect TEXT [SECS]     read until TEXT arrived (default 5 s)
  *   dtr 0|1, rts 0|1       set a modem line (TIOCMBIS/TIOCMBIC)
  *   lines                  print "CTS=. DSR=. DCD=. RI=." (TIOCMGET)
@@ -33,6 +33,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "unescape.h"
+
 static int fd;
 static char heard[65536];  /* bytes received and not yet matched */
 static size_t nheard;
@@ -52,31 +54,15 @@ static double now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static size_t unescape(const char *in, char *out)
+/* Unescape a step's TEXT into a buffer of cap bytes, or give up: an
+ * escape never makes text longer, so strlen(in) < cap is enough. */
+static size_t unescape_into(const char *in, char *out, size_t cap)
 {
-	size_t n = 0;
-	while (*in) {
-		if (*in != '\\' || !in[1]) {
-			out[n++] = *in++;
-			continue;
-		}
-		in++;
-		switch (*in) {
-		case 'r': out[n++] = '\r'; in++; break;
-		case 'n': out[n++] = '\n'; in++; break;
-		case 't': out[n++] = '\t'; in++; break;
-		case 'x': {
-			char hex[3] = { 0 };
-			in++;
-			for (int k = 0; k < 2 && *in && strchr("0123456789abcdefABCDEF", *in); k++)
-				hex[k] = *in++;
-			out[n++] = (char)strtol(hex, NULL, 16);
-			break;
-		}
-		default: out[n++] = *in++; break;
-		}
+	if (strlen(in) >= cap) {
+		fprintf(stderr, "labhost: step text over %zu bytes\n", cap - 1);
+		exit(1);
 	}
-	return n;
+	return lab_unescape(in, out);
 }
 
 static void dump_heard(void)
@@ -95,7 +81,7 @@ static void dump_heard(void)
 static void expect(const char *text, double secs)
 {
 	char want[1024];
-	size_t n = unescape(text, want);
+	size_t n = unescape_into(text, want, sizeof(want));
 	double end = now() + secs;
 
 	for (;;) {
@@ -215,7 +201,7 @@ int main(int argc, char **argv)
 
 		if (!strcmp(s, "send") && a1) {
 			char buf[4096];
-			writeall(buf, unescape(a1, buf));
+			writeall(buf, unescape_into(a1, buf, sizeof(buf)));
 			i++;
 		} else if (!strcmp(s, "expect") && a1) {
 			double secs = a2 && strspn(a2, "0123456789.") == strlen(a2) ? atof(a2) : 5;

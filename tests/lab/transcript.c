@@ -101,35 +101,3 @@ void transcript_close(void)
 	tfile = NULL;
 }
 
-size_t lab_unescape(const char *in, char *out)
-{
-	size_t n = 0;
-
-	while (*in) {
-		if (*in != '\\' || !in[1]) {
-			out[n++] = *in++;
-			continue;
-		}
-		in++;
-		switch (*in) {
-		case 'r': out[n++] = '\r'; in++; break;
-		case 'n': out[n++] = '\n'; in++; break;
-		case 't': out[n++] = '\t'; in++; break;
-		case 'e': out[n++] = 0x1b; in++; break;
-		case '0': out[n++] = 0; in++; break;
-		case 'x': {
-			int v = 0, k = 0;
-			in++;
-			while (k < 2 && g_ascii_isxdigit(*in)) {
-				v = v * 16 + g_ascii_xdigit_value(*in);
-				in++, k++;
-			}
-			out[n++] = (char)v;
-			break;
-		}
-		default: out[n++] = *in++; break;
-		}
-	}
-	out[n] = 0;
-	return n;
-}
