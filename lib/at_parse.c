@@ -11,20 +11,11 @@
 
 #include "at_parse.h"
 
-/* The common Hayes/Rockwell numeric codes. 0-8 and 10-12 are the same on
- * every Hayes modem; 13 and up differ between vendors, so a driver brings
- * its own map when its modem is different. */
+/* The common numeric codes: the Hayes ones (at.h), then the Rockwell/
+ * Conexant 11-19 most modems use; those differ between vendors, so a
+ * driver brings its own map when its modem is different. */
 static const struct hs_at_numeric default_numeric[] = {
-	{ 0, HS_AT_OK, 0, NULL },
-	{ 1, HS_AT_CONNECT, 0, NULL },
-	{ 2, HS_AT_RING, 0, NULL },
-	{ 3, HS_AT_NO_CARRIER, 0, NULL },
-	{ 4, HS_AT_ERROR, 0, NULL },
-	{ 5, HS_AT_CONNECT, 1200, NULL },
-	{ 6, HS_AT_NO_DIALTONE, 0, NULL },
-	{ 7, HS_AT_BUSY, 0, NULL },
-	{ 8, HS_AT_NO_ANSWER, 0, NULL },
-	{ 10, HS_AT_CONNECT, 2400, NULL },
+	HS_AT_NUMERIC_HAYES,
 	{ 11, HS_AT_CONNECT, 4800, NULL },
 	{ 12, HS_AT_CONNECT, 9600, NULL },
 	{ 13, HS_AT_CONNECT, 7200, NULL },

@@ -37,11 +37,7 @@ static const char *const init[] = {
  * CARRIER, 4 ERROR, nothing else. Mapping only these keeps a stray
  * number from being read as a vendor's CONNECT speed. */
 static const struct hs_at_numeric numeric[] = {
-	{ 0, HS_AT_OK, 0, NULL },
-	{ 1, HS_AT_CONNECT, 0, NULL },
-	{ 2, HS_AT_RING, 0, NULL },
-	{ 3, HS_AT_NO_CARRIER, 0, NULL },
-	{ 4, HS_AT_ERROR, 0, NULL },
+	HS_AT_NUMERIC_BASIC,
 };
 
 const struct hs_modem_driver hs_drv_modem_devserver = {

@@ -52,16 +52,7 @@ static const char *const init[] = {
  * plain ARQ reading. The HST/V32/VFC/V34 variants (&A2) are not mapped:
  * init selects &A3, whose verbose forms the engine parses anyway. */
 static const struct hs_at_numeric numeric[] = {
-	{ 0, HS_AT_OK, 0, NULL },
-	{ 1, HS_AT_CONNECT, 0, NULL },
-	{ 2, HS_AT_RING, 0, NULL },
-	{ 3, HS_AT_NO_CARRIER, 0, NULL },
-	{ 4, HS_AT_ERROR, 0, NULL },
-	{ 5, HS_AT_CONNECT, 1200, NULL },
-	{ 6, HS_AT_NO_DIALTONE, 0, NULL },
-	{ 7, HS_AT_BUSY, 0, NULL },
-	{ 8, HS_AT_NO_ANSWER, 0, NULL },
-	{ 10, HS_AT_CONNECT, 2400, NULL },
+	HS_AT_NUMERIC_HAYES,
 	{ 13, HS_AT_CONNECT, 9600, NULL },     /* generic map: 7200 */
 	{ 14, HS_AT_CONNECT, 0, "/ARQ" },      /* generic map: 12000 */
 	{ 15, HS_AT_CONNECT, 1200, "/ARQ" },

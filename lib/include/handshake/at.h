@@ -98,6 +98,19 @@ struct hs_at_numeric {
 	const char *suffix;    /* e.g. "/ARQ"; NULL if none */
 };
 
+/* Rows numeric maps share, for drivers' maps to start with: codes 0-4,
+ * which even a device server's modem emulation answers, then the codes
+ * 5-8 and 10 every Hayes-compatible modem uses. Codes 11 and up differ
+ * between vendors. */
+#define HS_AT_NUMERIC_BASIC \
+	{ 0, HS_AT_OK, 0, NULL }, { 1, HS_AT_CONNECT, 0, NULL }, \
+	{ 2, HS_AT_RING, 0, NULL }, { 3, HS_AT_NO_CARRIER, 0, NULL }, \
+	{ 4, HS_AT_ERROR, 0, NULL }
+#define HS_AT_NUMERIC_HAYES \
+	HS_AT_NUMERIC_BASIC, { 5, HS_AT_CONNECT, 1200, NULL }, \
+	{ 6, HS_AT_NO_DIALTONE, 0, NULL }, { 7, HS_AT_BUSY, 0, NULL }, \
+	{ 8, HS_AT_NO_ANSWER, 0, NULL }, { 10, HS_AT_CONNECT, 2400, NULL }
+
 /* URCs, as the callback receives them. */
 enum hs_at_urc_kind {
 	HS_URC_RING,           /* RING, or "2" in V0 */
