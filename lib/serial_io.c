@@ -3,17 +3,17 @@
  * write paced by flow control, drain, flush, break.
  *
  * The fd is always non-blocking; every wait is a poll() bounded by the
- * caller's deadline. Writes to a real port (not a pty) may be paced at the
- * line's byte rate with the bytes in flight (the driver's queue, TIOCOUTQ,
- * and what the line cannot have sent yet) kept to a few milliseconds'
- * worth, for two reasons:
+ * caller's deadline. Writes may be paced at the line's byte rate with the
+ * bytes in flight (the driver's queue, TIOCOUTQ, and what the line cannot
+ * have sent yet) kept to a few milliseconds' worth, for two reasons:
  * - DTR/DSR flow control has no kernel support on Linux: nothing is
  *   written while DSR is low, and at most 32 bytes are in flight, so a
  *   printer that drops DSR loses nothing it cannot buffer;
- * - with link->short_queue (print jobs), for every flow: what sits in the
- *   queue when the device is unplugged is lost and, after the hang-up, no
- *   longer countable; a short queue keeps that small, and its last depth
- *   seen is kept (hs_serial_pending).
+ * - with link->short_queue (print jobs), for every flow on a real port (a
+ *   pty has no line to pace): what sits in the queue when the device is
+ *   unplugged is lost and, after the hang-up, no longer countable; a
+ *   short queue keeps that small, and its last depth seen is kept
+ *   (hs_serial_pending).
  */
 #include <errno.h>
 #include <poll.h>
@@ -168,7 +168,7 @@ int hs_serial_write(struct hs_link *l, const void *buf, size_t len,
 	const char *p = buf;
 	struct hs_serial *s = l->priv;
 	int refused = 0;  /* writes in a row that took nothing */
-	int paced = s->port && (l->line.flow == HS_FLOW_DTRDSR || l->short_queue);
+	int paced = l->line.flow == HS_FLOW_DTRDSR || (s->port && l->short_queue);
 
 	*done = 0;
 	while (*done < len) {
