@@ -65,7 +65,6 @@ enum sc_state {
 	SC_STATE_MEDIA_LOW = 16, SC_STATE_MEDIA_EMPTY = 32,
 };
 
-
 /* CUPS printer-state-reasons for our status flags. */
 static const struct {
 	unsigned flag;
