@@ -159,12 +159,27 @@ static const struct hs_printer_status *reason(struct job *j)
 	return st;
 }
 
+/* How a printer that says nothing has held up the job for secs: "held
+ * the output (xonxoff) for 2 s", or "took no byte for 2 s" without a
+ * handshake. */
+static const char *hold_text(struct job *j, int secs, char *buf, size_t cap)
+{
+	struct hs_line line;
+
+	hs_link_get_line(j->p->link, &line);
+	if (line.flow != HS_FLOW_NONE)
+		snprintf(buf, cap, "held the output (%s) for %d s", hs_flow_name(line.flow), secs);
+	else
+		snprintf(buf, cap, "took no byte for %d s", secs);
+	return buf;
+}
+
 /* The printer took nothing this slice: is it a pause we wait out? */
 static int held(struct job *j)
 {
 	int64_t now = hs_now_ms();
 	const struct hs_printer_status *st;
-	char why[256], flags[96];
+	char why[256], flags[96], hold[96];
 	int rc;
 
 	if (now - j->last_status >= j->o->status_interval_ms) {
@@ -194,30 +209,18 @@ static int held(struct job *j)
 			 j->o->pause_timeout_ms / 1000);
 		return failed(j, HS_ERR_STALL, why);
 	}
-	struct hs_line line;
-	hs_link_get_line(j->p->link, &line);
 	if (now - j->last_taken >= HELD_REPORT_MS && !j->held_reported && j->o->status) {
 		struct hs_printer_status busy = { .known = 1, .flags = HS_PST_BUSY, .code = -1 };
-		int for_s = (int)((now - j->last_taken) / 1000);
-		if (line.flow != HS_FLOW_NONE)
-			snprintf(busy.detail, sizeof(busy.detail),
-				 "held the output (%s) for %d s without saying why: out of paper, off line or slow?",
-				 hs_flow_name(line.flow), for_s);
-		else
-			snprintf(busy.detail, sizeof(busy.detail),
-				 "took nothing for %d s without saying why: out of paper, off line or slow?",
-				 for_s);
+		snprintf(busy.detail, sizeof(busy.detail),
+			 "%s without saying why: out of paper, off line or slow?",
+			 hold_text(j, (int)((now - j->last_taken) / 1000), hold, sizeof(hold)));
 		j->o->status(j->o->ctx, &busy);
 		j->held_reported = 1;
 	}
 	if (now - j->last_taken < j->o->stall_timeout_ms)
 		return HS_OK;
-	if (line.flow != HS_FLOW_NONE)
-		snprintf(why, sizeof(why), "%s held the output (%s) for %d s and gave no reason",
-			 path_of(j), hs_flow_name(line.flow), j->o->stall_timeout_ms / 1000);
-	else
-		snprintf(why, sizeof(why), "%s took no byte for %d s and gave no reason",
-			 path_of(j), j->o->stall_timeout_ms / 1000);
+	snprintf(why, sizeof(why), "%s %s and gave no reason", path_of(j),
+		 hold_text(j, j->o->stall_timeout_ms / 1000, hold, sizeof(hold)));
 	return failed(j, HS_ERR_STALL, why);
 }
 

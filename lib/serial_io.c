@@ -168,7 +168,8 @@ int hs_serial_write(struct hs_link *l, const void *buf, size_t len,
 	const char *p = buf;
 	struct hs_serial *s = l->priv;
 	int refused = 0;  /* writes in a row that took nothing */
-	int paced = l->line.flow == HS_FLOW_DTRDSR || (s->port && l->short_queue);
+	int dsr = l->line.flow == HS_FLOW_DTRDSR;
+	int paced = dsr || (s->port && l->short_queue);
 
 	*done = 0;
 	while (*done < len) {
@@ -180,15 +181,15 @@ int hs_serial_write(struct hs_link *l, const void *buf, size_t len,
 		if (paced) {
 			int sig = HS_SIG_DSR, wait_ms = SIGNAL_POLL_MS;
 			size_t room;
-			if (l->line.flow == HS_FLOW_DTRDSR && (sig = hs_serial_signals(l)) < 0)
+			if (dsr && (sig = hs_serial_signals(l)) < 0)
 				return sig;
 			room = sig & HS_SIG_DSR ? paced_room(l, &wait_ms) : 0;
 			if (room == 0) {
+				if (hs_remaining(deadline) == 0 && dsr)
+					return stalled(l, *done, len,
+						       sig & HS_SIG_DSR ? "DSR pacing" : "DSR low");
 				if (hs_remaining(deadline) == 0)
-					return l->line.flow == HS_FLOW_DTRDSR
-						? stalled(l, *done, len,
-							  sig & HS_SIG_DSR ? "DSR pacing" : "DSR low")
-						: held_up(l, *done, len);
+					return held_up(l, *done, len);
 				hs_nap(wait_ms, deadline);
 				continue;
 			}
