@@ -295,6 +295,10 @@ static bool apply_words(struct lab_config *c, const char *key, char **w,
 		c->verbose = true;
 		return true;
 	}
+	if (!strcmp(key, "shared-locks")) {
+		c->shared_locks = true;
+		return true;
+	}
 	if (!strcmp(key, "port")) {
 		char *eq;
 		NEED(1);

@@ -42,6 +42,10 @@ static const char usage_text[] =
 "  --scenario FILE        read directives from FILE, one per line, # comments\n"
 "  --transcript FILE      write the event log (format below) to FILE\n"
 "  --verbose              say what the lab does on stderr\n"
+"  --shared-locks         let the command use the machine's /run/lock\n"
+"                         (default: a private, empty one; as root a\n"
+"                         tmpfs in a mount namespace of the lab's own,\n"
+"                         else HS_LOCK_DIR set to a temp folder)\n"
 "  --help                 this text\n"
 "Ports:\n"
 "  --port 'NAME [MODEL]'  add or select port NAME (ttyUSBn: FTDI adapter,\n"
@@ -161,8 +165,9 @@ static void bad_usage(const char *what, const char *msg)
 
 static int parse_args(int argc, char **argv)
 {
-	enum { OPT_HELP = 1000, OPT_SCENARIO, OPT_VERBOSE, OPT_KEY };
-	struct option opts[G_N_ELEMENTS(keys) + 4];
+	enum { OPT_HELP = 1000, OPT_SCENARIO, OPT_VERBOSE, OPT_SHARED_LOCKS,
+	       OPT_KEY };
+	struct option opts[G_N_ELEMENTS(keys) + 5];
 	size_t i;
 	int c, idx;
 
@@ -173,6 +178,8 @@ static int parse_args(int argc, char **argv)
 	opts[i++] = (struct option){ "scenario", required_argument, NULL,
 	                             OPT_SCENARIO };
 	opts[i++] = (struct option){ "verbose", no_argument, NULL, OPT_VERBOSE };
+	opts[i++] = (struct option){ "shared-locks", no_argument, NULL,
+	                             OPT_SHARED_LOCKS };
 	opts[i] = (struct option){ 0, 0, 0, 0 };
 
 	/* "+": stop at the first non-option, COMMAND's options are its own */
@@ -189,6 +196,9 @@ static int parse_args(int argc, char **argv)
 			break;
 		case OPT_VERBOSE:
 			cfg.verbose = true;
+			break;
+		case OPT_SHARED_LOCKS:
+			cfg.shared_locks = true;
 			break;
 		case OPT_KEY:
 			if (!lab_config_apply(&cfg, opts[idx].name, optarg,
@@ -413,6 +423,9 @@ int main(int argc, char **argv)
 
 	lab_config_init(&cfg);
 	cmd = parse_args(argc, argv);
+	/* once, in the first process: the namespace survives the re-exec */
+	if (!cfg.shared_locks && !getenv("HSLAB_WRAPPED"))
+		lab_private_locks(cfg.verbose);
 	ensure_wrapped(argv);
 	unsetenv("HSLAB_WRAPPED");
 	signal(SIGPIPE, SIG_IGN);

@@ -116,6 +116,7 @@ struct lab_config {
 	struct lab_port_cfg ports[LAB_MAX_PORTS];
 	int nports;
 	bool verbose;
+	bool shared_locks;         /* leave /run/lock as it is */
 };
 
 /* Apply one directive ("KEY", "rest of line"); the same call serves
@@ -123,6 +124,9 @@ struct lab_config {
  * *err on a bad directive. */
 bool lab_config_apply(struct lab_config *c, const char *key,
                       const char *value, GError **err);
+/* A private /run/lock for the lab and its child (lab_locks.c); call it
+ * before any thread starts. */
+void lab_private_locks(bool verbose);
 bool lab_config_load(struct lab_config *c, const char *path, GError **err);
 void lab_config_finish(struct lab_config *c); /* defaults, default port */
 void lab_config_init(struct lab_config *c);

@@ -103,3 +103,32 @@ SCN
 	run grep -c ttyUSB0 "$T"
 	assert_output 0
 }
+
+@test "the command gets a private /run/lock; --shared-locks gives the real one" {
+	[ "$(id -u)" = 0 ] || skip "a private /run/lock needs root"
+	mark="LCK..hslab-test-$$-$BATS_TEST_NUMBER"
+	run "$HSLAB" -- sh -c "ls -A /run/lock; echo \$\$ >/run/lock/$mark"
+	assert_success
+	assert_output ''
+	[ ! -e "/run/lock/$mark" ]
+	echo 1 >"/run/lock/$mark"
+	run "$HSLAB" --shared-locks -- cat "/run/lock/$mark"
+	rm -f "/run/lock/$mark"
+	assert_success
+	assert_output 1
+}
+
+@test "a real port's lock on the machine does not make the lab's port busy" {
+	[ "$(id -u)" = 0 ] || skip "a private /run/lock needs root"
+	[ ! -e /run/lock/LCK..ttyUSB0 ] || skip "a real ttyUSB0 is locked here"
+	printf '%10d\n' $$ >/run/lock/LCK..ttyUSB0
+	run env -u HS_LOCK_DIR "$HSLAB" -- "$LAB_BUILD/linkcat" /dev/ttyUSB0 'ATI\r'
+	run2_status=$status run2_output=$output
+	run env -u HS_LOCK_DIR "$HSLAB" --shared-locks -- "$LAB_BUILD/linkcat" /dev/ttyUSB0 'ATI\r'
+	rm -f /run/lock/LCK..ttyUSB0
+	# the control: with the machine's folder, the same lock is seen
+	assert_failure 69
+	assert_output --partial "locked by pid $$"
+	status=$run2_status output=$run2_output
+	assert_success
+}
