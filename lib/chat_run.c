@@ -6,6 +6,7 @@
  * strings fire once and capture the rest of their line.
  */
 #include <ctype.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,6 +68,24 @@ static void logs(struct run *r, const char *text)
 {
 	if (r->o && r->o->log)
 		r->o->log(r->o->ctx, text);
+}
+
+/* A deadline timeout_s seconds away, in 64 bits: chat takes any TIMEOUT
+ * that fits an int (its alarm()), and int milliseconds end at 24 days. */
+static int64_t deadline_s(int timeout_s)
+{
+	return hs_now_ms() + (int64_t)timeout_s * 1000;
+}
+
+/* TIMEOUT's argument as chat reads it: the leading number (atoi), and
+ * chat's default when that is not positive. Past INT_MAX, INT_MAX. */
+static int timeout_arg(const char *s)
+{
+	long long v = strtoll(s, NULL, 10);
+
+	if (v <= 0)
+		return DEFAULT_TIMEOUT_S;
+	return v > INT_MAX ? INT_MAX : (int)v;
 }
 
 static int ends_with(const struct run *r, const char *s)
@@ -131,7 +150,7 @@ static int expect_one(struct run *r, const char *raw)
 		logs(r, "got it");
 		return HS_CHAT_OK;
 	}
-	deadline = hs_deadline(r->timeout_s * 1000);
+	deadline = deadline_s(r->timeout_s);
 	for (;;) {
 		unsigned char b;
 		int rc = hs_link_read(r->link, &b, 1, hs_remaining(deadline));
@@ -168,7 +187,7 @@ static int expect_one(struct run *r, const char *raw)
 static int send_string(struct run *r, const char *raw)
 {
 	struct hs_clean c;
-	int64_t deadline = hs_deadline(r->timeout_s * 1000);
+	int64_t deadline = deadline_s(r->timeout_s);
 	size_t start = 0;
 
 	if (strcmp(raw, "EOT") == 0)
@@ -297,9 +316,7 @@ static int keyword(struct run *r, const char *kw, const char *arg)
 	else if (!strcmp(kw, "CLR_REPORT"))
 		clear_string(r, r->reports, &r->n_reports, arg);
 	else if (!strcmp(kw, "TIMEOUT")) {
-		r->timeout_s = atoi(arg);
-		if (r->timeout_s <= 0)
-			r->timeout_s = DEFAULT_TIMEOUT_S;
+		r->timeout_s = timeout_arg(arg);
 	} else if (!strcmp(kw, "ECHO")) {
 		r->echo = strcmp(arg, "ON") == 0;
 	} else if (!strcmp(kw, "SAY")) {

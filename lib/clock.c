@@ -2,6 +2,7 @@
  * clock.c - monotonic milliseconds and deadline arithmetic.
  */
 #include <errno.h>
+#include <limits.h>
 #include <time.h>
 
 #include "clock.h"
@@ -21,6 +22,9 @@ int64_t hs_deadline(int timeout_ms)
 int hs_remaining(int64_t deadline)
 {
 	int64_t left = deadline - hs_now_ms();
+	/* a deadline weeks away (chat's TIMEOUT) still fits the int calls */
+	if (left > INT_MAX)
+		return INT_MAX;
 	return left > 0 ? (int)left : 0;
 }
 

@@ -10,7 +10,8 @@
 
 int64_t hs_now_ms(void);
 int64_t hs_deadline(int timeout_ms);
-/* Milliseconds left before the deadline, 0 once it has passed. */
+/* Milliseconds left before the deadline, 0 once it has passed, at most
+ * INT_MAX. */
 int hs_remaining(int64_t deadline);
 /* Sleep ms, but never past the deadline. */
 void hs_nap(int ms, int64_t deadline);

@@ -175,3 +175,13 @@ EOF_
   run report_words "$tmp/reports.chat.rep"
   assert_line 'CONNECT 115200'
 }
+
+@test "TIMEOUT 3000000 (34 days) is a long wait, not an expect that fails at once (exit 0)" {
+  script longwait <<'EOF_'
+TIMEOUT 3000000
+'' AT
+OK ATI
+OK ''
+EOF_
+  compare longwait 0
+}

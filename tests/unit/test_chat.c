@@ -27,6 +27,7 @@ struct modem {
 	const char *const *script; /* await, reply, await, reply, ..., NULL */
 	char got[1024];            /* every byte it received */
 	size_t n_got;
+	int delay_ms;              /* before each reply: a slow modem */
 	pthread_t thread;
 	int stop;
 };
@@ -54,6 +55,8 @@ static void *modem_main(void *arg)
 			if (!at)
 				break;
 			matched_to = (size_t)(at - m->got) + strlen(step[0]);
+			if (m->delay_ms)
+				hs_nap(m->delay_ms, hs_deadline(m->delay_ms));
 			if (write(m->pty.master, step[1], strlen(step[1])) < 0)
 				break;
 			step += 2;
@@ -62,13 +65,16 @@ static void *modem_main(void *arg)
 	return NULL;
 }
 
-static struct hs_link *modem_start(struct modem *m, const char *const *script)
+/* delay_ms: how long the modem thinks before each reply */
+static struct hs_link *modem_start_slow(struct modem *m, const char *const *script,
+					int delay_ms)
 {
 	char uri[96];
 	struct hs_link *l = NULL;
 
 	memset(m, 0, sizeof(*m));
 	m->script = script;
+	m->delay_ms = delay_ms;
 	ptypair_open(&m->pty);
 	snprintf(uri, sizeof(uri), "serial:%s", m->pty.path);
 	assert_int_equal(hs_link_open(&l, uri), HS_OK);
@@ -79,6 +85,11 @@ static struct hs_link *modem_start(struct modem *m, const char *const *script)
 	}
 	assert_int_equal(pthread_create(&m->thread, NULL, modem_main, m), 0);
 	return l;
+}
+
+static struct hs_link *modem_start(struct modem *m, const char *const *script)
+{
+	return modem_start_slow(m, script, 0);
 }
 
 /* Close the link first: the master then reads everything the link wrote
@@ -190,6 +201,35 @@ static void test_timeout(void **state)
 	assert_non_null(strstr(hs_last_error(), "'OK' did not arrive within 1 s"));
 	modem_stop(&m, l);
 	assert_string_equal(m.got, "AT\r");
+}
+
+/* A TIMEOUT far above int milliseconds (34 days) is a long wait, not an
+ * overflow that fails the expect at once; chat takes it as given. */
+static void test_huge_timeout(void **state)
+{
+	static const char *const modem[] = { "AT\r", "\r\nOK\r\n", NULL };
+	static const char *const words[] = { "TIMEOUT", "3000000", "", "AT", "OK", "" };
+	struct modem m;
+	struct hs_link *l = modem_start_slow(&m, modem, 300);
+	(void)state;
+
+	assert_int_equal(run_words(l, words, N(words), NULL), HS_CHAT_OK);
+	modem_stop(&m, l);
+}
+
+/* TIMEOUT 0, a negative or a word that is no number: chat's 45 s. */
+static void test_timeout_not_positive_is_default(void **state)
+{
+	static const char *const modem[] = { "AT\r", "\r\nOK\r\n", NULL };
+	static const char *const words[] = {
+		"TIMEOUT", "0", "TIMEOUT", "-5", "TIMEOUT", "soon", "", "AT", "OK", "",
+	};
+	struct modem m;
+	struct hs_link *l = modem_start_slow(&m, modem, 300);
+	(void)state;
+
+	assert_int_equal(run_words(l, words, N(words), NULL), HS_CHAT_OK);
+	modem_stop(&m, l);
 }
 
 static void test_subexpect_resends(void **state)
@@ -314,6 +354,8 @@ int main(void)
 		cmocka_unit_test(test_abort_codes),
 		cmocka_unit_test(test_clr_abort_renumbers),
 		cmocka_unit_test(test_timeout),
+		cmocka_unit_test(test_huge_timeout),
+		cmocka_unit_test(test_timeout_not_positive_is_default),
 		cmocka_unit_test(test_subexpect_resends),
 		cmocka_unit_test(test_leaves_the_rest_on_the_line),
 		cmocka_unit_test(test_send_escapes),
