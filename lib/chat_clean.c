@@ -19,7 +19,7 @@ struct out {
 
 static void put(struct out *o, unsigned char b)
 {
-	if (o->c->len + 1 >= sizeof(o->c->out)) {
+	if (o->c->len >= HS_CHAT_STR_MAX) {
 		o->full = 1;
 		return;
 	}

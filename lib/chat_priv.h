@@ -9,7 +9,7 @@
 #include "handshake/chat.h"
 
 #define HS_CHAT_MAX_WORDS 1024
-#define HS_CHAT_STR_MAX 1024   /* a cleaned string, as chat's STR_LEN */
+#define HS_CHAT_STR_MAX 1024   /* the longest cleaned string: chat's STR_LEN */
 
 struct hs_chat {
 	char **words;
@@ -24,13 +24,14 @@ enum hs_send_op { HS_SEND_BYTES, HS_SEND_DELAY, HS_SEND_BREAK };
  * (break) or 0xff itself (a literal 0xff). NUL bytes are kept; len says
  * how long it is. */
 struct hs_clean {
-	unsigned char out[HS_CHAT_STR_MAX];
+	unsigned char out[HS_CHAT_STR_MAX + 2]; /* + a send's \r, + NUL */
 	size_t len;
 	int add_return;  /* sending: append \r (no trailing \c) */
 	int quiet;       /* \q: do not log this string */
 };
 
-/* Process chat escapes in s. Returns 0, or -1 if the result is too long. */
+/* Process chat escapes in s. Returns 0, or -1 if the result is longer
+ * than HS_CHAT_STR_MAX bytes. */
 int hs_chat_clean(const char *s, int sending, const struct hs_chat_opts *o,
 		  struct hs_clean *c);
 

@@ -30,7 +30,9 @@ struct run {
 	int n_reports;
 	char report[256];     /* the REPORT line being gathered */
 	int gathering;
-	char seen[HS_CHAT_STR_MAX]; /* the latest bytes received, NUL-free */
+	/* the latest bytes received, NUL-free: never fewer than the longest
+	 * string there is to match, HS_CHAT_STR_MAX */
+	char seen[2 * HS_CHAT_STR_MAX];
 	size_t n_seen;
 };
 
@@ -97,9 +99,10 @@ static int ends_with(const struct run *r, const char *s)
 static void take_byte(struct run *r, char c)
 {
 	if (r->n_seen == sizeof(r->seen)) {
-		/* Keep the newer half: longer than any string we match. */
-		memmove(r->seen, r->seen + sizeof(r->seen) / 2, sizeof(r->seen) / 2);
-		r->n_seen = sizeof(r->seen) / 2;
+		/* Keep the newest HS_CHAT_STR_MAX bytes: as long as any
+		 * string we match. */
+		memmove(r->seen, r->seen + r->n_seen - HS_CHAT_STR_MAX, HS_CHAT_STR_MAX);
+		r->n_seen = HS_CHAT_STR_MAX;
 	}
 	r->seen[r->n_seen++] = c;
 }
@@ -141,7 +144,9 @@ static int expect_one(struct run *r, const char *raw)
 	int64_t deadline;
 
 	if (hs_chat_clean(raw, 0, r->o, &c) < 0) {
-		hs_fail(HS_ERR_ARG, "chat: expect string too long: %.40s...", raw);
+		/* chat's own limit and exit code */
+		hs_fail(HS_ERR_ARG, "chat: expect string longer than %d bytes: %.40s...",
+			HS_CHAT_STR_MAX, raw);
 		return HS_CHAT_BAD_SCRIPT;
 	}
 	c.out[c.len] = 0;
@@ -195,7 +200,8 @@ static int send_string(struct run *r, const char *raw)
 	else if (strcmp(raw, "BREAK") == 0)
 		raw = "\\K\\c";
 	if (hs_chat_clean(raw, 1, r->o, &c) < 0) {
-		hs_fail(HS_ERR_ARG, "chat: send string too long: %.40s...", raw);
+		hs_fail(HS_ERR_ARG, "chat: send string longer than %d bytes: %.40s...",
+			HS_CHAT_STR_MAX, raw);
 		return HS_CHAT_BAD_SCRIPT;
 	}
 	if (c.add_return)
@@ -272,12 +278,15 @@ static void clear_string(struct run *r, char **list, int *n, const char *raw)
 /* expect[-send-expect...]: split on '-' not preceded by a backslash. */
 static int expect_word(struct run *r, const char *word)
 {
-	char buf[HS_CHAT_STR_MAX * 2];
+	/* a copy to cut up: the word may be any length before cleaning */
+	char *buf = strdup(word), *p = buf;
 	char *parts[64];
 	int n = 0, rc = HS_CHAT_TIMEOUT;
-	char *p = buf;
 
-	snprintf(buf, sizeof(buf), "%s", word);
+	if (!buf) {
+		hs_fail(HS_ERR_NOMEM, "chat: out of memory");
+		return HS_CHAT_IO;
+	}
 	parts[n++] = p;
 	for (; *p && n < 64; p++) {
 		if (*p == '\\' && p[1]) {
@@ -295,6 +304,7 @@ static int expect_word(struct run *r, const char *word)
 			break;
 		rc = HS_CHAT_TIMEOUT;
 	}
+	free(buf);
 	return rc;
 }
 

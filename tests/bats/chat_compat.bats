@@ -185,3 +185,25 @@ OK ''
 EOF_
   compare longwait 0
 }
+
+@test "a 1024-byte expect string after other input matches in both (exit 0)" {
+  # chat's limit is 1024 bytes; the modem says 1000 other bytes first
+  local other long
+  other=$(printf 'x%.0s' $(seq 1000))
+  long=$(printf 'abcdefghijklmnopqrstuvwxyz%.0s' $(seq 40) | head -c 1024)
+  printf "TIMEOUT 5\n'' ATI\n%s ''\n" "$long" | script longexpect
+  compare longexpect 0 --ati "$other" --ati "$long"
+}
+
+@test "an expect string over 1024 bytes is a bad script for both (exit 1)" {
+  # as words: chat reads script files in lines of at most 1023 bytes
+  local long
+  long=$(printf 'y%.0s' $(seq 1025))
+  run timeout 20 "$HSLAB" --transcript "$tmp/chat.log" -- sh -c \
+    '"$CHAT" -t 5 "" ATI "$1" "" </dev/ttyUSB0 >/dev/ttyUSB0' sh "$long"
+  [ "$status" -eq 1 ] || { echo "chat: $status $output"; return 1; }
+  run timeout 20 "$HSLAB" --transcript "$tmp/dev.log" -- \
+    "$HSDIAL" -d /dev/ttyUSB0 -t 5 -- '' ATI "$long" ''
+  [ "$status" -eq 1 ] || { echo "hsdial: $status $output"; return 1; }
+  assert_output --partial "expect string longer than 1024 bytes"
+}

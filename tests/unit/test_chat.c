@@ -232,6 +232,44 @@ static void test_timeout_not_positive_is_default(void **state)
 	modem_stop(&m, l);
 }
 
+/* chat matches any expect string up to its STR_LEN (1024 bytes) however
+ * much came before it, and refuses a longer one (exit 1). */
+static void test_long_expect(void **state)
+{
+	static char reply[1000 + 2 + 1024 + 3], want[1024 + 1], big[1025 + 1];
+	static const char *modem[] = { "AT\r", reply, NULL };
+	const char *words[] = { "", "AT", want, "" };
+	const char *too_long[] = { "", "AT", big, "" };
+	struct modem m;
+	struct hs_link *l;
+	(void)state;
+
+	/* other input first, then 600 bytes of a string (the 1 KiB window
+	 * must not lose its start), then the whole limit */
+	memset(reply, 'x', 1000);
+	memcpy(reply + 1000, "\r\n", 2);
+	for (int i = 0; i < 1024; i++)
+		want[i] = (char)('a' + i % 26);
+	memcpy(reply + 1002, want, 600);
+	memcpy(reply + 1002 + 600, "\r\n", 3);
+	want[600] = 0;
+	l = modem_start(&m, modem);
+	assert_int_equal(run_words(l, words, N(words), NULL), HS_CHAT_OK);
+	modem_stop(&m, l);
+	want[600] = (char)('a' + 600 % 26);
+	memcpy(reply + 1002, want, 1024);
+	memcpy(reply + 1002 + 1024, "\r\n", 3);
+	l = modem_start(&m, modem);
+	assert_int_equal(run_words(l, words, N(words), NULL), HS_CHAT_OK);
+	modem_stop(&m, l);
+	/* one byte over: a bad script, said so */
+	memset(big, 'y', 1025);
+	l = modem_start(&m, NULL);
+	assert_int_equal(run_words(l, too_long, N(too_long), NULL), HS_CHAT_BAD_SCRIPT);
+	assert_non_null(strstr(hs_last_error(), "longer than 1024 bytes"));
+	modem_stop(&m, l);
+}
+
 static void test_subexpect_resends(void **state)
 {
 	/* Silent until it gets a CR, then prompts. */
@@ -356,6 +394,7 @@ int main(void)
 		cmocka_unit_test(test_timeout),
 		cmocka_unit_test(test_huge_timeout),
 		cmocka_unit_test(test_timeout_not_positive_is_default),
+		cmocka_unit_test(test_long_expect),
 		cmocka_unit_test(test_subexpect_resends),
 		cmocka_unit_test(test_leaves_the_rest_on_the_line),
 		cmocka_unit_test(test_send_escapes),
