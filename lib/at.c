@@ -32,6 +32,9 @@
 #define DRAIN_MAX 16384
 /* Default silence that ends a reply when the modem is quiet (Q1). */
 #define QUIET_IDLE_MS 250
+/* Replies owed by commands that timed out are counted up to this; a
+ * modem that leaves more unanswered has lost them. */
+#define STALE_MAX 8
 /* After garbage or an over-long line the rest may still be on its way
  * (a pty or USB adapter delivers in bursts): the next command first
  * waits for this much silence, so the rest is not taken for its reply. */
@@ -54,13 +57,15 @@ struct hs_at {
 	int quiet, idle_ms;     /* Q1: no result codes; silence ends a reply */
 	int online;             /* after CONNECT: bytes are data */
 	int settle;             /* drain until SETTLE_MS of silence */
-	/* finals owed by commands that timed out; swallowed when they come */
+	/* replies owed by commands that timed out: their final results
+	 * (and the text before each) are swallowed when they come */
 	int stale;
 	/* the command in flight */
 	char cmd[HS_AT_COMMAND_MAX + 1];
 	char cmd_name[32];
 	int echo_pending;       /* its echo may still come */
-	int swallowed;          /* it swallowed a stale final */
+	int swallowed;          /* it swallowed a stale final after its echo,
+	                         * or with no echo seen: maybe its own */
 	/* driver data and the URC callback */
 	const struct hs_at_numeric *map;
 	size_t nmap;
@@ -182,10 +187,12 @@ static int line_done(struct hs_at *at, struct txn *t, int numeric)
 	at->len = 0;
 	if (t->mode == M_FINAL && at->echo_pending && !numeric &&
 	    hs_atp_is_echo(line, at->cmd)) {
-		/* Our echo: a late reply to an older command came before it
-		 * or not at all, so what follows is ours. */
+		/* Our echo: the modem answers in order, so late replies to
+		 * older commands came before it or not at all; what follows
+		 * is ours, and what was swallowed was theirs. */
 		at->echo_pending = 0;
 		at->stale = 0;
+		at->swallowed = 0;
 		return HS_OK;
 	}
 	if (hs_atp_urc(line, t->mode == M_FINAL ? at->cmd_name : "", at->urcs, &u,
@@ -233,7 +240,9 @@ static int line_done(struct hs_at *at, struct txn *t, int numeric)
 		t->done = 1;
 		return HS_OK;
 	}
-	if (t->mode != M_FINAL)
+	/* Text while a reply is owed is that reply's: it goes with the
+	 * final result that will be swallowed. */
+	if (t->mode != M_FINAL || at->stale > 0)
 		return HS_OK;
 	at->echo_pending = 0;
 	hs_atp_connect_info(line, &r->connect);
@@ -407,6 +416,13 @@ static void apply_settings(struct hs_at *at, const struct hs_atp_settings *s)
 }
 
 /* Wait for the final result of what was sent (cmd, or "" for none). */
+/* One more reply owed (a command timed out, or its reply overflowed). */
+static void owe_one(struct hs_at *at)
+{
+	if (at->stale < STALE_MAX)
+		at->stale++;
+}
+
 static int transact(struct hs_at *at, struct hs_at_reply *r, int64_t deadline,
 		    int quiet, int owe, int timeout_ms)
 {
@@ -418,16 +434,17 @@ static int transact(struct hs_at *at, struct hs_at_reply *r, int64_t deadline,
 	rc = run(at, &t, at->idle_ms);
 	if (rc == HS_ERR_TIMEOUT) {
 		/* Its final result may still come: owe it, unless this
-		 * command already swallowed one (then that was probably its
-		 * own, and the old command's never came). */
+		 * command swallowed one that was not shown (by coming before
+		 * its echo) to be an older command's: then that was probably
+		 * its own, and the older one's never came. */
 		if (owe && !at->swallowed)
-			at->stale = 1;
+			owe_one(at);
 		return hs_fail(HS_ERR_TIMEOUT,
 			       "%s: no result code for %s within %d ms (is the modem on, at this speed, and not set Q1?)",
 			       dev(at), at->cmd[0] ? at->cmd : "the wait", timeout_ms);
 	}
 	if (rc == HS_ERR_OVERFLOW && !at->swallowed)
-		at->stale = 1; /* the reply was real and its end is still coming */
+		owe_one(at); /* the reply was real and its end is still coming */
 	if (rc == HS_ERR_OVERFLOW || rc == HS_ERR_PROTOCOL)
 		at->settle = 1;
 	if (rc < 0)

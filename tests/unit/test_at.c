@@ -461,6 +461,100 @@ static void test_late_reply_before_echo(void **state)
 	rig_close(g);
 }
 
+/* (A) Echo on: the late reply of a timed-out command, text and OK, comes
+ * before the next command's echo; none of it is the next reply. */
+static void test_late_text_before_echo(void **state)
+{
+	static const struct sim_step s[] = {
+		EXPECT("AT+COPS=?\r"), SEND("AT+COPS=?\r"),
+		EXPECT("AT\r"),
+		SEND("\r\n+COPS: (2,\"NET\",\"NET\",\"00101\",7)\r\n\r\nOK\r\n"),
+		SEND("AT\r"), SEND("\r\nOK\r\n"),
+		END(),
+	};
+	struct rig *g = rig_open(s);
+	int rc;
+	(void)state;
+
+	assert_int_equal(hs_at_command(g->at, "AT+COPS=?", &g->r, 200), HS_ERR_TIMEOUT);
+	rc = hs_at_command(g->at, "AT", &g->r, 2000);
+	sim_finish(&g->sim);
+	assert_int_equal(rc, HS_OK);
+	assert_int_equal(g->r.result, HS_AT_OK);
+	assert_int_equal(g->r.nlines, 0);
+	assert_string_equal(g->r.text, "");
+	rig_close(g);
+}
+
+/* (B) Echo on, two timeouts in a row: the second command swallowed the
+ * first one's late OK before its own echo, so its own reply is still
+ * owed; the third command must not take that late ERROR. */
+static void test_two_timeouts_echo_on(void **state)
+{
+	static const struct sim_step s[] = {
+		EXPECT("ATI3\r"), SEND("ATI3\r"),
+		EXPECT("ATI4\r"), SEND("\r\nOK\r\n"), SEND("ATI4\r"),
+		EXPECT("AT\r"), SEND("\r\nERROR\r\n"), SEND("AT\r\r\nOK\r\n"),
+		END(),
+	};
+	struct rig *g = rig_open(s);
+	int rc;
+	(void)state;
+
+	assert_int_equal(hs_at_command(g->at, "ATI3", &g->r, 200), HS_ERR_TIMEOUT);
+	assert_int_equal(hs_at_command(g->at, "ATI4", &g->r, 300), HS_ERR_TIMEOUT);
+	rc = hs_at_command(g->at, "AT", &g->r, 2000);
+	sim_finish(&g->sim);
+	assert_int_equal(rc, HS_OK);
+	assert_int_equal(g->r.result, HS_AT_OK);
+	rig_close(g);
+}
+
+/* (B) Echo off, two timeouts with nothing heard: two replies are owed,
+ * and both are swallowed before the third command's own. */
+static void test_two_timeouts_echo_off(void **state)
+{
+	static const struct sim_step s[] = {
+		EXPECT("ATI3\r"),
+		EXPECT("ATI4\r"),
+		EXPECT("AT\r"), SEND("\r\nOK\r\n\r\nERROR\r\n"), SEND("\r\nOK\r\n"),
+		END(),
+	};
+	struct rig *g = rig_open(s);
+	int rc;
+	(void)state;
+
+	assert_int_equal(hs_at_command(g->at, "ATI3", &g->r, 200), HS_ERR_TIMEOUT);
+	assert_int_equal(hs_at_command(g->at, "ATI4", &g->r, 200), HS_ERR_TIMEOUT);
+	rc = hs_at_command(g->at, "AT", &g->r, 2000);
+	sim_finish(&g->sim);
+	assert_int_equal(rc, HS_OK);
+	assert_int_equal(g->r.result, HS_AT_OK);
+	rig_close(g);
+}
+
+/* (C) Echo off: the late reply's text goes with its late OK, not into
+ * the next command's reply. */
+static void test_late_text_echo_off(void **state)
+{
+	static const struct sim_step s[] = {
+		EXPECT("ATI3\r"),
+		EXPECT("AT\r"), SEND("\r\nACME 56K\r\n\r\nOK\r\n"), SEND("\r\nOK\r\n"),
+		END(),
+	};
+	struct rig *g = rig_open(s);
+	int rc;
+	(void)state;
+
+	assert_int_equal(hs_at_command(g->at, "ATI3", &g->r, 200), HS_ERR_TIMEOUT);
+	rc = hs_at_command(g->at, "AT", &g->r, 2000);
+	sim_finish(&g->sim);
+	assert_int_equal(rc, HS_OK);
+	assert_int_equal(g->r.result, HS_AT_OK);
+	assert_int_equal(g->r.nlines, 0);
+	rig_close(g);
+}
+
 /* A late CONNECT is never swallowed: the modem is online whatever. */
 static void test_late_connect_goes_online(void **state)
 {
@@ -707,6 +801,10 @@ int main(void)
 		cmocka_unit_test(test_late_reply_after_next_command),
 		cmocka_unit_test(test_late_reply_while_idle),
 		cmocka_unit_test(test_late_reply_before_echo),
+		cmocka_unit_test(test_late_text_before_echo),
+		cmocka_unit_test(test_two_timeouts_echo_on),
+		cmocka_unit_test(test_two_timeouts_echo_off),
+		cmocka_unit_test(test_late_text_echo_off),
 		cmocka_unit_test(test_late_connect_goes_online),
 		cmocka_unit_test(test_lost_reply_costs_one_command),
 		cmocka_unit_test(test_urcs_during_command),

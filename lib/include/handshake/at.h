@@ -18,13 +18,15 @@
  *    The engine follows E, V, Q, S3 and S4 in the commands it sends, and
  *    lines end at S3, S4, CR or LF.
  *  - A reply belongs to its command. Input left over before a command is
- *    read and dropped (URCs in it still reach the callback). A command
- *    that times out is remembered: its late final result, when it comes,
- *    is swallowed instead of answering the next command (with echo on,
- *    the new command's echo marks where its own reply starts). A late
- *    CONNECT is never swallowed: the modem is online, whoever asked.
- *    Without echo, a timed-out command whose reply never comes costs the
- *    next command its OK; hs_modem_sync() retries past that.
+ *    read and dropped (URCs in it still reach the callback). Every
+ *    command that times out is counted as owing its reply: a late reply,
+ *    its text and its final result, is swallowed when it comes instead of
+ *    answering a later command. With echo on, the new command's echo
+ *    marks where its own reply starts (the modem answers in order): what
+ *    came before it was older. A late CONNECT is never swallowed: the
+ *    modem is online, whoever asked. Without echo, a timed-out command
+ *    whose reply never comes costs the next command its reply (that
+ *    command times out owing nothing); hs_modem_sync() retries past that.
  *  - Unsolicited result codes (RING, +CRING, caller ID "NMBR = ..." etc,
  *    +CLIP) go to the URC callback, never into a command's reply. A line
  *    that starts with the command's own "+NAME:" is the reply, though
