@@ -190,7 +190,8 @@ static int check(struct hs_modem *m, int timeout_ms, const char *what)
 int hs_modem_sync(struct hs_modem *m, int tries, int timeout_ms)
 {
 	struct hs_at_reply *r;
-	int64_t deadline;
+	char why[256] = "";
+	int64_t start, deadline;
 	int rc, i, last = HS_ERR_TIMEOUT;
 
 	if ((rc = check(m, timeout_ms, "sync")) < 0)
@@ -199,6 +200,7 @@ int hs_modem_sync(struct hs_modem *m, int tries, int timeout_ms)
 		return hs_fail(HS_ERR_ARG, "%s: sync needs at least one try", hs_mdm_dev(m));
 	if (!(r = malloc(sizeof(*r))))
 		return hs_fail(HS_ERR_NOMEM, "%s: out of memory", hs_mdm_dev(m));
+	start = hs_now_ms();
 	deadline = hs_deadline(timeout_ms);
 	for (i = 0; i < tries && hs_remaining(deadline) > 0; i++) {
 		int per = hs_remaining(deadline) / (tries - i);
@@ -212,11 +214,17 @@ int hs_modem_sync(struct hs_modem *m, int tries, int timeout_ms)
 			return HS_OK;
 		}
 		last = rc < 0 ? rc : hs_at_result_error(m->at, r, "AT");
+		snprintf(why, sizeof(why), "%s", hs_last_error());
 	}
 	free(r);
-	return hs_fail(HS_ERR_TIMEOUT,
-		       "%s did not answer AT with OK in %d tries within %d ms (last: %s); is it a modem, on, at this speed?",
-		       hs_mdm_dev(m), i, timeout_ms, hs_err_name(last));
+	if (last == HS_ERR_TIMEOUT)
+		return hs_fail(HS_ERR_TIMEOUT,
+			       "%s did not answer AT with OK in %d tries within %d ms; is it a modem, on, at this speed?",
+			       hs_mdm_dev(m), i, timeout_ms);
+	/* Noise, an over-long line or ERROR ended the tries, not the
+	 * time: say what the last one got. */
+	return hs_fail(last, "%s did not answer AT with OK in %d tries (%lld ms); the last: %s",
+		       hs_mdm_dev(m), i, (long long)(hs_now_ms() - start), why);
 }
 
 int hs_modem_init(struct hs_modem *m, int timeout_ms)

@@ -145,6 +145,33 @@ static void test_sync_gives_up(void **state)
 	modem_rig_close(g);
 }
 
+/* A modem (or the wrong speed) that answers every AT with noise: sync
+ * gives up on the noise, and says so, not that time ran out. */
+static void test_sync_noise_is_not_a_timeout(void **state)
+{
+	static char noise[300];
+	static const struct sim_step s[] = {
+		EXPECT("AT\r"), SENDN(noise, sizeof(noise)),
+		EXPECT("AT\r"), SENDN(noise, sizeof(noise)),
+		EXPECT("AT\r"), SENDN(noise, sizeof(noise)),
+		END(),
+	};
+	struct modem_rig *g;
+	int rc;
+	(void)state;
+
+	for (size_t i = 0; i < sizeof(noise); i++)
+		noise[i] = (char)(0x80 | (i * 41 % 128));
+	g = modem_rig_open(NULL, s);
+	rc = hs_modem_sync(g->m, 3, 5000);
+	sim_finish(&g->sim);
+	assert_int_equal(rc, HS_ERR_PROTOCOL);
+	assert_non_null(strstr(hs_last_error(), g->p.path));
+	assert_non_null(strstr(hs_last_error(), "not text"));
+	assert_null(strstr(hs_last_error(), "within 5000 ms"));
+	modem_rig_close(g);
+}
+
 static void test_reset_and_guard(void **state)
 {
 	static const struct sim_step s[] = {
@@ -541,6 +568,7 @@ int main(void)
 		cmocka_unit_test(test_driver_data_and_hooks),
 		cmocka_unit_test(test_sync_after_noise),
 		cmocka_unit_test(test_sync_gives_up),
+		cmocka_unit_test(test_sync_noise_is_not_a_timeout),
 		cmocka_unit_test(test_reset_and_guard),
 		cmocka_unit_test(test_identify),
 		cmocka_unit_test(test_identify_falls_back_to_3gpp),
