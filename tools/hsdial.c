@@ -47,6 +47,8 @@ static const char usage[] =
 	"                        DTR where the port has lines, else escape)\n"
 	"      --linger MS       after stdin ends, pass the line's bytes until it\n"
 	"                        has been quiet this long (500)\n"
+	"      --linger-max MS   ...but hang up this long after stdin ended even if\n"
+	"                        the far end still sends (10000)\n"
 	"      --exec            PROGRAM (after NUMBER) runs with the call as its\n"
 	"                        stdin and stdout (pipes; no shell); hang up when\n"
 	"                        it exits, SIGHUP it when the carrier goes\n"
@@ -176,7 +178,7 @@ static int run_chat(const struct opts *o, int argc, char **argv)
 enum {
 	OPT_DRIVER = 256, OPT_TONE, OPT_PULSE, OPT_PREFIX, OPT_INIT, OPT_HANGUP_BY,
 	OPT_LINGER, OPT_EXEC, OPT_ANSWER, OPT_RINGS, OPT_AT, OPT_HANGUP, OPT_IDENTIFY,
-	OPT_JSON,
+	OPT_JSON, OPT_LINGER_MAX,
 };
 
 /* Operands and modes into a call: NUMBER, PROGRAM [ARG...]. */
@@ -228,6 +230,7 @@ int main(int argc, char **argv)
 		{ "init", required_argument, NULL, OPT_INIT },
 		{ "hangup-by", required_argument, NULL, OPT_HANGUP_BY },
 		{ "linger", required_argument, NULL, OPT_LINGER },
+		{ "linger-max", required_argument, NULL, OPT_LINGER_MAX },
 		{ "exec", no_argument, NULL, OPT_EXEC },
 		{ "answer", no_argument, NULL, OPT_ANSWER },
 		{ "rings", required_argument, NULL, OPT_RINGS },
@@ -238,7 +241,8 @@ int main(int argc, char **argv)
 		{ 0 },
 	};
 	struct opts o = { 0 };
-	struct hsd_opts d = { .timeout_ms = -1, .rings = 1, .linger_ms = 500 };
+	struct hsd_opts d = { .timeout_ms = -1, .rings = 1, .linger_ms = 500,
+				.linger_max_ms = 10000 };
 	int c, modes = 0, exec = 0, timeout = -1;
 
 	report_fp = stderr;
@@ -280,6 +284,9 @@ int main(int argc, char **argv)
 				tool_die(EX_USAGE, "--hangup-by is dtr, escape or both, not '%s'", optarg);
 			break;
 		case OPT_LINGER: d.linger_ms = tool_int("--linger", optarg, 0, 3600000); break;
+		case OPT_LINGER_MAX:
+			d.linger_max_ms = tool_int("--linger-max", optarg, 0, 86400000);
+			break;
 		case OPT_EXEC: exec = 1; break;
 		case OPT_ANSWER: d.mode = HSD_ANSWER; modes++; break;
 		case OPT_RINGS: d.rings = tool_int("--rings", optarg, 1, 255); break;
@@ -295,6 +302,9 @@ int main(int argc, char **argv)
 	}
 	if (modes > 1)
 		tool_die(EX_USAGE, "--answer, --at, --hangup and --identify are separate modes");
+	/* the far end always gets the quiet time it was promised */
+	if (d.linger_max_ms < d.linger_ms)
+		d.linger_max_ms = d.linger_ms;
 	/* Chat words follow an explicit "--", as in `hsdial -d X -- '' ATZ OK`,
 	 * unless a call mode takes the operands (`--answer --exec -- prog`). */
 	o.words = !modes && !exec && optind > 1 && strcmp(argv[optind - 1], "--") == 0;

@@ -122,7 +122,7 @@ void hsd_bridge(struct hs_modem *m, const struct hsd_opts *o, struct hsd_bridge_
 	char buf[4096];
 	int link_fd = hs_link_fd(hs_modem_link(m));
 	int in_fd = 0, out_fd = 1, in_open = 1, out_ok = 1;
-	long long last_read = 0, quiet_since = 0;
+	long long last_read = 0, quiet_since = 0, eof_at = 0;
 	pid_t pid = -1;
 
 	memset(r, 0, sizeof(*r));
@@ -150,6 +150,12 @@ void hsd_bridge(struct hs_modem *m, const struct hsd_opts *o, struct hsd_bridge_
 		}
 		if (!in_open && now_ms() - quiet_since >= (pid > 0 ? 0 : o->linger_ms)) {
 			r->end = pid > 0 ? HSD_END_EXEC : HSD_END_EOF;
+			break;
+		}
+		/* a far end that never falls quiet (garbage, an endless
+		 * stream) is cut off: nothing keeps the call up forever */
+		if (!in_open && pid < 0 && now_ms() - eof_at >= o->linger_max_ms) {
+			r->end = HSD_END_LINGER;
 			break;
 		}
 		/* the first round reads what the engine holds from CONNECT */
@@ -197,7 +203,7 @@ void hsd_bridge(struct hs_modem *m, const struct hsd_opts *o, struct hsd_bridge_
 				/* no more to send; with stdin, what the far end
 				 * still says comes out until the line is quiet */
 				in_open = 0;
-				quiet_since = now;
+				quiet_since = eof_at = now;
 				continue;
 			}
 			rc = hs_modem_write(m, buf, (size_t)n, WRITE_MS, &done);

@@ -70,7 +70,8 @@ static const char *err_result(int err)
 static const char *end_name(enum hsd_end e)
 {
 	static const char *const names[] = {
-		[HSD_END_EOF] = "eof", [HSD_END_OUTPUT] = "output-closed",
+		[HSD_END_EOF] = "eof", [HSD_END_LINGER] = "linger-max",
+		[HSD_END_OUTPUT] = "output-closed",
 		[HSD_END_CARRIER] = "carrier-lost", [HSD_END_EXEC] = "program-exited",
 		[HSD_END_SIGNAL] = "signal", [HSD_END_ERROR] = "line-error",
 	};
@@ -208,6 +209,10 @@ static void say_end(const struct report *r)
 		break;
 	case HSD_END_ERROR:
 		tool_warn("the line failed after %.1f s: %s", secs, r->error ? r->error : "?");
+		break;
+	case HSD_END_LINGER:
+		tool_warn("the far end was still sending %.1f s after stdin ended (--linger-max); hanging up",
+			  r->o->linger_max_ms / 1000.0);
 		break;
 	default:
 		break;

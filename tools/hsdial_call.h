@@ -42,6 +42,8 @@ struct hsd_opts {
 	int timeout_ms;             /* --timeout; -1: the mode's default */
 	int rings;                  /* --rings (answer) */
 	int linger_ms;              /* --linger: line quiet after stdin EOF */
+	int linger_max_ms;          /* --linger-max: the longest linger
+	                             * (never less than linger_ms) */
 	char **exec_argv;           /* --exec: the program and its args */
 	int json, quiet, verbose;
 };
@@ -49,6 +51,7 @@ struct hsd_opts {
 /* How a call in data mode ended. */
 enum hsd_end {
 	HSD_END_EOF,        /* stdin ended (and the line went quiet) */
+	HSD_END_LINGER,     /* stdin ended, the line never went quiet */
 	HSD_END_OUTPUT,     /* stdout went away */
 	HSD_END_CARRIER,    /* the carrier was lost */
 	HSD_END_EXEC,       /* the program exited */

@@ -109,14 +109,15 @@ SCRIPT
 
 # lab LAB-OPTION... -- HSDIAL-ARGUMENT...: hsdial on the lab modem
 # (/dev/ttyUSB0), stdin from $tmp/in, stdout into $tmp/out (the call's
-# bytes, compared with cmp), stderr into $tmp/err; sets status.
+# bytes, compared with cmp), stderr into $tmp/err; sets status. The lab
+# and hsdial are killed after 60 s (status 124): a hang fails the test.
 lab() {
   local opts=()
   [ -x "$HSLAB" ] || skip "hslab not built ($HSLAB)"
   while [ "$1" != -- ]; do opts+=("$1"); shift; done
   shift
   status=0
-  "$HSLAB" --transcript "$T" "${opts[@]}" -- "$HSDIAL" -d /dev/ttyUSB0 "$@" \
+  timeout 60 "$HSLAB" --transcript "$T" "${opts[@]}" -- "$HSDIAL" -d /dev/ttyUSB0 "$@" \
     <"$tmp/in" >"$tmp/out" 2>"$tmp/err" || status=$?
 }
 
@@ -466,4 +467,17 @@ PROG
   grep -q 'ttyUSB0 state NO-CARRIER DTR$' "$T"
   run cat "$tmp/err"
   assert_line --index 1 --regexp '^hsdial: hung up after [0-9.]+ s \(signal\); bytes sent 0, received 0$'
+}
+
+@test "a far end that never falls quiet after stdin ends is hung up on at --linger-max" {
+  # garbage from the far end, forever; stdin is empty
+  lab --fault 'garbage after-ms 400' -- --timeout 5 --linger-max 1500 1
+  [ "$status" -eq 0 ]
+  run cat "$tmp/err"
+  assert_line --index 1 --regexp '^hsdial: the far end was still sending 1\.5 s after stdin ended \(--linger-max\); hanging up$'
+  assert_line --index 2 --regexp '^hsdial: hung up after [0-9.]+ s \(linger-max\); bytes sent 0, received [0-9]+$'
+  grep -q 'ttyUSB0 state NO-CARRIER DTR$' "$T"
+  # every byte received before the hang-up was passed on
+  received=$(sed -nE 's/.*received ([0-9]+)$/\1/p' "$tmp/err")
+  [ "$(wc -c <"$tmp/out")" -eq "$received" ]
 }
