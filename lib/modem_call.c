@@ -1,9 +1,11 @@
 /*
- * modem_call.c - calls: build a dial string that cannot carry anything
- * but a number and its modifiers, dial, answer, and wait for RINGs (with
- * caller ID) to answer after n of them.
+ * modem_call.c - calls: build a dial string that keeps every character
+ * of the number and cannot carry anything but a number (or, where the
+ * driver says so, a host) and its modifiers; dial, answer, and wait for
+ * RINGs (with caller ID) to answer after n of them.
  */
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,26 +16,40 @@
 /* How long to let the abort of a timed-out dial reach the modem. */
 #define ABORT_WRITE_MS 200
 
-/* Append the dial characters of s to out; HS_ERR_ARG on anything that
- * is not one. digits counts what would make the exchange ring. */
-static int put_number(char *out, size_t cap, size_t *n, const char *s, int *digits,
-		      int allow_semicolon, const char *what)
-{
-	for (; *s; s++) {
-		char c = (char)toupper((unsigned char)*s);
+/* What a Hayes modem takes in a dial string besides dial_chars: what
+ * makes the exchange ring, the modifiers, and separators it ignores. */
+#define ADDRESS_CHARS "0123456789*#+ABCDabcd"
+#define MODIFIER_CHARS ",WwTtPp@!;"
+#define SEPARATOR_CHARS " -()."
 
-		if (strchr(" -().", c))
-			continue;
-		if (c == ';' && (!allow_semicolon || s[1]))
-			return hs_fail(HS_ERR_ARG, "%s: ';' may only end the number", what);
-		if (!isdigit((unsigned char)c) && !strchr("*#ABCD+,W@!TP;", c))
-			return hs_fail(HS_ERR_ARG, "%s: '%c' is not a dial character",
-				       what, isprint((unsigned char)*s) ? *s : '?');
-		if (isdigit((unsigned char)c) || strchr("*#ABCD+", c))
-			(*digits)++;
+static int in(int c, const char *set)
+{
+	return c && set && strchr(set, c);
+}
+
+/* Append s to out as it is, after checking every character; HS_ERR_ARG
+ * names the first one not taken. *ring counts the characters that make
+ * the exchange ring (or name the host). */
+static int put_number(char *out, size_t cap, size_t *n, const char *s, const struct hs_dial *d,
+		      int *ring, int semicolon_ok, const char *what)
+{
+	for (const char *p = s; *p; p++) {
+		int c = (unsigned char)*p;
+
+		if (c == ';' && (!semicolon_ok || p[1]))
+			return hs_fail(HS_ERR_ARG, "%s \"%s\": ';' may only end it", what, s);
+		if (d->as_is ? !isprint(c) : !(in(c, ADDRESS_CHARS) || in(c, MODIFIER_CHARS) ||
+						in(c, SEPARATOR_CHARS) || in(c, d->dial_chars)))
+			return hs_fail(HS_ERR_ARG, "%s \"%s\": '%c' is not a dial character%s", what,
+				       isprint(c) ? s : "(unprintable)", isprint(c) ? c : '?',
+				       c == ':' || isalpha(c)
+				       ? " (a host or port needs a driver that dials them, such as devserver, or the number sent as is)"
+				       : "");
+		if (in(c, ADDRESS_CHARS) || (isalnum(c) && (in(c, d->dial_chars) || d->as_is)))
+			(*ring)++;
 		if (*n + 1 >= cap)
-			return hs_fail(HS_ERR_OVERFLOW, "%s: the dial string is too long", what);
-		out[(*n)++] = c;
+			return hs_fail(HS_ERR_OVERFLOW, "%s \"%s\": the dial string is too long", what, s);
+		out[(*n)++] = (char)c;
 	}
 	out[*n] = 0;
 	return HS_OK;
@@ -42,7 +58,7 @@ static int put_number(char *out, size_t cap, size_t *n, const char *s, int *digi
 int hs_modem_dial_string(char *out, size_t cap, const struct hs_dial *d)
 {
 	size_t n = 0;
-	int digits = 0, rc;
+	int ring = 0, rc;
 
 	if (!out || cap < 5 || !d || !d->number)
 		return hs_fail(HS_ERR_ARG, "hs_modem_dial_string: no number or no room");
@@ -56,20 +72,22 @@ int hs_modem_dial_string(char *out, size_t cap, const struct hs_dial *d)
 		out[n++] = 'P';
 	out[n] = 0;
 	if (d->prefix && d->prefix[0]) {
-		if ((rc = put_number(out, cap, &n, d->prefix, &digits, 0, "dial prefix")) < 0)
+		if ((rc = put_number(out, cap, &n, d->prefix, d, &ring, 0, "dial prefix")) < 0)
 			return rc;
-		if ((rc = put_number(out, cap, &n, d->wait_dialtone ? "W" : ",", &digits, 0,
-				     "dial prefix")) < 0)
-			return rc;
+		if (n + 1 >= cap)
+			return hs_fail(HS_ERR_OVERFLOW, "the dial string is too long");
+		out[n++] = d->wait_dialtone ? 'W' : ',';
+		out[n] = 0;
 	}
-	digits = 0;
-	if ((rc = put_number(out, cap, &n, d->number, &digits, 1, "number")) < 0)
+	ring = 0;
+	if ((rc = put_number(out, cap, &n, d->number, d, &ring, 1, "number")) < 0)
 		return rc;
-	if (digits == 0)
-		return hs_fail(HS_ERR_ARG, "number \"%s\" has no digits to dial", d->number);
+	if (ring == 0)
+		return hs_fail(HS_ERR_ARG, "number \"%s\" has nothing to dial", d->number);
 	if (d->stay_command && out[n - 1] != ';') {
 		if (n + 1 >= cap)
-			return hs_fail(HS_ERR_OVERFLOW, "number: the dial string is too long");
+			return hs_fail(HS_ERR_OVERFLOW, "number \"%s\": the dial string is too long",
+				       d->number);
 		out[n++] = ';';
 		out[n] = 0;
 	}
@@ -158,14 +176,21 @@ int hs_modem_dial(struct hs_modem *m, const struct hs_dial *d, struct hs_at_conn
 		  int timeout_ms)
 {
 	char cmd[HS_AT_COMMAND_MAX + 1];
+	struct hs_dial mine;
 	int rc;
 
-	if (!m || timeout_ms < 0)
-		return hs_fail(HS_ERR_ARG, "hs_modem_dial: no modem or negative timeout");
+	if (!m || !d || timeout_ms < 0)
+		return hs_fail(HS_ERR_ARG, "hs_modem_dial: no modem, no number or negative timeout");
 	if (m->online)
 		return hs_fail(HS_ERR_ARG, "%s: already connected; hang up first", hs_mdm_dev(m));
-	if ((rc = hs_modem_dial_string(cmd, sizeof(cmd), d)) < 0)
-		return rc;
+	mine = *d;
+	if (!mine.dial_chars)
+		mine.dial_chars = m->drv->dial_chars;
+	if ((rc = hs_modem_dial_string(cmd, sizeof(cmd), &mine)) < 0) {
+		char why[256];
+		snprintf(why, sizeof(why), "%s", hs_last_error());
+		return hs_fail(rc, "%s: %s driver: %s", hs_mdm_dev(m), m->drv->name, why);
+	}
 	return call_command(m, cmd, d->stay_command, c, timeout_ms);
 }
 

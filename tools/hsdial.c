@@ -41,6 +41,9 @@ static const char usage[] =
 	"      --driver NAME     modem driver (default: matched from USB IDs)\n"
 	"      --tone, --pulse   dial with ATDT or ATDP (default ATD)\n"
 	"      --prefix DIGITS   dialled first, then a pause (e.g. 9 for a line out)\n"
+	"      --as-is           send NUMBER to the modem exactly as given (any\n"
+	"                        printable text; ; only at its end), e.g. a\n"
+	"                        host:port for a modem emulator\n"
 	"      --init COMMAND    an AT command after the reset (repeatable)\n"
 	"      --hangup-by HOW   dtr (drop DTR, see DCD fall), escape (+++ after\n"
 	"                        the S12 guard time, then ATH0) or both (default:\n"
@@ -178,7 +181,7 @@ static int run_chat(const struct opts *o, int argc, char **argv)
 enum {
 	OPT_DRIVER = 256, OPT_TONE, OPT_PULSE, OPT_PREFIX, OPT_INIT, OPT_HANGUP_BY,
 	OPT_LINGER, OPT_EXEC, OPT_ANSWER, OPT_RINGS, OPT_AT, OPT_HANGUP, OPT_IDENTIFY,
-	OPT_JSON, OPT_LINGER_MAX,
+	OPT_JSON, OPT_LINGER_MAX, OPT_AS_IS,
 };
 
 /* Operands and modes into a call: NUMBER, PROGRAM [ARG...]. */
@@ -227,6 +230,7 @@ int main(int argc, char **argv)
 		{ "tone", no_argument, NULL, OPT_TONE },
 		{ "pulse", no_argument, NULL, OPT_PULSE },
 		{ "prefix", required_argument, NULL, OPT_PREFIX },
+		{ "as-is", no_argument, NULL, OPT_AS_IS },
 		{ "init", required_argument, NULL, OPT_INIT },
 		{ "hangup-by", required_argument, NULL, OPT_HANGUP_BY },
 		{ "linger", required_argument, NULL, OPT_LINGER },
@@ -267,6 +271,7 @@ int main(int argc, char **argv)
 		case OPT_TONE: d.method = HS_DIAL_TONE; break;
 		case OPT_PULSE: d.method = HS_DIAL_PULSE; break;
 		case OPT_PREFIX: d.prefix = optarg; break;
+		case OPT_AS_IS: d.as_is = 1; break;
 		case OPT_INIT:
 			if (d.ninit == (int)(sizeof(d.init) / sizeof(d.init[0])))
 				tool_die(EX_USAGE, "at most %zu --init commands",

@@ -291,10 +291,23 @@ static int setup(struct hs_modem *m, const struct hsd_opts *o, long long deadlin
 static int run_call(struct hs_modem *m, const struct hsd_opts *o, struct report *r)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
+	struct hs_dial d = { .number = o->number, .method = o->method, .prefix = o->prefix,
+			     .dial_chars = hs_modem_get_driver(m)->dial_chars,
+			     .as_is = o->as_is };
+	char cmd[HS_AT_COMMAND_MAX + 1];
 	long long deadline;
 	int rc, status;
 
 	r->t_start = now_ms();
+	/* a number the driver's modems do not take is refused before the
+	 * modem is touched */
+	if (o->mode == HSD_DIAL && (rc = hs_modem_dial_string(cmd, sizeof(cmd), &d)) < 0) {
+		r->err = rc;
+		keep_error(r);
+		if (!o->json)
+			tool_warn("%s driver: %s", r->driver, r->error);
+		return hsd_exit_code(rc);
+	}
 	deadline = r->t_start + (o->timeout_ms >= 0 ? o->timeout_ms
 				 : o->mode == HSD_ANSWER ? INT_MAX : DIAL_MS);
 	if (o->mode == HSD_ANSWER && o->timeout_ms < 0)
@@ -302,7 +315,6 @@ static int run_call(struct hs_modem *m, const struct hsd_opts *o, struct report 
 	rc = setup(m, o, deadline);
 	r->t_ready = now_ms();
 	if (rc == HS_OK && o->mode == HSD_DIAL) {
-		struct hs_dial d = { .number = o->number, .method = o->method, .prefix = o->prefix };
 		long long left = deadline - now_ms();
 		verbose(o, "dialing");
 		rc = hs_modem_dial(m, &d, &r->c, (int)(left > 0 ? left : 0));

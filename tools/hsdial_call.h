@@ -38,6 +38,7 @@ struct hsd_opts {
 	int ninit;
 	enum hs_dial_method method; /* --tone / --pulse */
 	const char *prefix;         /* --prefix */
+	int as_is;                  /* --as-is: the number as given */
 	unsigned hangup_policy;     /* --hangup-by; 0: the default */
 	int timeout_ms;             /* --timeout; -1: the mode's default */
 	int rings;                  /* --rings (answer) */

@@ -40,6 +40,13 @@ static const struct hs_at_numeric numeric[] = {
 	HS_AT_NUMERIC_BASIC,
 };
 
+/* They "dial" a TCP connection: ATDT192.168.1.5:50001, and users of
+ * these boxes (and of WiFi modems and modem emulators, which take the
+ * same) dial host names too: ATDTbbs.example:23. Host names are
+ * letters, digits, '-' and '.'; the port follows a ':'. */
+static const char dial_chars[] =
+	"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:";
+
 const struct hs_modem_driver hs_drv_modem_devserver = {
 	.name = "devserver",
 	.description = "Device server in modem emulation (Digi, Lantronix)",
@@ -54,4 +61,5 @@ const struct hs_modem_driver hs_drv_modem_devserver = {
 	.ati_count = 5,    /* Digi's product text is in ATI4 */
 	.guard_ms = 1000,
 	.reset_ms = 3000,
+	.dial_chars = dial_chars,
 };

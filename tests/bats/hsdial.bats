@@ -177,7 +177,8 @@ within() {
   lab --number '5550000 busy' -- 555-0000
   [ "$status" -eq 2 ]
   run cat "$tmp/err"
-  assert_output 'hsdial: /dev/ttyUSB0: ATD5550000: BUSY (the line called is busy)'
+  # the number as given: the modem ignores the '-'
+  assert_output 'hsdial: /dev/ttyUSB0: ATD555-0000: BUSY (the line called is busy)'
   [ ! -s "$tmp/out" ]
 }
 
@@ -480,4 +481,33 @@ PROG
   # every byte received before the hang-up was passed on
   received=$(sed -nE 's/.*received ([0-9]+)$/\1/p' "$tmp/err")
   [ "$(wc -c <"$tmp/out")" -eq "$received" ]
+}
+
+@test "a device server dials host:port as given; the generic driver refuses it untouched" {
+  printf 'ping\r' >"$tmp/in"
+  lab --number '127.0.0.1:2323 script expect "ping\r" send "pong\r\n" hangup' -- \
+    --driver devserver --tone --linger 10000 127.0.0.1:2323
+  [ "$status" -eq 3 ]
+  grep -qF 'ttyUSB0 command "ATDT127.0.0.1:2323"' "$T"
+  printf 'pong\r\n' | cmp - "$tmp/out"
+  # hayes modems take no ':': refused before a byte goes to the modem
+  lab -- --tone 127.0.0.1:2323
+  [ "$status" -eq 64 ]
+  run cat "$tmp/err"
+  assert_output "hsdial: hayes driver: number \"127.0.0.1:2323\": ':' is not a dial character (a host or port needs a driver that dials them, such as devserver, or the number sent as is)"
+  run grep -F ' rx ' "$T"
+  assert_failure
+}
+
+@test "--as-is sends the number exactly as given, whatever the driver" {
+  printf 'x' >"$tmp/in"
+  lab -- --as-is --tone bbs.example:23
+  [ "$status" -eq 0 ]
+  grep -qF 'ttyUSB0 command "ATDTbbs.example:23"' "$T"
+  cmp "$tmp/in" "$tmp/out"
+  # still one command: ';' only at its end
+  lab -- --as-is 'bbs;H'
+  [ "$status" -eq 64 ]
+  run cat "$tmp/err"
+  assert_output --partial "';' may only end it"
 }

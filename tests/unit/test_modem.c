@@ -269,12 +269,17 @@ static void dial_string_is(const struct hs_dial *d, const char *want)
 
 static void test_dial_strings(void **state)
 {
-	char buf[16];
+	static const char devserver[] = "abcdefghijklmnopqrstuvwxyz"
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.:-";
+	char buf[32];
 	(void)state;
 
-	dial_string_is(&(struct hs_dial){ .number = "555-1234" }, "ATD5551234");
+	/* every character as given: separators are the modem's to ignore
+	 * (V.250), never ours to drop */
+	dial_string_is(&(struct hs_dial){ .number = "555-1234" }, "ATD555-1234");
 	dial_string_is(&(struct hs_dial){ .number = "(555) 123 4567",
-					  .method = HS_DIAL_TONE }, "ATDT5551234567");
+					  .method = HS_DIAL_TONE }, "ATDT(555) 123 4567");
+	dial_string_is(&(struct hs_dial){ .number = "555.123.4567" }, "ATD555.123.4567");
 	dial_string_is(&(struct hs_dial){ .number = "5551234", .method = HS_DIAL_PULSE,
 					  .prefix = "9", .wait_dialtone = 1 }, "ATDP9W5551234");
 	dial_string_is(&(struct hs_dial){ .number = "5551234", .method = HS_DIAL_TONE,
@@ -282,19 +287,38 @@ static void test_dial_strings(void **state)
 	dial_string_is(&(struct hs_dial){ .number = "*70,5551234", .method = HS_DIAL_TONE,
 					  .stay_command = 1 }, "ATDT*70,5551234;");
 	dial_string_is(&(struct hs_dial){ .number = "5551234;" }, "ATD5551234;");
-	dial_string_is(&(struct hs_dial){ .number = "w@5551234!#" }, "ATDW@5551234!#");
+	dial_string_is(&(struct hs_dial){ .number = "w@5551234!#" }, "ATDw@5551234!#");
 	dial_string_is(&(struct hs_dial){ .number = "+15551234" }, "ATD+15551234");
+	/* a host and port: only where the driver's modems take them */
+	assert_int_equal(hs_modem_dial_string(buf, sizeof(buf),
+		&(struct hs_dial){ .number = "127.0.0.1:23" }), HS_ERR_ARG);
+	assert_non_null(strstr(hs_last_error(), "':'"));
+	dial_string_is(&(struct hs_dial){ .number = "127.0.0.1:2323", .method = HS_DIAL_TONE,
+					  .dial_chars = devserver }, "ATDT127.0.0.1:2323");
+	dial_string_is(&(struct hs_dial){ .number = "bbs.example-host.org:23",
+					  .method = HS_DIAL_TONE, .dial_chars = devserver },
+		       "ATDTbbs.example-host.org:23");
+	/* or as is, whatever the driver */
+	dial_string_is(&(struct hs_dial){ .number = "localhost:6400", .as_is = 1 },
+		       "ATDlocalhost:6400");
 	/* nothing that could end the command or start another */
 	assert_int_equal(hs_modem_dial_string(buf, sizeof(buf),
 		&(struct hs_dial){ .number = "555\rATZ" }), HS_ERR_ARG);
 	assert_int_equal(hs_modem_dial_string(buf, sizeof(buf),
+		&(struct hs_dial){ .number = "555\rATZ", .as_is = 1 }), HS_ERR_ARG);
+	assert_int_equal(hs_modem_dial_string(buf, sizeof(buf),
 		&(struct hs_dial){ .number = "555;H" }), HS_ERR_ARG);
 	assert_int_equal(hs_modem_dial_string(buf, sizeof(buf),
+		&(struct hs_dial){ .number = "555;H", .as_is = 1 }), HS_ERR_ARG);
+	assert_int_equal(hs_modem_dial_string(buf, sizeof(buf),
 		&(struct hs_dial){ .number = "5551234X" }), HS_ERR_ARG);
+	assert_non_null(strstr(hs_last_error(), "'X'"));
 	assert_int_equal(hs_modem_dial_string(buf, sizeof(buf),
 		&(struct hs_dial){ .number = "- ()" }), HS_ERR_ARG);
 	assert_int_equal(hs_modem_dial_string(buf, sizeof(buf),
-		&(struct hs_dial){ .number = "12345678901234567890" }), HS_ERR_OVERFLOW);
+		&(struct hs_dial){ .number = "", .as_is = 1 }), HS_ERR_ARG);
+	assert_int_equal(hs_modem_dial_string(buf, sizeof(buf),
+		&(struct hs_dial){ .number = "12345678901234567890123456789" }), HS_ERR_OVERFLOW);
 	assert_int_equal(hs_modem_dial_string(buf, sizeof(buf), NULL), HS_ERR_ARG);
 }
 

@@ -186,7 +186,7 @@ static void test_usr_reset_init_and_v0_dial(void **state)
 
 	rc[0] = hs_modem_reset(g->m, 0, 8000);
 	rc[1] = hs_at_simple(hs_modem_at(g->m), "ATV0", 2000);
-	rc[2] = hs_modem_dial(g->m, &(struct hs_dial){ .number = "555-1234",
+	rc[2] = hs_modem_dial(g->m, &(struct hs_dial){ .number = "5551234",
 			      .method = HS_DIAL_TONE }, &c, 3000);
 	sim_finish(&g->sim);
 	assert_int_equal(rc[0], HS_OK);
@@ -328,6 +328,35 @@ static void test_devserver_init_and_identify(void **state)
 	modem_rig_close(g);
 }
 
+/* A device server dials a TCP host: the number is HOST:PORT, dots,
+ * letters and colon kept; the generic driver refuses the same number
+ * and says which character, rather than dial something else. */
+static void test_devserver_dials_host_port(void **state)
+{
+	static const struct sim_step s[] = {
+		EXPECT("ATDT192.168.1.5:50001\r"), SEND("\r\nCONNECT\r\n"),
+		END(),
+	};
+	struct modem_rig *g = modem_rig_open(drv("devserver"), s);
+	struct hs_modem *hayes;
+	int rc;
+	(void)state;
+
+	rc = hs_modem_dial(g->m, &(struct hs_dial){ .number = "192.168.1.5:50001",
+			   .method = HS_DIAL_TONE }, NULL, 3000);
+	sim_finish(&g->sim);
+	assert_int_equal(rc, HS_OK);
+	assert_true(hs_modem_online(g->m));
+	assert_int_equal(hs_modem_open(&hayes, g->link, drv("hayes")), HS_OK);
+	rc = hs_modem_dial(hayes, &(struct hs_dial){ .number = "192.168.1.5:50001",
+			   .method = HS_DIAL_TONE }, NULL, 3000);
+	assert_int_equal(rc, HS_ERR_ARG);
+	assert_non_null(strstr(hs_last_error(), "':'"));
+	assert_non_null(strstr(hs_last_error(), "hayes"));
+	hs_modem_free(hayes);
+	modem_rig_close(g);
+}
+
 /* Opened with no driver on a pty (no USB IDs), a modem is generic. */
 static void test_open_without_driver_is_generic(void **state)
 {
@@ -359,6 +388,7 @@ int main(void)
 		cmocka_unit_test(test_conexant_init_hook),
 		cmocka_unit_test(test_quectel_identify_urcs_cme),
 		cmocka_unit_test(test_devserver_init_and_identify),
+		cmocka_unit_test(test_devserver_dials_host_port),
 		cmocka_unit_test(test_open_without_driver_is_generic),
 	};
 	return cmocka_run_group_tests_name("modem_drivers", tests, NULL, NULL);

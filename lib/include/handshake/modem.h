@@ -67,17 +67,27 @@ enum hs_dial_method {
 };
 
 struct hs_dial {
-	/* The number: digits, * # A-D and + as dialled; the modifiers
-	 * , (pause S8) W (wait for dial tone) @ (wait for quiet answer)
-	 * ! (flash) T P (switch tone/pulse mid-string) ; (stay in command
-	 * mode). Spaces, '-', '(', ')' and '.' are dropped. Anything else is
-	 * refused, so a number can never smuggle in another command. */
+	/* The number, sent as given: no character is dropped or changed.
+	 * Taken: digits, * # + and A-D; the modifiers , (pause S8) W (wait
+	 * for dial tone) @ (wait for quiet answer) ! (flash) T P (tone/pulse
+	 * mid-string) and ; (only at the end: stay in command mode), the
+	 * letters in either case; the separators space - ( ) . that a modem
+	 * ignores (V.250); and dial_chars. Anything else is refused with
+	 * HS_ERR_ARG naming it, so a number can never smuggle in another
+	 * command. */
 	const char *number;
 	enum hs_dial_method method;
 	const char *prefix;     /* dialled first (e.g. "9" for an outside
 	                         * line), then ',' or 'W'; NULL for none */
 	int wait_dialtone;      /* after the prefix: W instead of ',' */
 	int stay_command;       /* end with ';': OK instead of CONNECT */
+	/* More characters the modem takes in a number: device servers and
+	 * modem emulators dial hosts ("ATDT192.168.1.5:23",
+	 * "ATDTbbs.example:23"). NULL: hs_modem_dial() uses its driver's. */
+	const char *dial_chars;
+	/* Send number as it is, for numbers no driver describes: only that
+	 * it is printable text with ; at most at its end is checked. */
+	int as_is;
 };
 
 /* How to hang up; tried in this order, each where the port can. */
@@ -129,6 +139,9 @@ struct hs_modem_driver {
 	unsigned quirks;                    /* enum hs_modem_quirk */
 	int ati_count;                      /* ATI0..ATI(n-1); 0: 4 */
 	int guard_ms;                       /* +++ guard if S12 unknown; 0: 1000 */
+	const char *dial_chars;             /* characters its modems take in a
+	                                     * number beyond the Hayes ones
+	                                     * (struct hs_dial); NULL: none */
 	int reset_ms;                       /* how long ATZ may take; 0: 3000 */
 	struct hs_modem_ops ops;
 };
@@ -170,7 +183,8 @@ int hs_modem_guard_time(struct hs_modem *m, int timeout_ms);
 int hs_modem_identify(struct hs_modem *m, struct hs_modem_ident *id, int timeout_ms);
 
 /* Build the dial command ("ATDT9W5551234;") into out. Returns its length
- * or HS_ERR_ARG (bad character, empty number) / HS_ERR_OVERFLOW. */
+ * or HS_ERR_ARG (a character not taken, nothing to dial) /
+ * HS_ERR_OVERFLOW. */
 int hs_modem_dial_string(char *out, size_t cap, const struct hs_dial *d);
 /* Dial; on CONNECT the modem is online and c (may be NULL) says how.
  * With stay_command, HS_OK means the modem said OK. */
