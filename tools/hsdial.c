@@ -31,7 +31,9 @@ static const char usage[] =
 	"Dial NUMBER (or answer a call) and connect the call to standard input and\n"
 	"output until the carrier goes, or stdin ends and the line is quiet; then\n"
 	"hang up. Or send one AT command, hang up, identify the modem, or run a\n"
-	"chat(8) script. Options go before NUMBER.\n"
+	"chat(8) script. Options may come before or after NUMBER; the words after\n"
+	"--exec's PROGRAM are its own, and the words after -- a chat script's\n"
+	"(with --exec: PROGRAM and its arguments).\n"
 	"\n"
 	"  -d, --device URI      the modem (serial:/dev/ttyUSB0?baud=115200, ...);\n"
 	"                        default $HS_MODEM (chat mode: stdin and stdout)\n"
@@ -184,31 +186,91 @@ enum {
 	OPT_JSON, OPT_LINGER_MAX, OPT_AS_IS,
 };
 
-/* Operands and modes into a call: NUMBER, PROGRAM [ARG...]. */
-static int call_main(struct hsd_opts *d, int exec, int argc, char **argv)
+/* Operands and modes into a call: NUMBER (first, when options followed
+ * it; else the first of argv), PROGRAM [ARG...]. */
+static int call_main(struct hsd_opts *d, int exec, const char *first, int argc, char **argv)
 {
-	int n = 0;
-
 	if (!d->uri || !d->uri[0])
 		tool_die(EX_USAGE, "name the modem with -d URI or $HS_MODEM");
 	if (d->mode == HSD_DIAL) {
-		if (argc < 1)
-			tool_die(EX_USAGE, "--exec needs NUMBER PROGRAM [ARG...]");
-		d->number = argv[0];
-		n = 1;
+		if (!first) {
+			if (argc < 1)
+				tool_die(EX_USAGE, "--exec needs NUMBER PROGRAM [ARG...]");
+			first = argv[0];
+			argc--, argv++;
+		}
+		d->number = first;
+	} else if (first) {
+		tool_die(EX_USAGE, "unexpected operand '%s'", first);
 	}
 	if (exec) {
 		if (d->mode != HSD_DIAL && d->mode != HSD_ANSWER)
 			tool_die(EX_USAGE, "--exec goes with NUMBER or --answer");
-		if (argc <= n)
+		if (argc < 1)
 			tool_die(EX_USAGE, "--exec needs a PROGRAM to run");
-		d->exec_argv = argv + n;
-	} else if (argc > n) {
-		tool_die(EX_USAGE, "unexpected operand '%s'", argv[n]);
+		d->exec_argv = argv;
+	} else if (argc > 0) {
+		tool_die(EX_USAGE, "unexpected operand '%s'", argv[0]);
 	}
 	if (d->quiet && d->verbose)
 		tool_die(EX_USAGE, "-q and -v do not go together");
 	return hsd_run(d);
+}
+
+/* One option from getopt_long; a bad one ends hsdial. */
+static void option(int c, struct opts *o, struct hsd_opts *d, int *modes, int *exec,
+		   int *timeout)
+{
+	switch (c) {
+	case 'd': o->uri = d->uri = optarg; break;
+	case 'c': o->file = optarg; break;
+	case 't': *timeout = tool_int("--timeout", optarg, 1, 86400); break;
+	case 'T': o->chat.phone = optarg; break;
+	case 'U': o->chat.phone2 = optarg; break;
+	case 'E': o->chat.use_env = 1; break;
+	case 'e': o->chat.echo = on_echo; break;
+	case 'r': o->report_file = optarg; break;
+	case 'v': o->chat.log = on_log; d->verbose = 1; break;
+	case 'q': d->quiet = 1; break;
+	case 'h': fputs(usage, stdout); exit(0);
+	case 'V': tool_version();
+	case OPT_DRIVER: d->driver = optarg; break;
+	case OPT_TONE: d->method = HS_DIAL_TONE; break;
+	case OPT_PULSE: d->method = HS_DIAL_PULSE; break;
+	case OPT_PREFIX: d->prefix = optarg; break;
+	case OPT_AS_IS: d->as_is = 1; break;
+	case OPT_INIT:
+		if (d->ninit == (int)(sizeof(d->init) / sizeof(d->init[0])))
+			tool_die(EX_USAGE, "at most %zu --init commands",
+				 sizeof(d->init) / sizeof(d->init[0]));
+		d->init[d->ninit++] = optarg;
+		break;
+	case OPT_HANGUP_BY:
+		if (!strcmp(optarg, "dtr"))
+			d->hangup_policy = HS_HANGUP_DTR;
+		else if (!strcmp(optarg, "escape"))
+			d->hangup_policy = HS_HANGUP_ESCAPE;
+		else if (!strcmp(optarg, "both"))
+			d->hangup_policy = HS_HANGUP_DEFAULT;
+		else
+			tool_die(EX_USAGE, "--hangup-by is dtr, escape or both, not '%s'", optarg);
+		break;
+	case OPT_LINGER: d->linger_ms = tool_int("--linger", optarg, 0, 3600000); break;
+	case OPT_LINGER_MAX:
+		d->linger_max_ms = tool_int("--linger-max", optarg, 0, 86400000);
+		break;
+	case OPT_EXEC: *exec = 1; break;
+	case OPT_ANSWER: d->mode = HSD_ANSWER; (*modes)++; break;
+	case OPT_RINGS: d->rings = tool_int("--rings", optarg, 1, 255); break;
+	case OPT_AT: d->mode = HSD_AT; d->at_cmd = optarg; (*modes)++; break;
+	case OPT_HANGUP: d->mode = HSD_HANGUP; (*modes)++; break;
+	case OPT_IDENTIFY: d->mode = HSD_IDENTIFY; (*modes)++; break;
+	case OPT_JSON: d->json = 1; break;
+	default:
+		fputs(usage, stderr);
+		/* chat's code for bad options where a script was meant */
+		exit(o->file ? HS_CHAT_BAD_SCRIPT : EX_USAGE);
+	}
 }
 
 int main(int argc, char **argv)
@@ -247,63 +309,32 @@ int main(int argc, char **argv)
 	struct opts o = { 0 };
 	struct hsd_opts d = { .timeout_ms = -1, .rings = 1, .linger_ms = 500,
 				.linger_max_ms = 10000 };
-	int c, modes = 0, exec = 0, timeout = -1;
+	const char *first = NULL;  /* NUMBER, when options followed it */
+	int c, modes = 0, exec = 0, timeout = -1, end_opt, dashdash = 0;
 
 	report_fp = stderr;
 	o.chat.report = on_report;
 	o.chat.say = on_say;
 	d.uri = getenv("HS_MODEM");
-	while ((c = getopt_long(argc, argv, "+d:c:t:T:U:Eer:vqhV", long_opts, NULL)) != -1) {
-		switch (c) {
-		case 'd': o.uri = d.uri = optarg; break;
-		case 'c': o.file = optarg; break;
-		case 't': timeout = tool_int("--timeout", optarg, 1, 86400); break;
-		case 'T': o.chat.phone = optarg; break;
-		case 'U': o.chat.phone2 = optarg; break;
-		case 'E': o.chat.use_env = 1; break;
-		case 'e': o.chat.echo = on_echo; break;
-		case 'r': o.report_file = optarg; break;
-		case 'v': o.chat.log = on_log; d.verbose = 1; break;
-		case 'q': d.quiet = 1; break;
-		case 'h': fputs(usage, stdout); return 0;
-		case 'V': tool_version();
-		case OPT_DRIVER: d.driver = optarg; break;
-		case OPT_TONE: d.method = HS_DIAL_TONE; break;
-		case OPT_PULSE: d.method = HS_DIAL_PULSE; break;
-		case OPT_PREFIX: d.prefix = optarg; break;
-		case OPT_AS_IS: d.as_is = 1; break;
-		case OPT_INIT:
-			if (d.ninit == (int)(sizeof(d.init) / sizeof(d.init[0])))
-				tool_die(EX_USAGE, "at most %zu --init commands",
-					 sizeof(d.init) / sizeof(d.init[0]));
-			d.init[d.ninit++] = optarg;
-			break;
-		case OPT_HANGUP_BY:
-			if (!strcmp(optarg, "dtr"))
-				d.hangup_policy = HS_HANGUP_DTR;
-			else if (!strcmp(optarg, "escape"))
-				d.hangup_policy = HS_HANGUP_ESCAPE;
-			else if (!strcmp(optarg, "both"))
-				d.hangup_policy = HS_HANGUP_DEFAULT;
-			else
-				tool_die(EX_USAGE, "--hangup-by is dtr, escape or both, not '%s'", optarg);
-			break;
-		case OPT_LINGER: d.linger_ms = tool_int("--linger", optarg, 0, 3600000); break;
-		case OPT_LINGER_MAX:
-			d.linger_max_ms = tool_int("--linger-max", optarg, 0, 86400000);
-			break;
-		case OPT_EXEC: exec = 1; break;
-		case OPT_ANSWER: d.mode = HSD_ANSWER; modes++; break;
-		case OPT_RINGS: d.rings = tool_int("--rings", optarg, 1, 255); break;
-		case OPT_AT: d.mode = HSD_AT; d.at_cmd = optarg; modes++; break;
-		case OPT_HANGUP: d.mode = HSD_HANGUP; modes++; break;
-		case OPT_IDENTIFY: d.mode = HSD_IDENTIFY; modes++; break;
-		case OPT_JSON: d.json = 1; break;
-		default:
-			fputs(usage, stderr);
-			/* chat's code for bad options where a script was meant */
-			return o.file ? HS_CHAT_BAD_SCRIPT : EX_USAGE;
+	/* Options may come before and after NUMBER (GNU order), but never
+	 * after a second operand: from --exec's PROGRAM on, the words are
+	 * the program's; and after "--", a chat script's or the program's. */
+	for (;;) {
+		end_opt = optind;
+		while ((c = getopt_long(argc, argv, "+d:c:t:T:U:Eer:vqhV", long_opts, NULL)) != -1) {
+			end_opt = optind;
+			option(c, &o, &d, &modes, &exec, &timeout);
 		}
+		/* getopt stepped over a "--" that was not an option's argument */
+		if (optind == end_opt + 1 && strcmp(argv[end_opt], "--") == 0) {
+			dashdash = 1;
+			break;
+		}
+		/* The first operand is NUMBER when no other mode was asked for
+		 * yet; options may follow it. */
+		if (optind >= argc || first || modes || o.file)
+			break;
+		first = argv[optind++];
 	}
 	if (modes > 1)
 		tool_die(EX_USAGE, "--answer, --at, --hangup and --identify are separate modes");
@@ -312,15 +343,15 @@ int main(int argc, char **argv)
 		d.linger_max_ms = d.linger_ms;
 	/* Chat words follow an explicit "--", as in `hsdial -d X -- '' ATZ OK`,
 	 * unless a call mode takes the operands (`--answer --exec -- prog`). */
-	o.words = !modes && !exec && optind > 1 && strcmp(argv[optind - 1], "--") == 0;
+	o.words = dashdash && !first && !modes && !exec;
 	if (o.file && (modes || exec))
 		tool_die(EX_USAGE, "--chat does not go with --answer, --at, --hangup, --identify or --exec");
 	if (!o.file && !o.words) {
-		if (!modes && !exec && optind == argc)
+		if (!modes && !exec && !first && optind == argc)
 			tool_die(EX_USAGE, "say what to run: NUMBER, --answer, --at, --hangup, "
 				 "--identify, --chat FILE or -- WORD... (see --help)");
 		d.timeout_ms = timeout > 0 ? timeout * 1000 : -1;
-		return call_main(&d, exec, argc - optind, argv + optind);
+		return call_main(&d, exec, first, argc - optind, argv + optind);
 	}
 	if (timeout > 0)
 		o.chat.timeout_s = timeout;

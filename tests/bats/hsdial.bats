@@ -511,3 +511,31 @@ PROG
   run cat "$tmp/err"
   assert_output --partial "';' may only end it"
 }
+
+@test "options may follow NUMBER; everything after --exec's PROGRAM is the program's" {
+  [ -x "$HSLAB" ] || skip "hslab not built ($HSLAB)"
+  printf 'x' >"$tmp/in"
+  status=0
+  timeout 60 "$HSLAB" --transcript "$T" -- "$HSDIAL" 5551234 -d /dev/ttyUSB0 --tone \
+    <"$tmp/in" >"$tmp/out" 2>"$tmp/err" || status=$?
+  [ "$status" -eq 0 ]
+  grep -qF 'ttyUSB0 command "ATDT5551234"' "$T"
+  cmp "$tmp/in" "$tmp/out"
+  # -q and --tone after PROGRAM are its own, not hsdial's
+  printf '#!/bin/sh\nprintf "%%s|" "$@" >&2\n' >"$tmp/prog"
+  chmod +x "$tmp/prog"
+  lab -- 7 --exec "$tmp/prog" -q --tone
+  [ "$status" -eq 0 ]
+  grep -qF 'ttyUSB0 command "ATD7"' "$T"
+  run cat "$tmp/err"
+  assert_line --index 1 --regexp '^-q\|--tone\|hsdial: hung up after'
+}
+
+@test "an operand where none goes after a mode option is a usage error" {
+  run "$HSDIAL" -d /dev/null 555 --answer
+  assert_failure 64
+  assert_output "hsdial: unexpected operand '555'"
+  run "$HSDIAL" -d /dev/null 555 -- '' AT OK
+  assert_failure 64
+  assert_output "hsdial: unexpected operand ''"
+}
