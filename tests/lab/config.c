@@ -129,6 +129,8 @@ static void port_defaults(struct lab_port_cfg *p, const char *name, int idx)
 	p->connect_speed = 115200;
 	p->ring_interval = 1.0;
 	p->ring_max = 10;
+	p->split_seed = -1;
+	p->split_gap_ms = 5;
 	p->buffer = 4096, p->high = 3072, p->low = 1024;
 	p->print_rate = 0; /* 0: as fast as the line */
 	p->busy_xon = true;
@@ -412,6 +414,13 @@ static bool apply_words(struct lab_config *c, const char *key, char **w,
 		NEED(1);
 		if (!parse_double(w[0], &p->ring_interval, err))
 			return false;
+	} else if (!strcmp(key, "split-results")) {
+		NEED(1);
+		if (!parse_long(w[0], 0, G_MAXINT32, &p->split_seed, err) ||
+		    (n > 1 && !parse_long(w[1], 1, 1000, &v, err)))
+			return false;
+		if (n > 1)
+			p->split_gap_ms = (int)v;
 	} else if (!strcmp(key, "ring-max")) {
 		NEED(1);
 		if (!parse_long(w[0], 1, 255, &v, err))

@@ -69,6 +69,10 @@ static const char usage_text[] =
 "                         first; NUMBER's far end from --number\n"
 "  --ring-interval SECS   between RINGs (default 1)\n"
 "  --ring-max N           caller gives up after N rings (default 10)\n"
+"  --split-results 'SEED [GAP_MS]'  every response (result codes, text)\n"
+"                         goes out in pieces cut at random points (from\n"
+"                         SEED), up to GAP_MS (default 5) apart, as modem\n"
+"                         emulators write them\n"
 "Serial printer:\n"
 "  --buffer 'SIZE [HIGH [LOW]]'  buffer and watermarks (4096 3072 1024)\n"
 "  --print-rate BPS       bytes/s printed from the buffer (0: at once)\n"
@@ -99,6 +103,7 @@ static const char usage_text[] =
 "  host DTR=0 RTS=1      lines the host changed (open raises DTR/RTS;\n"
 "                        last close with HUPCL drops them)\n"
 "  dev DCD=1 DSR=1 CTS=1 RI=1   lines the device changed\n"
+"  split SEED GAP_MS      modem: responses are split (each piece a tx)\n"
 "  state STATE [WHY]     modem: COMMAND, DIALING NUM, CONNECT BPS, ONLINE,\n"
 "                        ONLINE-COMMAND escape|DTR, NO-CARRIER why, BUSY,\n"
 "                        NO-DIALTONE, NO-ANSWER, RING N, ANSWER,\n"
@@ -138,7 +143,7 @@ static GPid child_pid;
 static const char *const keys[] = {
 	"transcript", "port", "nullmodem", "usb", "manufacturer", "product",
 	"serial", "ati", "number", "default-number", "connect-speed", "ring",
-	"ring-interval", "ring-max", "buffer", "print-rate", "busy",
+	"ring-interval", "ring-max", "split-results", "buffer", "print-rate", "busy",
 	"paper-out", "output", "fault", "usb-printer",
 };
 

@@ -93,6 +93,9 @@ struct lab_port_cfg {
 	long connect_speed;
 	double ring_interval;      /* seconds between RINGs */
 	int ring_max;              /* caller gives up after this many */
+	long split_seed;           /* >= 0: responses go out in random
+	                            * pieces (--split-results), else -1 */
+	int split_gap_ms;          /* the most time between two pieces */
 	struct lab_ring rings[LAB_MAX_RINGS];
 	int nrings;
 	/* printer */

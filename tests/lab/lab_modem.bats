@@ -219,3 +219,17 @@ setup() {
 		send 'AT\r' expect 'AT\r\r\nOK\r\n'
 	assert_success
 }
+
+@test "--split-results: responses in random pieces, the same ones for the same seed; chat still dials" {
+	for i in 1 2; do
+		run timeout 30 "$HSLAB" --transcript "$T.$i" --split-results '11 3' -- sh -c \
+			"$CHAT -S -t 5 '' ATZ OK ATDT5551234 CONNECT '' </dev/ttyUSB0 >/dev/ttyUSB0"
+		assert_success
+	done
+	grep -q 'ttyUSB0 split 11 3$' "$T.1"
+	# CONNECT came in more than one piece, and the cuts repeat
+	sed -n '/state CONNECT/,$p' "$T.1" | grep ' tx ' | head -2 >"$T.a"
+	[ "$(wc -l <"$T.a")" -eq 2 ]
+	run diff <(grep -o ' tx .*' "$T.1") <(grep -o ' tx .*' "$T.2")
+	assert_success
+}

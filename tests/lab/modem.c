@@ -1,7 +1,8 @@
 /*
  * modem.c — a Hayes-compatible modem on the device side of a port.
  *
- * Map: state and registers; result codes; command-line parser (AT...);
+ * Map: state and registers; output (split into pieces on request); result
+ * codes; command-line parser (AT...);
  * dialing; connection and data mode with the guarded +++ escape; incoming
  * calls (RING, caller ID, S0 auto-answer); DTR handling (&D); model ops.
  *
@@ -70,6 +71,17 @@ struct modem {
 	int ring_call;             /* index of the call ringing, -1 = none */
 	guint ring_timer, ri_timer;
 	guint ring_sched[LAB_MAX_RINGS];
+	/* --split-results: responses cut into pieces sent apart */
+	GRand *split;              /* where to cut, how long to wait */
+	GQueue *outq;              /* struct piece not sent yet, in order */
+	guint out_timer;           /* sends the head; runs while outq has any */
+};
+
+/* Output waiting its turn behind a split response. */
+struct piece {
+	guint gap_ms;              /* silence before it */
+	gsize len;
+	uint8_t data[];
 };
 
 static struct modem *M(struct lab_port *p) { return p->model; }
@@ -96,15 +108,62 @@ static void set_defaults(struct modem *m)
 
 /* ---- output ----------------------------------------------------------- */
 
+static gboolean out_next(gpointer data)
+{
+	struct modem *m = data;
+	struct piece *pc = g_queue_pop_head(m->outq);
+
+	m->out_timer = 0;
+	lab_port_send(m->p, pc->data, pc->len);
+	g_free(pc);
+	if ((pc = g_queue_peek_head(m->outq)))
+		m->out_timer = g_timeout_add(pc->gap_ms, out_next, m);
+	return G_SOURCE_REMOVE;
+}
+
+/* Send n bytes now, or after what is still queued; with cut (and
+ * --split-results) in pieces cut at random points, 1..GAP_MS ms apart,
+ * as an emulator that writes "\r\n", "NO CARRIER", "\r\n" does. */
+static void out(struct modem *m, const void *buf, size_t n, bool cut)
+{
+	const uint8_t *b = buf;
+
+	for (size_t i = 0, len; i < n; i += len) {
+		struct piece *pc;
+		guint gap = 0;
+
+		len = n - i;
+		if (m->split && cut) {
+			/* a cut after each byte with probability 1/3 */
+			for (len = 1; i + len < n && g_rand_int_range(m->split, 0, 3); len++)
+				;
+			if (i > 0)
+				gap = (guint)g_rand_int_range(m->split, 1,
+				                              m->p->cfg->split_gap_ms + 1);
+		}
+		if (gap == 0 && g_queue_is_empty(m->outq)) {
+			lab_port_send(m->p, b + i, len);
+			continue;
+		}
+		pc = g_malloc(sizeof(*pc) + len);
+		pc->gap_ms = gap;
+		pc->len = len;
+		memcpy(pc->data, b + i, len);
+		g_queue_push_tail(m->outq, pc);
+		if (!m->out_timer)
+			m->out_timer = g_timeout_add(gap, out_next, m);
+	}
+}
+
 /* Everything the modem says goes through here, so pending echo is always
  * sent before the response it precedes. */
 static void msend(struct modem *m, const void *buf, size_t n)
 {
 	if (m->echo_buf->len) {
-		lab_port_send(m->p, m->echo_buf->data, m->echo_buf->len);
+		out(m, m->echo_buf->data, m->echo_buf->len, false);
 		g_byte_array_set_size(m->echo_buf, 0);
 	}
-	lab_port_send(m->p, buf, n);
+	out(m, buf, n, true);
 }
 
 static void msends(struct modem *m, const char *s)
@@ -223,9 +282,9 @@ static void far_data(void *mm, const uint8_t *buf, size_t n)
 	struct modem *m = mm;
 
 	/* in online-command mode a real modem holds or drops remote data;
-	 * this one drops it (documented) */
+	 * this one drops it (documented); data is never split */
 	if (m->st == M_ONLINE)
-		msend(m, buf, n);
+		out(m, buf, n, false);
 }
 
 static void far_drop(void *mm)
@@ -822,6 +881,12 @@ static void modem_start(struct lab_port *p)
 	m->line = g_string_new(NULL);
 	m->echo_buf = g_byte_array_new();
 	m->ring_call = -1;
+	m->outq = g_queue_new();
+	if (p->cfg->split_seed >= 0) {
+		m->split = g_rand_new_with_seed((guint32)p->cfg->split_seed);
+		transcript_event(dev(m), "split", "%ld %d", p->cfg->split_seed,
+		                 p->cfg->split_gap_ms);
+	}
 	set_defaults(m);
 	/* powered and ready: DSR (&S0) and CTS on, no carrier yet */
 	lab_port_set_lines(p, TIOCM_DSR | TIOCM_CTS, true);
@@ -853,6 +918,14 @@ static void modem_stop(struct lab_port *p)
 	m->ring_timer = m->ri_timer = 0;
 	farend_close(m->far);
 	m->far = NULL;
+	if (m->out_timer)
+		g_source_remove(m->out_timer);
+	m->out_timer = 0;
+	g_queue_free_full(m->outq, g_free);
+	m->outq = NULL;
+	if (m->split)
+		g_rand_free(m->split);
+	m->split = NULL;
 }
 
 const struct lab_model_ops lab_modem_ops = {
