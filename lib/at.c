@@ -56,6 +56,8 @@ struct hs_at {
 	int s3, s4, old_s3, old_s4;
 	int quiet, idle_ms;     /* Q1: no result codes; silence ends a reply */
 	int online;             /* after CONNECT: bytes are data */
+	int in_command;         /* a final result other than CONNECT came
+	                         * since: the modem is in command mode */
 	int settle;             /* drain until SETTLE_MS of silence */
 	/* replies owed by commands that timed out: their final results
 	 * (and the text before each) are swallowed when they come */
@@ -203,6 +205,8 @@ static int line_done(struct hs_at *at, struct txn *t, int numeric)
 	saved = r->connect;
 	if (hs_at_parse_final(line, numeric, at->map, at->nmap, r)) {
 		enum hs_at_result res = r->result;
+		if (res != HS_AT_RING)
+			at->in_command = res != HS_AT_CONNECT;
 		if (res == HS_AT_CONNECT && at->stale > 0) {
 			/* Never swallowed: whoever's it is, the modem is
 			 * online now and what follows is data. During a
@@ -685,11 +689,18 @@ int hs_at_online(const struct hs_at *at)
 	return at ? at->online : 0;
 }
 
+int hs_at_in_command(const struct hs_at *at)
+{
+	return at && !at->online && at->in_command;
+}
+
 void hs_at_set_online(struct hs_at *at, int online)
 {
 	if (!at)
 		return;
 	at->online = online != 0;
+	if (online)
+		at->in_command = 0;
 	if (!online) {
 		/* what was read as data is not a reply */
 		at->rpos = at->rlen = 0;

@@ -78,11 +78,7 @@ static void on_urc(void *ctx, const struct hs_at_urc *u)
 		break;
 	case HS_URC_CONNECT:
 		/* the modem answered by itself (S0 > 0) */
-		m->online = 1;
-		m->carrier_lost = 0;
-		m->nhold = 0;
-		m->last_tx_ms = now;
-		m->connect = *u->connect;
+		hs_mdm_went_online(m, u->connect);
 		break;
 	case HS_URC_CALLER_ID:
 		if (!strcmp(u->key, "DATE"))
@@ -123,6 +119,7 @@ int hs_modem_open(struct hs_modem **out, struct hs_link *link,
 	}
 	m->policy = HS_HANGUP_DEFAULT;
 	m->guard_ms = -1;
+	m->dcd_before = -1;
 	m->has_lines = hs_link_signals(link) >= 0;
 	hs_at_set_urc_handler(m->at, on_urc, m);
 	hs_modem_set_driver(m, drv ? drv : hs_modem_driver_match(hs_link_info(link), NULL));

@@ -96,11 +96,7 @@ int hs_modem_dial_string(char *out, size_t cap, const struct hs_dial *d)
 
 static void went_online(struct hs_modem *m, const struct hs_at_reply *r, struct hs_at_connect *c)
 {
-	m->online = 1;
-	m->carrier_lost = 0;
-	m->nhold = 0;
-	m->last_tx_ms = hs_now_ms();
-	m->connect = r->connect;
+	hs_mdm_went_online(m, &r->connect);
 	if (c)
 		*c = r->connect;
 }
@@ -148,6 +144,7 @@ static int call_command(struct hs_modem *m, const char *cmd, int ok_is_fine,
 
 	if (!r)
 		return hs_fail(HS_ERR_NOMEM, "%s: out of memory", hs_mdm_dev(m));
+	hs_mdm_note_dcd(m);
 	rc = hs_at_command(m->at, cmd, r, timeout_ms);
 	if (rc == HS_ERR_TIMEOUT) {
 		/* Any character stops a Hayes modem dialing or answering; its
@@ -216,6 +213,7 @@ int hs_modem_wait_call(struct hs_modem *m, int rings, struct hs_modem_call *call
 	deadline = hs_deadline(timeout_ms);
 	memset(&m->call, 0, sizeof(m->call));
 	m->last_ring_ms = 0;
+	hs_mdm_note_dcd(m); /* the modem may answer by itself (S0) */
 	while (m->call.rings < (rings > 0 ? rings : 1)) {
 		/* Blocks in poll() on the port: no wakeups while it is quiet. */
 		rc = hs_at_poll(m->at, hs_remaining(deadline));

@@ -2,15 +2,21 @@
  * modem_data.c - a connected modem as a byte stream, how it ends, and
  * hanging up.
  *
- * Carrier loss: where the port has modem lines, DCD falling ends the
- * call (the modem's &C1 makes DCD follow the carrier). A pty or a
- * three-wire adapter has none; then the modem's own "NO CARRIER" in the
- * stream is the only sign. It is cut out of the data: bytes that could be
- * its start are held back until the next bytes tell, or HOLD_MS passes.
+ * Carrier loss: where DCD follows the carrier (it was low before the
+ * call and rose with CONNECT: the modem's &C1), DCD falling ends the
+ * call and the bytes are data as they come, nothing held. Elsewhere (a
+ * pty, a device server or modem emulator, a three-wire adapter, a modem
+ * set &C0) the modem's own "NO CARRIER" in the stream is the only sign.
+ * It is cut out of the data however the modem splits it: bytes that
+ * could be its start are held back until the next bytes tell, or
+ * HOLD_MS passes; and the last bytes given out are kept, so a NO CARRIER
+ * whose start went out as data still ends the call.
  *
- * Hang-up (generic): DTR low and wait for DCD to fall; where that cannot
- * be done or seen, "+++" framed by the guard time (S12) of silence, wait
- * for OK, then ATH0.
+ * Hang-up (generic): DTR low and see DCD fall; where that cannot be done
+ * or seen, "+++" framed by the guard time (S12) of silence, wait for OK,
+ * then ATH0. A modem not known to be in command mode (one this object
+ * never talked to: another program may have left a call up) gets the
+ * escape before ATH0, since online it would take "ATH0" as data.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -21,8 +27,13 @@
 
 /* How often a data read looks at DCD: carrier loss is seen within this. */
 #define DCD_POLL_MS 50
-/* How long bytes that might start "NO CARRIER" wait for the rest. */
-#define HOLD_MS 50
+/* How long bytes that might start "NO CARRIER" wait for the rest. An
+ * emulator writes the pieces a few ms apart; a serial modem sends the
+ * 13 bytes back to back. The margin is for a busy machine. */
+#define HOLD_MS 100
+/* How long DCD may lag the CONNECT line (USB adapters report the lines
+ * apart from the data). */
+#define DCD_RISE_MS 200
 /* The guard when S12 was never read: the Hayes default, S12=50. */
 #define DEFAULT_GUARD_MS 1000
 /* How long the modem may take to let DCD fall after DTR drops. */
@@ -33,12 +44,45 @@ int hs_modem_online(const struct hs_modem *m)
 	return m ? m->online : 0;
 }
 
+void hs_mdm_note_dcd(struct hs_modem *m)
+{
+	int sig = m->has_lines ? hs_link_signals(m->link) : -1;
+
+	m->dcd_before = sig < 0 ? -1 : (sig & HS_SIG_DCD) != 0;
+}
+
+void hs_mdm_went_online(struct hs_modem *m, const struct hs_at_connect *c)
+{
+	int sig = -1;
+
+	m->online = 1;
+	m->carrier_lost = 0;
+	m->fresh = 1;
+	m->nhold = m->ntail = 0;
+	m->held_since = 0;
+	m->dcd_fell = 0;
+	m->last_tx_ms = hs_now_ms();
+	if (c)
+		m->connect = *c;
+	/* DCD says something only if it was low before the call and is up
+	 * now; up all along is &C0 (or a wire tied high), low now is a
+	 * line without DCD */
+	if (m->dcd_before == 0) {
+		sig = hs_link_signals(m->link);
+		if (sig >= 0 && !(sig & HS_SIG_DCD))
+			sig = hs_link_wait_signals(m->link, HS_SIG_DCD, DCD_RISE_MS);
+	}
+	m->dcd_carrier = sig >= 0 && (sig & HS_SIG_DCD);
+}
+
 /* The call is over: reads and writes now fail with HS_ERR_NO_CARRIER. */
 static void gone(struct hs_modem *m)
 {
 	m->online = 0;
 	m->carrier_lost = 1;
-	m->nhold = 0;
+	m->nhold = m->ntail = 0;
+	m->held_since = 0;
+	m->dcd_fell = 0;
 	hs_at_set_online(m->at, 0);
 }
 
@@ -48,24 +92,63 @@ static int lost(struct hs_modem *m, const char *how)
 	return hs_fail(HS_ERR_NO_CARRIER, "%s: the carrier was lost (%s)", hs_mdm_dev(m), how);
 }
 
-/* Pass n bytes of input (after the held ones) to out (room len);
- * returns the count given, or HS_ERR_NO_CARRIER when the stream says
- * NO CARRIER and nothing came before it. */
-static int scan(struct hs_modem *m, const unsigned char *in, size_t n, unsigned char *out,
-		size_t len)
+/* Milliseconds until the held bytes are due as data (0: now). */
+static int hold_left(const struct hs_modem *m)
+{
+	int64_t left = m->held_since + HOLD_MS - hs_now_ms();
+	return left > 0 ? (int)left : 0;
+}
+
+/* Keep the last bytes of w[0..end) as the tail of what was given. */
+static void remember(struct hs_modem *m, const unsigned char *w, size_t end)
+{
+	m->ntail = end < HS_NO_CARRIER_LEN - 1 ? end : HS_NO_CARRIER_LEN - 1;
+	memcpy(m->tail, w + end - m->ntail, m->ntail);
+}
+
+/* How many bytes at the end of w[0..n) could start the text. */
+static size_t could_start(const unsigned char *w, size_t n)
+{
+	size_t keep = n < HS_NO_CARRIER_LEN - 1 ? n : HS_NO_CARRIER_LEN - 1;
+
+	for (; keep > 0; keep--)
+		if (!memcmp(w + n - keep, HS_NO_CARRIER_TEXT, keep))
+			break;
+	return keep;
+}
+
+/* Where the modem's NO CARRIER starts when it ends w[0..n) (with or
+ * without its last LF), else -1. */
+static long frame_at_end(const unsigned char *w, size_t n)
+{
+	if (n >= HS_NO_CARRIER_LEN && w[n - 1] == '\n')
+		n--;
+	if (n >= HS_NO_CARRIER_LEN &&
+	    !memcmp(w + n - HS_NO_CARRIER_LEN, HS_NO_CARRIER_TEXT, HS_NO_CARRIER_LEN))
+		return (long)(n - HS_NO_CARRIER_LEN);
+	return -1;
+}
+
+/* Pass n bytes of input (after the held ones) to out, which has room
+ * for the held bytes and n more; returns the count given, or
+ * HS_ERR_NO_CARRIER when the stream says NO CARRIER and nothing came
+ * before it. The scan sees the tail given last time, the held bytes and
+ * the new ones: a NO CARRIER whose start went out is still seen. */
+static int scan(struct hs_modem *m, const unsigned char *in, size_t n, unsigned char *out)
 {
 	unsigned char *w = m->work;
-	size_t total, keep, give;
+	size_t base = m->ntail, total, keep, give;
 	const unsigned char *hit;
 
-	memcpy(w, m->hold, m->nhold);
-	memcpy(w + m->nhold, in, n);
-	total = m->nhold + n;
-	m->nhold = 0;
+	memcpy(w, m->tail, m->ntail);
+	memcpy(w + base, m->hold, m->nhold);
+	memcpy(w + base + m->nhold, in, n);
+	total = base + m->nhold + n;
 	hit = memmem(w, total, HS_NO_CARRIER_TEXT, HS_NO_CARRIER_LEN);
 	if (hit) {
-		give = (size_t)(hit - w);
-		memcpy(out, w, give);
+		size_t at = (size_t)(hit - w);
+		give = at > base ? at - base : 0;
+		memcpy(out, w + base, give);
 		if (give) {
 			/* the data first; the next read reports the loss */
 			gone(m);
@@ -73,31 +156,50 @@ static int scan(struct hs_modem *m, const unsigned char *in, size_t n, unsigned 
 		}
 		return lost(m, "the modem said NO CARRIER");
 	}
-	/* keep the longest tail that is a start of the text */
-	for (keep = total < HS_NO_CARRIER_LEN - 1 ? total : HS_NO_CARRIER_LEN - 1; keep > 0; keep--)
-		if (!memcmp(w + total - keep, HS_NO_CARRIER_TEXT, keep))
-			break;
-	give = total - keep;
-	memcpy(out, w, give);
-	memcpy(m->hold, w + give, keep);
+	/* hold the longest end that could start the text, but never what
+	 * was given already */
+	keep = could_start(w, total);
+	if (keep > total - base)
+		keep = total - base;
+	give = total - base - keep;
+	memcpy(out, w + base, give);
+	if (keep == 0)
+		m->held_since = 0;
+	else if (keep <= n)
+		m->held_since = hs_now_ms(); /* all of it new */
+	memmove(m->hold, w + total - keep, keep);
 	m->nhold = keep;
-	(void)len;
+	remember(m, w, base + give);
 	return (int)give;
 }
 
-/* DCD fell and in holds the last n bytes read: the data before the
- * modem's "NO CARRIER" goes out now, the loss is reported by the next
- * read (or now, when there is no data). */
-static int dcd_fell(struct hs_modem *m, const unsigned char *in, size_t n, unsigned char *out)
+/* DCD fell: the modem sends nothing after its NO CARRIER, so only a NO
+ * CARRIER that ends the stream is the modem's (one earlier was the far
+ * end's data); the rest of the bytes are data. Returns the count given
+ * into out (0: all held, wait for more), or HS_ERR_NO_CARRIER. */
+static int after_dcd_fell(struct hs_modem *m, const unsigned char *in, size_t n,
+			  unsigned char *out)
 {
-	const unsigned char *hit = memmem(in, n, HS_NO_CARRIER_TEXT, HS_NO_CARRIER_LEN);
-	size_t give = hit ? (size_t)(hit - in) : n;
+	unsigned char *w = m->work;
+	size_t total, keep, give;
+	long at;
 
-	if (give == 0)
+	memcpy(w, m->hold, m->nhold);
+	memcpy(w + m->nhold, in, n);
+	total = m->nhold + n;
+	if ((at = frame_at_end(w, total)) >= 0) {
+		memcpy(out, w, (size_t)at);
+		if (at > 0) {
+			gone(m); /* the data first; the next read reports it */
+			return (int)at;
+		}
 		return lost(m, "DCD fell");
-	memcpy(out, in, give);
-	if (hit)
-		gone(m); /* the modem is in command mode: nothing after is data */
+	}
+	keep = could_start(w, total);
+	give = total - keep;
+	memcpy(out, w, give);
+	memmove(m->hold, w + give, keep);
+	m->nhold = keep;
 	return (int)give;
 }
 
@@ -105,17 +207,64 @@ static int dcd_fell(struct hs_modem *m, const unsigned char *in, size_t n, unsig
 static int release(struct hs_modem *m, unsigned char *out, size_t len)
 {
 	size_t n = m->nhold < len ? m->nhold : len;
+	unsigned char *w = m->work;
 
 	memcpy(out, m->hold, n);
+	memcpy(w, m->tail, m->ntail);
+	memcpy(w + m->ntail, m->hold, n);
+	remember(m, w, m->ntail + n);
 	memmove(m->hold, m->hold + n, m->nhold - n);
 	m->nhold -= n;
+	if (!m->nhold)
+		m->held_since = 0;
 	return (int)n;
+}
+
+/* Milliseconds until DCD having fallen, the line counts as quiet. */
+static int quiet_left(const struct hs_modem *m)
+{
+	int64_t left = m->last_rx_ms + HOLD_MS - hs_now_ms();
+	return left > 0 ? (int)left : 0;
+}
+
+/* Milliseconds until held bytes are due as data: the hold, or once DCD
+ * fell, the quiet that says no NO CARRIER is coming. */
+static int due(const struct hs_modem *m)
+{
+	return m->dcd_fell ? quiet_left(m) : hold_left(m);
+}
+
+int hs_modem_wait_ms(const struct hs_modem *m)
+{
+	if (!m || !m->online)
+		return -1;
+	if (m->fresh)
+		return 0;
+	if (m->dcd_fell)
+		return quiet_left(m);
+	if (m->dcd_carrier)
+		return DCD_POLL_MS;
+	return m->nhold ? due(m) : -1;
+}
+
+/* Is DCD down on a line where it follows the carrier? Then the call is
+ * ending: what is still to come is data and the modem's NO CARRIER. */
+static int check_dcd(struct hs_modem *m)
+{
+	int sig;
+
+	if (m->dcd_carrier && !m->dcd_fell && (sig = hs_link_signals(m->link)) >= 0 &&
+	    !(sig & HS_SIG_DCD)) {
+		m->dcd_fell = 1;
+		m->last_rx_ms = hs_now_ms();
+	}
+	return m->dcd_fell;
 }
 
 int hs_modem_read(struct hs_modem *m, void *buf, size_t len, int timeout_ms)
 {
 	unsigned char *out = buf;
-	int64_t deadline, held_since = 0;
+	int64_t deadline;
 
 	if (!m || !buf || len == 0 || timeout_ms < 0)
 		return hs_fail(HS_ERR_ARG, "hs_modem_read: no modem, no buffer or negative timeout");
@@ -125,42 +274,37 @@ int hs_modem_read(struct hs_modem *m, void *buf, size_t len, int timeout_ms)
 		return hs_fail(HS_ERR_ARG, "%s: not connected", hs_mdm_dev(m));
 	}
 	deadline = hs_deadline(timeout_ms);
-	if (len <= m->nhold)
-		return release(m, out, len);
 	for (;;) {
-		/* room for what is held plus what comes */
-		size_t room = len - m->nhold;
 		unsigned char in[4096];
+		size_t room;
 		int n, wait, rc;
 
-		if (room > sizeof(in))
-			room = sizeof(in);
+		/* held bytes whose time is up, or too many for the room
+		 * the caller gave, go out as data */
+		if (m->nhold && (len <= m->nhold || due(m) == 0))
+			return release(m, out, len);
+		/* DCD fell and the line is quiet: no NO CARRIER came (Q1,
+		 * V0), and everything before was data */
+		if (m->dcd_fell && quiet_left(m) == 0)
+			return lost(m, "DCD fell");
+		room = len - m->nhold < sizeof(in) ? len - m->nhold : sizeof(in);
 		n = (int)hs_at_take_input(m->at, in, room);
 		if (n == 0) {
-			if (m->has_lines) {
-				int sig = hs_link_signals(m->link);
-				if (sig >= 0 && !(sig & HS_SIG_DCD)) {
-					/* what came before the carrier went is
-					 * still data: hand it over first */
-					n = hs_link_read(m->link, in, room, 0);
-					return dcd_fell(m, in, n > 0 ? (size_t)n : 0, out);
-				}
-			}
+			m->fresh = 0;
+			check_dcd(m);
 			wait = hs_remaining(deadline);
-			if (m->has_lines && wait > DCD_POLL_MS)
+			if (m->dcd_fell && wait > quiet_left(m))
+				wait = quiet_left(m);
+			else if (m->dcd_carrier && wait > DCD_POLL_MS)
 				wait = DCD_POLL_MS;
-			if (m->nhold) {
-				if (!held_since)
-					held_since = hs_now_ms();
-				int left = (int)(held_since + HOLD_MS - hs_now_ms());
-				if (left <= 0 || hs_remaining(deadline) == 0)
-					return release(m, out, len);
-				if (wait > left)
-					wait = left;
-			}
+			if (m->nhold && wait > due(m))
+				wait = due(m);
 			n = hs_link_read(m->link, in, room, wait);
 			if (n == HS_ERR_TIMEOUT) {
-				if (hs_remaining(deadline) > 0 || m->nhold)
+				/* held bytes stay held until due, even
+				 * when the caller would not wait */
+				if (hs_remaining(deadline) > 0 || (m->nhold && due(m) == 0) ||
+				    (m->dcd_fell && quiet_left(m) == 0))
 					continue;
 				return hs_fail(HS_ERR_TIMEOUT, "%s: no data within %d ms",
 					       hs_mdm_dev(m), timeout_ms);
@@ -168,19 +312,19 @@ int hs_modem_read(struct hs_modem *m, void *buf, size_t len, int timeout_ms)
 			if (n < 0)
 				return n;
 		}
-		if (m->has_lines) {
-			/* DCD is the authority; the bytes are data as they
-			 * are, unless DCD fell meanwhile and the modem's own
-			 * NO CARRIER is among them */
-			if (memmem(in, (size_t)n, HS_NO_CARRIER_TEXT, HS_NO_CARRIER_LEN)) {
-				int sig = hs_link_signals(m->link);
-				if (sig >= 0 && !(sig & HS_SIG_DCD))
-					return dcd_fell(m, in, (size_t)n, out);
+		if (m->dcd_carrier) {
+			/* DCD is the authority: looked at after the read, so
+			 * bytes sent after it fell are never taken as data
+			 * unseen */
+			if (!check_dcd(m)) {
+				memcpy(out, in, (size_t)n);
+				return n;
 			}
-			memcpy(out, in, (size_t)n);
-			return n;
+			m->last_rx_ms = hs_now_ms();
+			rc = after_dcd_fell(m, in, (size_t)n, out);
+		} else {
+			rc = scan(m, in, (size_t)n, out);
 		}
-		rc = scan(m, in, (size_t)n, out, len);
 		if (rc != 0)
 			return rc;
 		/* all of it might be NO CARRIER: wait for the rest */
@@ -212,17 +356,28 @@ int hs_modem_write(struct hs_modem *m, const void *buf, size_t len, int timeout_
 static void offline(struct hs_modem *m)
 {
 	m->online = 0;
-	m->nhold = 0;
+	m->nhold = m->ntail = 0;
+	m->held_since = 0;
+	m->dcd_fell = 0;
 	hs_at_set_online(m->at, 0);
 }
 
-/* 1 hung up, 0 cannot tell here (no lines, or DCD stayed), < 0 error. */
+/* Might the modem be online, whatever we know? Only a modem that has
+ * answered in command mode since its last call is known not to be. */
+static int maybe_online(struct hs_modem *m)
+{
+	return m->online || !(m->carrier_lost || hs_at_in_command(m->at));
+}
+
+/* 1 hung up (DCD was up and fell), 0 cannot tell here (no lines, DCD
+ * low already or not following the carrier, or it stayed up), < 0
+ * error. */
 static int hangup_dtr(struct hs_modem *m, int64_t deadline)
 {
 	int sig = hs_link_signals(m->link), rc, wait;
 	int64_t until;
 
-	if (sig < 0)
+	if (sig < 0 || !(sig & HS_SIG_DCD) || (m->online && !m->dcd_carrier))
 		return 0;
 	if ((rc = hs_link_set_dtr(m->link, 0)) < 0)
 		return rc == HS_ERR_NOT_SUPPORTED ? 0 : rc;
@@ -247,11 +402,18 @@ static int hangup_escape(struct hs_modem *m, int64_t deadline)
 
 	if (!r)
 		return hs_fail(HS_ERR_NOMEM, "%s: out of memory", hs_mdm_dev(m));
-	if (m->online) {
-		/* Silence before: a guard time since our last byte, and a
-		 * little more, since the modem's clock is not ours. */
-		int64_t quiet_until = m->last_tx_ms + guard + guard / 10 + 5;
+	if (maybe_online(m)) {
+		/* Silence before: a guard time since our last byte (since
+		 * now for a modem we did not dial: who knows what was sent
+		 * last), and a little more, since the modem's clock is not
+		 * ours. */
+		int64_t since = m->online ? m->last_tx_ms : hs_now_ms();
+		int64_t quiet_until = since + guard + guard / 10 + 5;
 		int64_t now = hs_now_ms();
+		/* what another program's call left unread is not an answer
+		 * to our escape */
+		if (!m->online)
+			hs_link_flush(m->link, HS_FLUSH_INPUT);
 		if (quiet_until > now)
 			hs_nap((int)(quiet_until - now), deadline);
 		offline(m);
@@ -277,7 +439,7 @@ static int hangup_escape(struct hs_modem *m, int64_t deadline)
 	if (rc == HS_OK && r->result != HS_AT_OK && r->result != HS_AT_NO_CARRIER &&
 	    r->result != HS_AT_NONE)
 		rc = hs_at_result_error(m->at, r, "ATH0");
-	if (rc == HS_OK && m->has_lines) {
+	if (rc == HS_OK && m->dcd_carrier) {
 		/* DCD may fall a moment after the OK: give it the time a
 		 * DTR drop gets. */
 		int64_t until = hs_deadline(hs_remaining(deadline) < DTR_DROP_MS
@@ -287,7 +449,7 @@ static int hangup_escape(struct hs_modem *m, int64_t deadline)
 		       hs_remaining(until) > 0)
 			hs_link_wait_signals(m->link, HS_SIG_DCD, hs_remaining(until));
 		if (sig >= 0 && (sig & HS_SIG_DCD))
-			rc = hs_fail(HS_ERR_IO, "%s: ATH0 said OK but DCD is still up (is the modem set &C0?)",
+			rc = hs_fail(HS_ERR_IO, "%s: ATH0 said OK but DCD is still up",
 				     hs_mdm_dev(m));
 	}
 out:
@@ -313,16 +475,19 @@ int hs_modem_hangup(struct hs_modem *m, int timeout_ms)
 			return rc;
 		if (rc == 1) {
 			offline(m);
+			m->dcd_carrier = 0;
 			return HS_OK;
 		}
 	}
 	if ((m->policy & HS_HANGUP_ESCAPE) && !(m->drv->quirks & HS_MODEM_QUIRK_NO_ESCAPE)) {
 		rc = hangup_escape(m, deadline);
-		if (rc == HS_OK)
+		if (rc == HS_OK) {
 			offline(m);
+			m->dcd_carrier = 0;
+		}
 		return rc;
 	}
 	return hs_fail(HS_ERR_NOT_SUPPORTED,
-		       "%s: cannot hang up: the port has no modem lines and the policy or driver rules out +++",
+		       "%s: cannot hang up: DTR and DCD cannot confirm it here, and the policy or driver rules out +++",
 		       hs_mdm_dev(m));
 }

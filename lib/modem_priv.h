@@ -20,6 +20,14 @@ struct hs_modem {
 	unsigned policy;                  /* enum hs_hangup_policy */
 	int guard_ms;                     /* from S12; -1 until read */
 	int has_lines;                    /* the port reads DCD */
+	int dcd_before;                   /* DCD as the last call began to
+	                                   * be set up: 1, 0, -1 unknown */
+	int dcd_carrier;                  /* DCD follows this call's carrier
+	                                   * (low before it, up with
+	                                   * CONNECT): it alone ends the call */
+	int dcd_fell;                     /* ...and has fallen: what is left
+	                                   * is data, then maybe NO CARRIER */
+	int64_t last_rx_ms;               /* since DCD fell: the last input */
 	/* the user's URC callback, called after ours */
 	hs_at_urc_fn user_fn;
 	void *user_ctx;
@@ -30,14 +38,26 @@ struct hs_modem {
 	int online;
 	int carrier_lost;                 /* seen; reads now fail */
 	int64_t last_tx_ms;               /* for the +++ guard before */
-	unsigned char hold[HS_NO_CARRIER_LEN]; /* maybe the start of NO CARRIER */
+	int fresh;                        /* the engine may still hold data
+	                                   * it read with CONNECT */
+	/* where DCD does not follow the carrier (or once it fell), the
+	 * stream is scanned for the modem's NO CARRIER, however split */
+	unsigned char hold[HS_NO_CARRIER_LEN]; /* maybe the start of it */
 	size_t nhold;
-	unsigned char work[4096 + HS_NO_CARRIER_LEN];
+	int64_t held_since;               /* when the oldest held byte came */
+	unsigned char tail[HS_NO_CARRIER_LEN]; /* the last bytes given out */
+	size_t ntail;
+	unsigned char work[4096 + 2 * HS_NO_CARRIER_LEN];
 };
 
 /* The device path, for messages. */
 const char *hs_mdm_dev(struct hs_modem *m);
 /* Make device text printable and bounded. */
 void hs_mdm_clean(char *dst, size_t cap, const char *src);
+/* Note DCD as a call begins to be set up (dial, answer, wait). */
+void hs_mdm_note_dcd(struct hs_modem *m);
+/* The call is up (c: how): data mode starts, and whether DCD follows
+ * the carrier is decided. */
+void hs_mdm_went_online(struct hs_modem *m, const struct hs_at_connect *c);
 
 #endif

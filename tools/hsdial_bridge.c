@@ -2,7 +2,9 @@
  * hsdial_bridge.c - a connected call's bytes: between the modem and
  * stdin/stdout, or (--exec) a program whose stdin and stdout are pipes to
  * the line. The bytes go through hs_modem_read/write, so carrier loss is
- * the library's verdict (DCD, or NO CARRIER on ports without lines) and
+ * the library's verdict (DCD where it follows the carrier, else the
+ * modem's NO CARRIER in the stream), the bridge sleeps until input or
+ * until the library wants a read (hs_modem_wait_ms), and
  * the data the AT engine read past CONNECT is not lost, which handing the
  * program the tty itself would do.
  */
@@ -20,9 +22,6 @@
 #include "hsdial_call.h"
 #include "tool.h"
 
-/* How often the line is looked at when nothing happens: carrier loss
- * (DCD falling) is seen within this, well inside the 200 ms promised. */
-#define TICK_MS 50
 /* How long one write to the line may be held by flow control. */
 #define WRITE_MS 10000
 /* How long a program may take to exit after SIGHUP before SIGKILL. */
@@ -122,7 +121,7 @@ void hsd_bridge(struct hs_modem *m, const struct hsd_opts *o, struct hsd_bridge_
 	char buf[4096];
 	int link_fd = hs_link_fd(hs_modem_link(m));
 	int in_fd = 0, out_fd = 1, in_open = 1, out_ok = 1;
-	long long last_read = 0, quiet_since = 0, eof_at = 0;
+	long long quiet_since = 0, eof_at = 0;
 	pid_t pid = -1;
 
 	memset(r, 0, sizeof(*r));
@@ -141,37 +140,40 @@ void hsd_bridge(struct hs_modem *m, const struct hsd_opts *o, struct hsd_bridge_
 			{ .fd = link_fd, .events = POLLIN },
 			{ .fd = in_open ? in_fd : -1, .events = POLLIN },
 		};
-		long long now;
-		int rc;
+		/* Sleep until input, or until the library wants a read (DCD
+		 * to look at, held bytes due) or a linger ends: no wakeups
+		 * while a line without DCD is quiet. */
+		int wait = hs_modem_wait_ms(m), rc;
+		long long now = now_ms();
 
 		if (hsd_signal) {
 			r->end = HSD_END_SIGNAL;
 			break;
 		}
-		if (!in_open && now_ms() - quiet_since >= (pid > 0 ? 0 : o->linger_ms)) {
-			r->end = pid > 0 ? HSD_END_EXEC : HSD_END_EOF;
-			break;
+		if (!in_open) {
+			long long quiet_end = quiet_since + (pid > 0 ? 0 : o->linger_ms);
+			/* a far end that never falls quiet (garbage, an endless
+			 * stream) is cut off: nothing keeps the call up forever */
+			long long max_end = pid > 0 ? quiet_end : eof_at + o->linger_max_ms;
+			long long end = quiet_end < max_end ? quiet_end : max_end;
+			if (now >= end) {
+				r->end = pid > 0 ? HSD_END_EXEC
+					: now >= quiet_end ? HSD_END_EOF : HSD_END_LINGER;
+				break;
+			}
+			if (wait < 0 || end - now < wait)
+				wait = (int)(end - now);
 		}
-		/* a far end that never falls quiet (garbage, an endless
-		 * stream) is cut off: nothing keeps the call up forever */
-		if (!in_open && pid < 0 && now_ms() - eof_at >= o->linger_max_ms) {
-			r->end = HSD_END_LINGER;
-			break;
-		}
-		/* the first round reads what the engine holds from CONNECT */
-		rc = last_read ? poll(p, 2, TICK_MS) : 0;
+		rc = poll(p, 2, wait);
 		if (rc < 0 && errno != EINTR) {
 			r->end = HSD_END_ERROR;
 			r->err = HS_ERR_IO;
 			break;
 		}
+		if (rc < 0)
+			continue; /* a signal: looked at above */
 		now = now_ms();
-		/* Read the line when it has input, and at least every tick so
-		 * DCD is looked at and bytes held back as a possible start of
-		 * "NO CARRIER" (ports without lines) are let go. */
-		if ((rc > 0 && (p[0].revents & (POLLIN | POLLHUP | POLLERR))) ||
-		    now - last_read >= TICK_MS || !last_read) {
-			last_read = now;
+		if (rc == 0 || (p[0].revents & (POLLIN | POLLHUP | POLLERR))) {
 			rc = hs_modem_read(m, buf, sizeof(buf), 0);
 			if (rc > 0) {
 				r->received += (unsigned)rc;

@@ -539,3 +539,76 @@ PROG
   assert_failure 64
   assert_output "hsdial: unexpected operand ''"
 }
+
+# left_up CHAT-INIT HSDIAL-ARGUMENT...: pppd's chat dials 1 (after the
+# init command CHAT-INIT) and exits leaving the call up; then hsdial runs
+# on the same modem. The far end logs "peer-got" if "ATH0" reaches it.
+left_up() {
+  local init=$1
+  shift
+  CHAT=$(command -v chat || echo /usr/sbin/chat)
+  [ -x "$CHAT" ] || skip "pppd's chat not installed (Debian: ppp)"
+  [ -x "$HSLAB" ] || skip "hslab not built ($HSLAB)"
+  status=0
+  timeout 60 "$HSLAB" --transcript "$T" --number '1 script expect ATH0' -- sh -c '
+    "$1" -t 5 "" "$2" OK ATDT1 CONNECT "" </dev/ttyUSB0 >/dev/ttyUSB0 || exit 99
+    shift 2
+    exec "$@"' sh "$CHAT" "$init" "$HSDIAL" -d /dev/ttyUSB0 "$@" \
+    >"$tmp/out" 2>"$tmp/err" || status=$?
+}
+
+@test "--hangup on a call another program left up escapes first: +++, then ATH0" {
+  left_up 'AT&D0' --hangup-by escape --hangup
+  [ "$status" -eq 0 ]
+  in_order 'state CONNECT 115200' 'rx "\+\+\+"' 'state ONLINE-COMMAND escape' \
+    'command "ATH0"' 'state COMMAND ATH'
+  run grep -F 'peer-got' "$T"
+  assert_failure
+  run cat "$tmp/err"
+  assert_output 'hsdial: hung up /dev/ttyUSB0'
+}
+
+@test "--hangup (default) on a call left up: DTR and DCD confirm it, or the escape follows" {
+  # &D2: DTR low hangs up, DCD falls: nothing else is sent
+  left_up 'AT&D2' --hangup
+  [ "$status" -eq 0 ]
+  in_order 'state CONNECT 115200' 'host DTR=0' 'state NO-CARRIER DTR'
+  run grep -F '+++' "$T"
+  assert_failure
+  # &D0: the modem ignores DTR, DCD stays up: escape, then ATH0
+  left_up 'AT&D0' --hangup
+  [ "$status" -eq 0 ]
+  in_order 'state CONNECT 115200' 'host DTR=0' 'rx "\+\+\+"' 'state ONLINE-COMMAND escape' \
+    'command "ATH0"' 'state COMMAND ATH'
+  run grep -F 'peer-got' "$T"
+  assert_failure
+}
+
+@test "NO CARRIER in pieces on a line whose DCD says nothing (&C0) ends the call: exit 3, none of it is data" {
+  [ -x "$HSLAB" ] || skip "hslab not built ($HSLAB)"
+  # stdin stays open (a FIFO the shell holds): only NO CARRIER can end
+  # the call; the modem splits every response at random points
+  mkfifo "$tmp/fifo"
+  for seed in 1 2 3 4 5; do
+    status=0
+    timeout 60 "$HSLAB" --transcript "$T" --split-results "$seed" \
+      --number '1 script send "data\r\n" hangup' -- sh -c '
+      "$1" -d /dev/ttyUSB0 --init "AT&C0" 1 <"$2/fifo" >"$2/out" 2>"$2/err" & pid=$!
+      exec 3>"$2/fifo"
+      wait $pid' sh "$HSDIAL" "$tmp" || status=$?
+    [ "$status" -eq 3 ] || { echo "seed $seed: status $status"; cat "$T" "$tmp/err"; return 1; }
+    printf 'data\r\n' | cmp - "$tmp/out" || { echo "seed $seed"; cat "$T"; return 1; }
+    # it was split: NO CARRIER came in more than one piece
+    [ "$(sed -n '/state NO-CARRIER remote/,$p' "$T" | grep -c ' tx ')" -ge 2 ]
+    within "$(span 'state NO-CARRIER remote' 'lab exit')" 0 0.2
+  done
+}
+
+@test "where DCD follows the carrier (&C1), NO CARRIER from the far end is data" {
+  printf 'bye' >"$tmp/in"
+  lab --split-results 9 \
+    --number '1 script send "x\r\nNO CARRIER\r\ny" expect bye hangup' -- --linger 10000 1
+  [ "$status" -eq 3 ]
+  printf 'x\r\nNO CARRIER\r\ny' | cmp - "$tmp/out"
+  in_order 'peer-got "bye"' 'dev DCD=0'
+}

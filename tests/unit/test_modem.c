@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <cmocka.h>
 
 #include "handshake/modem.h"
@@ -422,6 +423,86 @@ static void test_data_mode_and_carrier_loss(void **state)
 	modem_rig_close(g);
 }
 
+/* Read as an event loop does: hs_modem_read(0) whenever the link polls
+ * readable or hs_modem_wait_ms() says; the data and how it ended. */
+static int read_like_a_loop(struct hs_modem *m, char *buf, size_t cap, size_t *got)
+{
+	int64_t deadline = hs_deadline(5000);
+	int n;
+
+	*got = 0;
+	while (hs_remaining(deadline) > 0) {
+		struct pollfd f = { .fd = hs_link_fd(hs_modem_link(m)), .events = POLLIN };
+		int wait = hs_modem_wait_ms(m);
+		if (wait < 0 || wait > hs_remaining(deadline))
+			wait = hs_remaining(deadline);
+		poll(&f, 1, wait);
+		n = hs_modem_read(m, buf + *got, cap - *got, 0);
+		if (n > 0)
+			*got += (size_t)n;
+		else if (n != HS_ERR_TIMEOUT)
+			return n;
+	}
+	return HS_ERR_TIMEOUT;
+}
+
+/* A modem emulator on a pty (no DCD) writes "\r\n", "NO CARRIER",
+ * "\r\n" apart: the call ends, and none of it is data, even when read
+ * without waiting each time. */
+static void test_no_carrier_in_pieces(void **state)
+{
+	static const struct sim_step s[] = {
+		EXPECT("ATD1\r"), SEND("\r\nCONNECT\r\n"),
+		SEND("line\r\n"), SILENT(20),
+		SEND("\r\n"), SILENT(20), SEND("NO CARR"), SILENT(20), SEND("IER"),
+		SILENT(20), SEND("\r\n"),
+		END(),
+	};
+	struct modem_rig *g = modem_rig_open(NULL, s);
+	char buf[64];
+	size_t got;
+	int rc;
+	(void)state;
+
+	assert_int_equal(hs_modem_dial(g->m, &(struct hs_dial){ .number = "1" }, NULL, 2000),
+			 HS_OK);
+	rc = read_like_a_loop(g->m, buf, sizeof(buf), &got);
+	sim_finish(&g->sim);
+	assert_int_equal(rc, HS_ERR_NO_CARRIER);
+	assert_int_equal(got, 6);
+	assert_memory_equal(buf, "line\r\n", 6);
+	assert_false(hs_modem_online(g->m));
+	modem_rig_close(g);
+}
+
+/* With nothing held, nothing is due: a loop may sleep until input (no
+ * DCD to look at on a pty); held bytes are due within the hold. */
+static void test_wait_ms_idle(void **state)
+{
+	static const struct sim_step s[] = {
+		EXPECT("ATD1\r"), SEND("\r\nCONNECT\r\n"), GO(), SEND("ab\r"),
+		END(),
+	};
+	struct modem_rig *g = modem_rig_open(NULL, s);
+	char buf[8];
+	int n;
+	(void)state;
+
+	assert_int_equal(hs_modem_dial(g->m, &(struct hs_dial){ .number = "1" }, NULL, 2000),
+			 HS_OK);
+	/* data may have come with CONNECT: read at once */
+	assert_int_equal(hs_modem_wait_ms(g->m), 0);
+	assert_int_equal(hs_modem_read(g->m, buf, sizeof(buf), 0), HS_ERR_TIMEOUT);
+	assert_int_equal(hs_modem_wait_ms(g->m), -1);
+	sim_go(&g->sim);
+	/* "\r" may start NO CARRIER: held, and due within the hold */
+	n = hs_modem_read(g->m, buf, sizeof(buf), 2000);
+	assert_int_equal(n, 2);
+	assert_true(hs_modem_wait_ms(g->m) >= 0);
+	sim_finish(&g->sim);
+	modem_rig_close(g);
+}
+
 static void test_hangup_escape_guard(void **state)
 {
 	/* S12=10: 200 ms of silence before and after "+++" */
@@ -448,6 +529,51 @@ static void test_hangup_escape_guard(void **state)
 	sim_finish(&g->sim);
 	assert_int_equal(rc, HS_OK);
 	assert_false(hs_modem_online(g->m));
+	modem_rig_close(g);
+}
+
+/* A modem this object never talked to may be online (another program
+ * left a call up): hang-up escapes first, guard time before and after
+ * "+++", then ATH0. Without modem lines nothing else can tell. */
+static void test_hangup_unknown_state_escapes(void **state)
+{
+	static const struct hs_modem_driver quick = {
+		.name = "quick", .description = "a Hayes modem with S12=10",
+		.guard_ms = 200,
+	};
+	static const struct sim_step s[] = {
+		EXPECT_GAP("+++", 200),
+		SILENT(200),
+		SEND("\r\nOK\r\n"),
+		EXPECT("ATH0\r"), SEND("\r\nOK\r\n"),
+		END(),
+	};
+	struct modem_rig *g = modem_rig_open(&quick, s);
+	int rc;
+	(void)state;
+
+	rc = hs_modem_hangup(g->m, 5000);
+	sim_finish(&g->sim);
+	assert_int_equal(rc, HS_OK);
+	modem_rig_close(g);
+}
+
+/* Once the modem answered a command, it is in command mode: ATH0 alone. */
+static void test_hangup_known_command_mode(void **state)
+{
+	static const struct sim_step s[] = {
+		EXPECT("AT\r"), SEND("\r\nOK\r\n"),
+		EXPECT("ATH0\r"), SEND("\r\nOK\r\n"),
+		END(),
+	};
+	struct modem_rig *g = modem_rig_open(NULL, s);
+	int rc;
+	(void)state;
+
+	assert_int_equal(hs_modem_sync(g->m, 1, 2000), HS_OK);
+	rc = hs_modem_hangup(g->m, 5000);
+	sim_finish(&g->sim);
+	assert_int_equal(rc, HS_OK);
 	modem_rig_close(g);
 }
 
@@ -600,7 +726,11 @@ int main(void)
 		cmocka_unit_test(test_dial_failures),
 		cmocka_unit_test(test_dial_quiet_without_dcd),
 		cmocka_unit_test(test_data_mode_and_carrier_loss),
+		cmocka_unit_test(test_no_carrier_in_pieces),
+		cmocka_unit_test(test_wait_ms_idle),
 		cmocka_unit_test(test_hangup_escape_guard),
+		cmocka_unit_test(test_hangup_unknown_state_escapes),
+		cmocka_unit_test(test_hangup_known_command_mode),
 		cmocka_unit_test(test_hangup_dtr_only_cannot_on_pty),
 		cmocka_unit_test(test_wait_call_caller_id_answer),
 		cmocka_unit_test(test_wait_call_modem_answers_itself),

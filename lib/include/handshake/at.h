@@ -196,6 +196,11 @@ size_t hs_at_take_input(struct hs_at *at, void *buf, size_t len);
  * mode (after +++ or NO CARRIER). */
 int hs_at_online(const struct hs_at *at);
 void hs_at_set_online(struct hs_at *at, int online);
+/* Is the modem known to be in command mode: has it sent a final result
+ * other than CONNECT since the engine was made or was last online? (A
+ * modem nobody has asked anything yet may be in a call another program
+ * left up.) */
+int hs_at_in_command(const struct hs_at *at);
 
 /* The enum hs_err a result stands for: HS_OK for OK and CONNECT,
  * HS_ERR_LINE_BUSY for BUSY, HS_ERR_NO_CARRIER, ... with a message

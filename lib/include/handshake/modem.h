@@ -16,12 +16,19 @@
  *    are their own errors: HS_ERR_LINE_BUSY, HS_ERR_NO_DIALTONE,
  *    HS_ERR_NO_ANSWER, HS_ERR_NO_CARRIER, HS_ERR_REJECTED (ERROR).
  *  - Once connected the modem is a byte stream (hs_modem_read/write). The
- *    carrier going away (DCD falling, or "NO CARRIER" in the stream on a
- *    port without modem lines) ends it with HS_ERR_NO_CARRIER.
+ *    carrier going away ends it with HS_ERR_NO_CARRIER: DCD falling,
+ *    where DCD follows the carrier (it was low before the call and rose
+ *    with CONNECT); elsewhere (a pty, a device server or emulator, a
+ *    three-wire adapter, a modem set &C0) the modem's "NO CARRIER" in
+ *    the stream, however it is split, and none of it is passed on as
+ *    data. Bytes that may start it are held back up to 100 ms there.
  *  - Hang-up follows a policy; the default drops DTR and confirms DCD
- *    falls, and where the port has no modem lines (a pty, some adapters)
- *    escapes with "+++" honouring the guard time read from ATS12? and
- *    sends ATH0, confirmed by OK.
+ *    falls, and where that cannot be seen (no modem lines, DCD not
+ *    following the carrier) escapes with "+++" honouring the guard time
+ *    read from ATS12? and sends ATH0, confirmed by OK. A modem not known
+ *    to be in command mode (hs_at_in_command(): one nobody has asked
+ *    anything yet may be in a call another program left up) is escaped
+ *    to command mode before ATH0.
  */
 #ifndef HANDSHAKE_MODEM_H
 #define HANDSHAKE_MODEM_H
@@ -207,6 +214,11 @@ int hs_modem_write(struct hs_modem *m, const void *buf, size_t len,
 		   int timeout_ms, size_t *done);
 /* 1 while connected (data mode), else 0. */
 int hs_modem_online(const struct hs_modem *m);
+/* For event loops polling hs_link_fd(): how long they may wait for
+ * input before calling hs_modem_read() anyway: -1 no limit (only input
+ * matters), else ms (held bytes fall due, or DCD is to be looked at; 0
+ * right after CONNECT, when data may already have been read). */
+int hs_modem_wait_ms(const struct hs_modem *m);
 
 #ifdef __cplusplus
 }
