@@ -369,23 +369,32 @@ static int maybe_online(struct hs_modem *m)
 	return m->online || !(m->carrier_lost || hs_at_in_command(m->at));
 }
 
+/* Wait for DCD to fall, as long as a DTR drop may take, within the
+ * deadline; the lines as last seen (or an error). */
+static int dcd_fall(struct hs_modem *m, int64_t deadline)
+{
+	int64_t until = hs_deadline(hs_remaining(deadline) < DTR_DROP_MS
+				    ? hs_remaining(deadline) : DTR_DROP_MS);
+	int sig;
+
+	while ((sig = hs_link_signals(m->link)) >= 0 && (sig & HS_SIG_DCD) &&
+	       hs_remaining(until) > 0)
+		hs_link_wait_signals(m->link, HS_SIG_DCD, hs_remaining(until));
+	return sig;
+}
+
 /* 1 hung up (DCD was up and fell), 0 cannot tell here (no lines, DCD
  * low already or not following the carrier, or it stayed up), < 0
  * error. */
 static int hangup_dtr(struct hs_modem *m, int64_t deadline)
 {
-	int sig = hs_link_signals(m->link), rc, wait;
-	int64_t until;
+	int sig = hs_link_signals(m->link), rc;
 
 	if (sig < 0 || !(sig & HS_SIG_DCD) || (m->online && !m->dcd_carrier))
 		return 0;
 	if ((rc = hs_link_set_dtr(m->link, 0)) < 0)
 		return rc == HS_ERR_NOT_SUPPORTED ? 0 : rc;
-	wait = hs_remaining(deadline) < DTR_DROP_MS ? hs_remaining(deadline) : DTR_DROP_MS;
-	until = hs_deadline(wait);
-	while ((sig = hs_link_signals(m->link)) >= 0 && (sig & HS_SIG_DCD) &&
-	       hs_remaining(until) > 0)
-		hs_link_wait_signals(m->link, HS_SIG_DCD, hs_remaining(until));
+	sig = dcd_fall(m, deadline);
 	/* DTR back up, or the modem would refuse the next call (&D2). */
 	hs_link_set_dtr(m->link, 1);
 	if (sig < 0)
@@ -442,12 +451,7 @@ static int hangup_escape(struct hs_modem *m, int64_t deadline)
 	if (rc == HS_OK && m->dcd_carrier) {
 		/* DCD may fall a moment after the OK: give it the time a
 		 * DTR drop gets. */
-		int64_t until = hs_deadline(hs_remaining(deadline) < DTR_DROP_MS
-					    ? hs_remaining(deadline) : DTR_DROP_MS);
-		int sig;
-		while ((sig = hs_link_signals(m->link)) >= 0 && (sig & HS_SIG_DCD) &&
-		       hs_remaining(until) > 0)
-			hs_link_wait_signals(m->link, HS_SIG_DCD, hs_remaining(until));
+		int sig = dcd_fall(m, deadline);
 		if (sig >= 0 && (sig & HS_SIG_DCD))
 			rc = hs_fail(HS_ERR_IO, "%s: ATH0 said OK but DCD is still up",
 				     hs_mdm_dev(m));

@@ -203,33 +203,28 @@ static void test_timeout(void **state)
 	assert_string_equal(m.got, "AT\r");
 }
 
-/* A TIMEOUT far above int milliseconds (34 days) is a long wait, not an
- * overflow that fails the expect at once; chat takes it as given. */
-static void test_huge_timeout(void **state)
+/* TIMEOUT as chat reads it: far above int milliseconds (34 days) is a
+ * long wait, not an overflow that fails the expect at once; 0, a
+ * negative or a word that is no number is chat's 45 s. Either way a
+ * modem that thinks 300 ms is waited for. */
+static void test_timeout_values(void **state)
 {
 	static const char *const modem[] = { "AT\r", "\r\nOK\r\n", NULL };
-	static const char *const words[] = { "TIMEOUT", "3000000", "", "AT", "OK", "" };
-	struct modem m;
-	struct hs_link *l = modem_start_slow(&m, modem, 300);
-	(void)state;
-
-	assert_int_equal(run_words(l, words, N(words), NULL), HS_CHAT_OK);
-	modem_stop(&m, l);
-}
-
-/* TIMEOUT 0, a negative or a word that is no number: chat's 45 s. */
-static void test_timeout_not_positive_is_default(void **state)
-{
-	static const char *const modem[] = { "AT\r", "\r\nOK\r\n", NULL };
-	static const char *const words[] = {
+	static const char *const huge[] = { "TIMEOUT", "3000000", "", "AT", "OK", "" };
+	static const char *const odd[] = {
 		"TIMEOUT", "0", "TIMEOUT", "-5", "TIMEOUT", "soon", "", "AT", "OK", "",
 	};
-	struct modem m;
-	struct hs_link *l = modem_start_slow(&m, modem, 300);
+	const struct { const char *const *words; int n; } runs[] = {
+		{ huge, N(huge) }, { odd, N(odd) },
+	};
 	(void)state;
 
-	assert_int_equal(run_words(l, words, N(words), NULL), HS_CHAT_OK);
-	modem_stop(&m, l);
+	for (size_t i = 0; i < sizeof(runs) / sizeof(runs[0]); i++) {
+		struct modem m;
+		struct hs_link *l = modem_start_slow(&m, modem, 300);
+		assert_int_equal(run_words(l, runs[i].words, runs[i].n, NULL), HS_CHAT_OK);
+		modem_stop(&m, l);
+	}
 }
 
 /* chat matches any expect string up to its STR_LEN (1024 bytes) however
@@ -392,8 +387,7 @@ int main(void)
 		cmocka_unit_test(test_abort_codes),
 		cmocka_unit_test(test_clr_abort_renumbers),
 		cmocka_unit_test(test_timeout),
-		cmocka_unit_test(test_huge_timeout),
-		cmocka_unit_test(test_timeout_not_positive_is_default),
+		cmocka_unit_test(test_timeout_values),
 		cmocka_unit_test(test_long_expect),
 		cmocka_unit_test(test_subexpect_resends),
 		cmocka_unit_test(test_leaves_the_rest_on_the_line),
