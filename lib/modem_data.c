@@ -236,6 +236,8 @@ static int due(const struct hs_modem *m)
 
 int hs_modem_wait_ms(const struct hs_modem *m)
 {
+	if (m && m->carrier_lost)
+		return 0; /* the next read says so */
 	if (!m || !m->online)
 		return -1;
 	if (m->fresh)

@@ -424,7 +424,9 @@ static void test_data_mode_and_carrier_loss(void **state)
 }
 
 /* Read as an event loop does: hs_modem_read(0) whenever the link polls
- * readable or hs_modem_wait_ms() says; the data and how it ended. */
+ * readable or hs_modem_wait_ms() says; the data and how it ended.
+ * HS_ERR_CANCELED: the loop was told to sleep until input, none came,
+ * and yet the call had not ended (it would have slept forever). */
 static int read_like_a_loop(struct hs_modem *m, char *buf, size_t cap, size_t *got)
 {
 	int64_t deadline = hs_deadline(5000);
@@ -434,9 +436,9 @@ static int read_like_a_loop(struct hs_modem *m, char *buf, size_t cap, size_t *g
 	while (hs_remaining(deadline) > 0) {
 		struct pollfd f = { .fd = hs_link_fd(hs_modem_link(m)), .events = POLLIN };
 		int wait = hs_modem_wait_ms(m);
-		if (wait < 0 || wait > hs_remaining(deadline))
-			wait = hs_remaining(deadline);
-		poll(&f, 1, wait);
+		if (poll(&f, 1, wait < 0 || wait > hs_remaining(deadline)
+			 ? hs_remaining(deadline) : wait) == 0 && wait < 0)
+			return HS_ERR_CANCELED;
 		n = hs_modem_read(m, buf + *got, cap - *got, 0);
 		if (n > 0)
 			*got += (size_t)n;
@@ -472,6 +474,34 @@ static void test_no_carrier_in_pieces(void **state)
 	assert_int_equal(got, 6);
 	assert_memory_equal(buf, "line\r\n", 6);
 	assert_false(hs_modem_online(g->m));
+	modem_rig_close(g);
+}
+
+/* Data and NO CARRIER in one write: the data, then the loss, with no
+ * input between to wake a loop up. */
+static void test_data_and_no_carrier_at_once(void **state)
+{
+	static const struct sim_step s[] = {
+		EXPECT("ATD1\r"), SEND("\r\nCONNECT\r\n"), GO(),
+		SEND("bye\r\nNO CARRIER\r\n"),
+		END(),
+	};
+	struct modem_rig *g = modem_rig_open(NULL, s);
+	char buf[64];
+	size_t got;
+	int rc;
+	(void)state;
+
+	assert_int_equal(hs_modem_dial(g->m, &(struct hs_dial){ .number = "1" }, NULL, 2000),
+			 HS_OK);
+	/* CONNECT read alone: nothing came with it */
+	assert_int_equal(hs_modem_read(g->m, buf, sizeof(buf), 0), HS_ERR_TIMEOUT);
+	sim_go(&g->sim);
+	rc = read_like_a_loop(g->m, buf, sizeof(buf), &got);
+	sim_finish(&g->sim);
+	assert_int_equal(rc, HS_ERR_NO_CARRIER);
+	assert_int_equal(got, 3);
+	assert_memory_equal(buf, "bye", 3);
 	modem_rig_close(g);
 }
 
@@ -727,6 +757,7 @@ int main(void)
 		cmocka_unit_test(test_dial_quiet_without_dcd),
 		cmocka_unit_test(test_data_mode_and_carrier_loss),
 		cmocka_unit_test(test_no_carrier_in_pieces),
+		cmocka_unit_test(test_data_and_no_carrier_at_once),
 		cmocka_unit_test(test_wait_ms_idle),
 		cmocka_unit_test(test_hangup_escape_guard),
 		cmocka_unit_test(test_hangup_unknown_state_escapes),

@@ -217,7 +217,8 @@ int hs_modem_online(const struct hs_modem *m);
 /* For event loops polling hs_link_fd(): how long they may wait for
  * input before calling hs_modem_read() anyway: -1 no limit (only input
  * matters), else ms (held bytes fall due, or DCD is to be looked at; 0
- * right after CONNECT, when data may already have been read). */
+ * right after CONNECT, when data may already have been read, and once
+ * the carrier is gone: the read reports it). */
 int hs_modem_wait_ms(const struct hs_modem *m);
 
 #ifdef __cplusplus
