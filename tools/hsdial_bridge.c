@@ -53,6 +53,7 @@ static int write_all(int fd, const char *buf, size_t n)
  * stdin, *from_child reads its stdout. Returns the pid or -1. */
 static pid_t spawn(char **argv, int link_fd, int *to_child, int *from_child)
 {
+	sigset_t stop, was;
 	int in[2], out[2];
 	pid_t pid;
 
@@ -66,6 +67,14 @@ static pid_t spawn(char **argv, int link_fd, int *to_child, int *from_child)
 	if (link_fd >= 0)
 		fcntl(link_fd, F_SETFD, fcntl(link_fd, F_GETFD) | FD_CLOEXEC);
 	fflush(NULL);
+	/* A SIGHUP sent as soon as the carrier goes must not reach the
+	 * child while it still has our handler: held until it has the
+	 * default one. */
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGHUP);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGTERM);
+	sigprocmask(SIG_BLOCK, &stop, &was);
 	pid = fork();
 	if (pid == 0) {
 		struct sigaction dfl = { .sa_handler = SIG_DFL };
@@ -73,6 +82,7 @@ static pid_t spawn(char **argv, int link_fd, int *to_child, int *from_child)
 		sigaction(SIGHUP, &dfl, NULL);
 		sigaction(SIGINT, &dfl, NULL);
 		sigaction(SIGTERM, &dfl, NULL);
+		sigprocmask(SIG_SETMASK, &was, NULL);
 		if (dup2(in[0], 0) < 0 || dup2(out[1], 1) < 0)
 			_exit(126);
 		/* no shell: the words are the program and its arguments */
@@ -80,6 +90,7 @@ static pid_t spawn(char **argv, int link_fd, int *to_child, int *from_child)
 		tool_warn("cannot run %s: %s", argv[0], strerror(errno));
 		_exit(errno == ENOENT ? 127 : 126);
 	}
+	sigprocmask(SIG_SETMASK, &was, NULL);
 	close(in[0]);
 	close(out[1]);
 	if (pid < 0) {
