@@ -186,8 +186,10 @@ sc_job() {
 @test "SIGTERM (cupsd cancels the job): exit 5, printer reset" {
   # Inside the lab: start the job, wait until the printer has bytes, stop it.
   DEVICE_URI='hs:usb:1234:5678' run "$HSLAB" --usb-printer "$PLAIN,rate=20000,out=$tmp/out" \
-    --transcript "$tmp/t" -- sh -c '"$0" 50 alice t 1 x=1 "$1" & p=$!
-      until [ -s "$2" ]; do sleep 0.02; done; kill -TERM $p; wait $p' "$HS" "$tmp/job" "$tmp/out"
+    --transcript "$tmp/t" -- sh -c '. "$LAB_WAIT"
+      "$0" 50 alice t 1 x=1 "$1" & p=$!
+      wait_for "$2" "usb 2-1 rx " 10 || exit 90
+      kill -TERM $p; wait $p' "$HS" "$tmp/job" "$tmp/t"
   assert_failure 5
   assert_output --partial 'job canceled'
   grep -q ' soft-reset 0x' "$tmp/t"
