@@ -94,10 +94,12 @@ static struct {
 	int input_pipe;              /* it is a pipe: FIONREAD says what waits */
 	int reset_wanted;            /* SOFT_RESET during a job */
 	int sc_busy;                 /* a side-channel request is being answered */
+	int sc_open;                 /* the side-channel thread runs: no EOF on fd 4 yet */
 	int last_pct;                /* job-media-progress last printed */
 } be = { .lock = PTHREAD_MUTEX_INITIALIZER, .connected = 1, .input_fd = -1, .last_pct = -1 };
 
-static volatile int canceled;
+static volatile int canceled;          /* stop the job: SIGTERM or a SOFT_RESET */
+static volatile sig_atomic_t terminated; /* cupsd sent SIGTERM */
 
 static int64_t now_ms(void)
 {
@@ -396,6 +398,7 @@ static void *side_channel(void *arg)
 		if (full_read(SC_FD, hdr, 4) < 0) {
 			pthread_mutex_lock(&be.lock);
 			be.sc_busy = 0;
+			be.sc_open = 0;
 			pthread_mutex_unlock(&be.lock);
 			return NULL; /* the filter side closed */
 		}
@@ -448,18 +451,22 @@ static void *side_channel(void *arg)
 }
 
 /* Before exit: let the side channel answer what a filter already asked
- * (a DRAIN_OUTPUT waits for the job's end), for up to 10 s. */
+ * (a DRAIN_OUTPUT waits for the job's end), for up to 10 s. Nothing is
+ * pending once the filter side has closed it: under cupsd with no filter
+ * left (a raw queue) fd 4 is at EOF, readable for ever, from the start. */
 static void sc_finish(void)
 {
 	int64_t until = now_ms() + 10000;
 
-	while (now_ms() < until) {
+	while (now_ms() < until && !terminated) {
 		struct pollfd pfd = { .fd = SC_FD, .events = POLLIN };
 		pthread_mutex_lock(&be.lock);
-		int busy = be.sc_busy;
+		int busy = be.sc_busy, open = be.sc_open;
 		pthread_mutex_unlock(&be.lock);
-		if (!busy && poll(&pfd, 1, 0) == 0)
+		if (!open || (!busy && poll(&pfd, 1, 0) == 0))
 			return;
+		/* A request the thread is reading or answering: its end is
+		 * a matter of milliseconds (or of the drain it waits for). */
 		usleep(10 * 1000);
 	}
 }
@@ -468,6 +475,7 @@ static void on_signal(int sig)
 {
 	(void)sig;
 	canceled = 1;
+	terminated = 1;
 }
 
 /* A CUPS job option "name=value" from argv[5], as seconds. */
@@ -536,8 +544,10 @@ static int print_job(int argc, char **argv)
 		    hs_printer_driver_name(p));
 	}
 	pthread_mutex_unlock(&be.lock);
-	if (rc == 0 && have_sc) {
-		pthread_create(&tid, NULL, side_channel, NULL);
+	if (rc == 0 && have_sc && pthread_create(&tid, NULL, side_channel, NULL) == 0) {
+		pthread_mutex_lock(&be.lock);
+		be.sc_open = 1;
+		pthread_mutex_unlock(&be.lock);
 		pthread_detach(tid);
 	}
 	if (rc < 0) {

@@ -167,6 +167,22 @@ sc_job() {
   [ "$(echo $(cat "$tmp/reply"))" = "05 01 00 01 01 08 01 00 01 01 03 01 00 01 00 06 07 00 00" ]
 }
 
+@test "side channel closed (a raw queue: no filter holds it): the backend exits when the job is done" {
+  # cupsd gives the backend fd 4 even when no filter is left on the
+  # other end: a socket at EOF, readable for ever. The job must not wait
+  # on it; timeout gives 5 s (a 100 kB job takes well under 1 s).
+  DEVICE_URI='hs:usb:1234:5678' run "$HSLAB" --usb-printer "$PLAIN,out=$tmp/out" -- \
+    timeout 5 /usr/bin/python3 -c '
+import os, socket, sys
+ours, theirs = socket.socketpair()
+theirs.close()
+os.dup2(ours.fileno(), 4)
+os.execv(sys.argv[1], sys.argv[1:])' "$HS" 52 alice t 1 '' "$tmp/job"
+  assert_success
+  assert_line 'INFO: the printer took all 100000 bytes'
+  [ "$(sha256sum < "$tmp/out")" = "$want" ]
+}
+
 @test "side channel: DRAIN_OUTPUT answers OK once the printer has the bytes" {
   sc_job '\002\000\000\000' "$PLAIN,rate=100000,out=$tmp/out"
   assert_success
