@@ -127,6 +127,9 @@ int hs_1284_parse(const char *s, size_t len, const char *usb_serial,
 	if (len > HS_1284_MAX)
 		return hs_fail(HS_ERR_PROTOCOL, "the device ID is %zu bytes, over %d", len,
 			       HS_1284_MAX);
+	/* Printers end the ID with a line end or blanks, as CUPS accepts. */
+	while (len && isspace((unsigned char)s[len - 1]))
+		len--;
 	for (size_t j = 0; j < len; j++)
 		if (iscntrl((unsigned char)s[j]))
 			return hs_fail(HS_ERR_PROTOCOL,

@@ -55,9 +55,10 @@ int hs_usb_pick(const struct hs_usb_alt *alts, int n, int want_if);
  * cap bytes. The 2-byte length counts itself and is big-endian; when that
  * is out of range (under 14, the shortest sane "MFG:x;MDL:y;" with its
  * length, or over cap) it is read little-endian, as CUPS does for printers
- * that got the spec wrong. The ID is cut to what arrived and ends at an
- * embedded NUL. Sets *len; returns the ID's offset (2), or -1 when the
- * reply holds no usable ID. */
+ * that got the spec wrong. The ID is cut to what arrived, ends at an
+ * embedded NUL, and loses the blanks and line ends many printers put
+ * after it. Sets *len; returns the ID's offset (2), or -1 when the reply
+ * holds no usable ID. */
 int hs_usb_id_span(const uint8_t *buf, size_t got, size_t cap, size_t *len);
 
 /* enum hs_err for a libusb error code. */

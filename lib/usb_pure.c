@@ -4,6 +4,7 @@
  * what a libusb error means to our callers. Kept apart so unit tests can
  * check them with plain data.
  */
+#include <ctype.h>
 #include <grp.h>
 #include <stdio.h>
 #include <string.h>
@@ -62,6 +63,8 @@ int hs_usb_id_span(const uint8_t *buf, size_t got, size_t cap, size_t *len)
 	n -= 2;
 	if ((nul = memchr(buf + 2, 0, n)))
 		n = (size_t)((const uint8_t *)nul - (buf + 2));
+	while (n && isspace(buf[2 + n - 1]))
+		n--;
 	*len = n;
 	return 2;
 }

@@ -67,6 +67,15 @@ cups_print() {
   done
 }
 
+@test "a 1284 ID that ends in CR LF, as printers send them: make, model, driver and ID kept" {
+  run "$HSLAB" --usb-printer 'vid=03f0,pid=0517,id="MFG:Hewlett-Packard;MDL:LaserJet 4000;CMD:PJL,PCL;\r\n"' -- \
+    "$HSPRINT" -d usb:03f0:0517 --status
+  assert_success
+  assert_line 'model:     HP LaserJet 4000'
+  assert_line 'device-id: MFG:Hewlett-Packard;MDL:LaserJet 4000;CMD:PJL,PCL;'
+  assert_line 'driver:    pjl'
+}
+
 @test "a serial number that is not there: exit 69" {
   run "$HSLAB" --usb-printer "$GENERIC" -- "$HSPRINT" -d 'usb:1234:5678?serial=NOPE' --status
   assert_failure 69

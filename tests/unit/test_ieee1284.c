@@ -84,7 +84,7 @@ static void test_make_model_like_cups(void **state)
 static void test_bad_ids(void **state)
 {
 	static const char *const bad[] = {
-		"", "MFG ACME;", "CLS:PRINTER;", "MFG:AC\x01ME;", "MFG:ACME;\n",
+		"", "MFG ACME;", "CLS:PRINTER;", "MFG:AC\x01ME;", "MFG:ACME;\nMDL:X;", " \r\n",
 		"MFG:ACME;garbage;",
 	};
 	struct hs_1284_id id;
@@ -300,7 +300,7 @@ static void test_control_characters(void **state)
 	} bad[] = {
 		{ "MFG:HP;MDL:Laser\x1b" "E;", 16 },   /* ESC: a PCL reset */
 		{ "MFG:HP;\tMDL:LaserJet;", 7 },       /* tab */
-		{ "MFG:HP;MDL:LaserJet\r\n", 19 },     /* a line end */
+		{ "MFG:HP;MDL:Laser\r\nJet;", 16 },   /* a line end inside */
 		{ "MFG:HP;MDL:Laser\x7fJet;", 16 },     /* DEL */
 		{ "\x0cMFG:HP;MDL:LaserJet;", 0 },      /* a form feed in front */
 	};
@@ -315,6 +315,12 @@ static void test_control_characters(void **state)
 		if (!strstr(hs_last_error(), where))
 			fail_msg("'%s': '%s' does not say %s", bad[i].id, hs_last_error(), where);
 	}
+	/* Printers end their ID with a line end or blanks: not part of it */
+	parse_ok("MFG:HP;MDL:LaserJet 4000;CMD:PJL,PCL;\r\n", NULL, &id);
+	assert_string_equal(id.make_model, "HP LaserJet 4000");
+	assert_true(hs_1284_has_cmd(&id, "PJL"));
+	parse_ok("MFG:HP;MDL:LaserJet 4000\r\n \t", NULL, &id);
+	assert_string_equal(id.mdl, "LaserJet 4000");
 	/* Latin-1 and UTF-8 bytes are not control characters: kept as sent */
 	parse_ok("MFG:Olivetti;MDL:PR2 Plus \xc3\xa9" "dition;", NULL, &id);
 	assert_string_equal(id.mdl, "PR2 Plus \xc3\xa9" "dition");

@@ -34,9 +34,11 @@ struct hs_1284_id {
 
 /*
  * Parse an ID of len bytes (no length prefix). usb_serial (may be NULL)
- * fills sn when the ID has none. Returns 0, or HS_ERR_PROTOCOL when the ID
- * is empty, over HS_1284_MAX, has control characters, a key without a
- * value, or neither a manufacturer nor a model nor a description.
+ * fills sn when the ID has none. Blanks and line ends at the end (many
+ * printers send "...;\r\n") are not part of the ID. Returns 0, or
+ * HS_ERR_PROTOCOL when the ID is empty, over HS_1284_MAX, has other
+ * control characters, a key without a value, or neither a manufacturer
+ * nor a model nor a description.
  */
 int hs_1284_parse(const char *id, size_t len, const char *usb_serial,
 		  struct hs_1284_id *out);
