@@ -36,6 +36,34 @@ PLAIN='id="MFG:ACME;MDL:Plain 1;CMD:RAW;"'
   assert_output "$(printf '%s' 'direct hs:usb:1234:5678?serial=LAB0001 "Evil \"Co\" Laser\\9" "Evil \"Co\" Laser\\9 (USB)" "MFG:Evil \"Co\";MDL:L ' $'\t' '9;" ""')"
 }
 
+@test "discovery: make and model equal CUPS's usb backend's for every ID of cups_make_model.tsv" {
+  # Both backends list the same lab printers, four at a time (the lab's
+  # most), told apart by serial number; field 2 is the make and model.
+  grep -v '^#' "$ROOT/tests/unit/cups_make_model.tsv" | grep -v '^$' | cut -f1 > "$tmp/ids"
+  total=$(wc -l < "$tmp/ids")
+  [ "$total" -ge 40 ]
+  n=0
+  while [ "$n" -lt "$total" ]; do
+    args=()
+    for i in 0 1 2 3; do
+      [ $((n + i)) -lt "$total" ] || break
+      id=$(sed -n "$((n + i + 1))p" "$tmp/ids" | sed 's/[\\"]/\\&/g')
+      args+=(--usb-printer "serial=T$((n + i)),id=\"$id\"")
+    done
+    "$HSLAB" "${args[@]}" -- /usr/lib/cups/backend/usb > "$tmp/cups" 2>/dev/null
+    "$HSLAB" "${args[@]}" -- "$HS" > "$tmp/hs.out"
+    for ((i = 0; i < ${#args[@]} / 2; i++)); do
+      cups_mm=$(grep "serial=T$((n + i))[ &]" "$tmp/cups" | sed 's/^[^"]*"\(\([^"\\]\|\\.\)*\)".*/\1/')
+      hs_mm=$(grep "serial=T$((n + i))[ &]" "$tmp/hs.out" | sed 's/^[^"]*"\(\([^"\\]\|\\.\)*\)".*/\1/')
+      [ -n "$cups_mm" ] || { echo "CUPS did not list $(sed -n "$((n + i + 1))p" "$tmp/ids")"; return 1; }
+      [ "$hs_mm" = "$cups_mm" ] ||
+        { echo "$(sed -n "$((n + i + 1))p" "$tmp/ids"): hs '$hs_mm', CUPS '$cups_mm'"; return 1; }
+    done
+    n=$((n + ${#args[@]} / 2))
+  done
+  [ "$n" = "$total" ]
+}
+
 @test "discovery: no printers, no lines, exit 0" {
   run "$HSLAB" --port 'ttyUSB0 none' -- "$HS"
   assert_success
