@@ -215,16 +215,27 @@ int hs_link_soft_reset(struct hs_link *l, int timeout_ms)
 
 /* ---- the list of printers --------------------------------------------- */
 
-/* A serial number is put in the URI only if it needs no escaping there. */
-static int uri_safe(const char *s)
+/* The URI of a listed printer names it by what stays the same when it is
+ * plugged in again: its ids and its serial number (percent-encoded, as
+ * the URI parser decodes it), never its bus address. Without a serial
+ * number the ids are all there is: two such printers of one model look
+ * the same (as they do to CUPS). */
+static void printer_uri(struct hs_usb_printer *p)
 {
-	if (!*s)
-		return 0;
-	for (; *s; s++)
-		if (!(*s >= '0' && *s <= '9') && !(*s >= 'A' && *s <= 'Z') &&
-		    !(*s >= 'a' && *s <= 'z') && !strchr("-._~", *s))
-			return 0;
-	return 1;
+	size_t o = (size_t)snprintf(p->uri, sizeof(p->uri), "usb:%04x:%04x", p->vid, p->pid);
+
+	if (!p->serial[0])
+		return;
+	o += (size_t)snprintf(p->uri + o, sizeof(p->uri) - o, "?serial=");
+	for (const char *s = p->serial; *s && o + 4 <= sizeof(p->uri); s++) {
+		unsigned char c = (unsigned char)*s;
+		if ((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		    strchr("-._~", c))
+			p->uri[o++] = (char)c;
+		else
+			o += (size_t)snprintf(p->uri + o, sizeof(p->uri) - o, "%%%02X", c);
+	}
+	p->uri[o] = 0;
 }
 
 static void describe_printer(libusb_device *dev, const struct libusb_device_descriptor *d,
@@ -248,11 +259,7 @@ static void describe_printer(libusb_device *dev, const struct libusb_device_desc
 			p->device_id[0] = 0;
 		libusb_close(h);
 	}
-	if (uri_safe(p->serial))
-		snprintf(p->uri, sizeof(p->uri), "usb:%04x:%04x?serial=%s", p->vid, p->pid,
-			 p->serial);
-	else
-		snprintf(p->uri, sizeof(p->uri), "usb:%d.%d", p->bus, p->address);
+	printer_uri(p);
 }
 
 int hs_usb_list_printers(struct hs_usb_printer **out)

@@ -136,8 +136,12 @@ static void quoted(const char *s)
 	putchar('"');
 }
 
-/* Discovery: every USB printer the library can see. Serial ports are not
- * listed: nothing on a bare serial line says a printer is there. */
+/* Discovery: every USB printer the library can see, as CUPS's usb
+ * backend lists it: its make and model is the string CUPS derives from
+ * the 1284 ID ("Unknown" without one), which CUPS matches drivers on;
+ * the info names it by its USB strings when the ID does not. Serial
+ * ports are not listed: nothing on a bare serial line says a printer is
+ * there. */
 static int list_devices(void)
 {
 	struct hs_usb_printer *list = NULL;
@@ -150,18 +154,20 @@ static int list_devices(void)
 	for (int i = 0; i < n; i++) {
 		const struct hs_usb_printer *u = &list[i];
 		struct hs_1284_id id;
-		char mm[HS_1284_FIELD * 2], info[HS_1284_FIELD * 2 + 16], uri[200];
+		char info[HS_1284_FIELD * 2 + 16], uri[sizeof(u->uri) + 3];
+		int parsed = u->device_id[0] &&
+			     hs_1284_parse(u->device_id, strlen(u->device_id), u->serial, &id) == 0;
 
-		if (u->device_id[0] &&
-		    hs_1284_parse(u->device_id, strlen(u->device_id), u->serial, &id) == 0)
-			snprintf(mm, sizeof(mm), "%s", id.make_model);
-		else
-			snprintf(mm, sizeof(mm), "%s%s%s", u->manufacturer,
+		if (parsed)
+			snprintf(info, sizeof(info), "%s (USB)", id.make_model);
+		else if (u->manufacturer[0] || u->product[0])
+			snprintf(info, sizeof(info), "%s%s%s (USB)", u->manufacturer,
 				 u->manufacturer[0] && u->product[0] ? " " : "", u->product);
-		snprintf(info, sizeof(info), "%s (USB)", mm[0] ? mm : "USB printer");
+		else
+			snprintf(info, sizeof(info), "USB printer %04x:%04x", u->vid, u->pid);
 		snprintf(uri, sizeof(uri), "hs:%s", u->uri);
 		printf("direct %s", uri);
-		quoted(mm[0] ? mm : "unknown");
+		quoted(parsed ? id.make_model : "Unknown");
 		quoted(info);
 		quoted(u->device_id);
 		quoted("");

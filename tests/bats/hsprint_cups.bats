@@ -29,11 +29,34 @@ PLAIN='id="MFG:ACME;MDL:Plain 1;CMD:RAW;"'
   run "$HSLAB" --usb-printer "$PLAIN" -- "$HS"
   assert_success
   assert_output 'direct hs:usb:1234:5678?serial=LAB0001 "ACME Plain 1" "ACME Plain 1 (USB)" "MFG:ACME;MDL:Plain 1;CMD:RAW;" ""'
-  # Quotes and backslashes get a backslash; control characters (a 1284 ID
-  # with one is invalid, so make and model come from the strings) a space.
+  # Quotes and backslashes get a backslash; control characters a space. A
+  # 1284 ID with one is refused: make and model "Unknown" (what CUPS says
+  # of a printer with no ID), the info names it by its USB strings.
   run "$HSLAB" --usb-printer 'manufacturer=Evil \"Co\",product=Laser\\9,id="MFG:Evil \"Co\";MDL:L\x01\t9;"' -- "$HS"
   assert_success
-  assert_output "$(printf '%s' 'direct hs:usb:1234:5678?serial=LAB0001 "Evil \"Co\" Laser\\9" "Evil \"Co\" Laser\\9 (USB)" "MFG:Evil \"Co\";MDL:L ' $'\t' '9;" ""')"
+  assert_output "$(printf '%s' 'direct hs:usb:1234:5678?serial=LAB0001 "Unknown" "Evil \"Co\" Laser\\9 (USB)" "MFG:Evil \"Co\";MDL:L ' $'\t' '9;" ""')"
+}
+
+@test "discovery: URIs survive a replug (no serial number, or one that needs escaping)" {
+  # A printer with no serial number and one whose serial has a blank, a
+  # slash and a '%' (as some printers report them): neither URI may name
+  # the bus address, which changes when the printer is plugged in again.
+  run "$HSLAB" --usb-printer "$PLAIN,serial=" \
+    --usb-printer "vid=04b8,pid=0202,serial=AB 1/2%,id=\"MFG:EPSON;MDL:TM-T88V;\"" -- "$HS"
+  assert_success
+  assert_line 'direct hs:usb:1234:5678 "ACME Plain 1" "ACME Plain 1 (USB)" "MFG:ACME;MDL:Plain 1;CMD:RAW;" ""'
+  assert_line 'direct hs:usb:04b8:0202?serial=AB%201%2F2%25 "EPSON TM-T88V" "EPSON TM-T88V (USB)" "MFG:EPSON;MDL:TM-T88V;" ""'
+  # Plugged in again, at another address: both URIs still find them.
+  head -c 5000 /dev/urandom > "$tmp/small"
+  DEVICE_URI='hs:usb:1234:5678' run "$HSLAB" --usb-printer "$PLAIN,serial=,dev=9,out=$tmp/out" -- \
+    "$HS" 53 alice t 1 '' "$tmp/small"
+  assert_success
+  cmp "$tmp/small" "$tmp/out"
+  DEVICE_URI='hs:usb:04b8:0202?serial=AB%201%2F2%25' run "$HSLAB" \
+    --usb-printer "vid=04b8,pid=0202,serial=AB 1/2%,id=\"MFG:EPSON;MDL:TM-T88V;\",dev=7,out=$tmp/out2" -- \
+    "$HS" 54 alice t 1 '' "$tmp/small"
+  assert_success
+  cmp "$tmp/small" "$tmp/out2"
 }
 
 @test "discovery: make and model equal CUPS's usb backend's for every ID of cups_make_model.tsv" {
