@@ -145,21 +145,18 @@ static size_t paced_room(struct hs_link *l, int *wait_ms)
 	return 0;
 }
 
-static int stalled(struct hs_link *l, size_t done, size_t len, const char *why)
+/* The count is the caller's (*done), not part of the message. */
+static int stalled(struct hs_link *l, const char *why)
 {
-	return hs_fail(HS_ERR_STALL,
-		       "%s held the output (%s) until the deadline; the port accepted %zu of %zu bytes",
-		       l->path, why, done, len);
+	return hs_fail(HS_ERR_STALL, "%s held the output (%s) until the deadline", l->path, why);
 }
 
 /* The port took no more before the deadline: flow control or slowness. */
-static int held_up(struct hs_link *l, size_t done, size_t len)
+static int held_up(struct hs_link *l)
 {
 	if (l->line.flow == HS_FLOW_NONE)
-		return hs_fail(HS_ERR_TIMEOUT,
-			       "%s: write timed out; the port accepted %zu of %zu bytes",
-			       l->path, done, len);
-	return stalled(l, done, len, hs_flow_name(l->line.flow));
+		return hs_fail(HS_ERR_TIMEOUT, "%s: write timed out", l->path);
+	return stalled(l, hs_flow_name(l->line.flow));
 }
 
 int hs_serial_write(struct hs_link *l, const void *buf, size_t len,
@@ -186,10 +183,9 @@ int hs_serial_write(struct hs_link *l, const void *buf, size_t len,
 			room = sig & HS_SIG_DSR ? paced_room(l, &wait_ms) : 0;
 			if (room == 0) {
 				if (hs_remaining(deadline) == 0 && dsr)
-					return stalled(l, *done, len,
-						       sig & HS_SIG_DSR ? "DSR pacing" : "DSR low");
+					return stalled(l, sig & HS_SIG_DSR ? "DSR pacing" : "DSR low");
 				if (hs_remaining(deadline) == 0)
-					return held_up(l, *done, len);
+					return held_up(l);
 				hs_nap(wait_ms, deadline);
 				continue;
 			}
@@ -200,7 +196,7 @@ int hs_serial_write(struct hs_link *l, const void *buf, size_t len,
 		if (rc < 0)
 			return rc;
 		if (rc == 0)
-			return held_up(l, *done, len);
+			return held_up(l);
 		n = write(l->wfd, p + *done, chunk);
 		if (n > 0) {
 			*done += (size_t)n;
@@ -216,7 +212,7 @@ int hs_serial_write(struct hs_link *l, const void *buf, size_t len,
 			 * back off instead of spinning until the deadline. */
 			refused = refused < 8 ? refused + 1 : 8;
 			if (hs_remaining(deadline) == 0)
-				return held_up(l, *done, len);
+				return held_up(l);
 			hs_nap(refused, deadline);
 		}
 	}

@@ -125,7 +125,7 @@ int hs_usb_device_id(struct hs_link *l, char *buf, size_t size, int64_t deadline
 			return hs_fail(HS_ERR_NOT_SUPPORTED,
 				       "%s does not answer GET_DEVICE_ID (it stalled the request)",
 				       l->path);
-		return hs_usb_fail(l->path, r, "GET_DEVICE_ID", 0, 0);
+		return hs_usb_fail(l->path, r, "GET_DEVICE_ID");
 	}
 	return r;
 }
@@ -139,7 +139,7 @@ int hs_usb_port_status(struct hs_link *l, int64_t deadline)
 	r = libusb_control_transfer(s->h, RT_CLASS_IN, REQ_GET_PORT_STATUS, 0,
 				    (uint16_t)s->alt.ifnum, &st, 1, timeout_of(deadline));
 	if (r < 0)
-		return hs_usb_fail(l->path, r, "GET_PORT_STATUS", 0, 0);
+		return hs_usb_fail(l->path, r, "GET_PORT_STATUS");
 	if (r != 1)
 		return hs_fail(HS_ERR_PROTOCOL, "%s answered GET_PORT_STATUS with %d bytes, not 1",
 			       l->path, r);
@@ -158,7 +158,7 @@ int hs_usb_soft_reset(struct hs_link *l, int64_t deadline)
 					    (uint16_t)s->alt.ifnum, NULL, 0,
 					    timeout_of(deadline));
 	if (r < 0)
-		return hs_usb_fail(l->path, r, "SOFT_RESET", 0, 0);
+		return hs_usb_fail(l->path, r, "SOFT_RESET");
 	/* what the printer said before the reset belongs to the old job */
 	return l->ops->flush(l, HS_FLUSH_INPUT);
 }
@@ -278,7 +278,7 @@ int hs_usb_list_printers(struct hs_usb_printer **out)
 			       libusb_strerror((enum libusb_error)r));
 	if ((n = libusb_get_device_list(ctx, &list)) < 0) {
 		libusb_exit(ctx);
-		return hs_usb_fail("/dev/bus/usb", (int)n, "listing USB devices", 0, 0);
+		return hs_usb_fail("/dev/bus/usb", (int)n, "listing USB devices");
 	}
 	for (ssize_t i = 0; i < n; i++) {
 		struct libusb_device_descriptor d;

@@ -65,9 +65,9 @@ int hs_usb_id_span(const uint8_t *buf, size_t got, size_t cap, size_t *len);
 int hs_usb_code(int libusb_err);
 
 /* Record the message for a libusb error during what on the device at node
- * (done of len bytes when len > 0) and return hs_usb_code(err). */
-int hs_usb_fail(const char *node, int libusb_err, const char *what,
-		size_t done, size_t len);
+ * and return hs_usb_code(err). Counts are not part of it: a write says
+ * them through *done, and its caller (the job engine) in its own words. */
+int hs_usb_fail(const char *node, int libusb_err, const char *what);
 
 /* Class requests (usb_class.c). */
 int hs_usb_device_id(struct hs_link *link, char *buf, size_t size, int64_t deadline);
