@@ -41,7 +41,7 @@
 /* How often a wait for a modem line looks at it. */
 #define SIGNAL_POLL_MS 2
 
-static int io_error(struct hs_link *l, const char *what, int err)
+int hs_serial_fail(struct hs_link *l, const char *what, int err)
 {
 	int code = hs_errno_code(err);
 
@@ -65,7 +65,7 @@ static int wait_fd(struct hs_link *l, short events, int64_t deadline, short *got
 		if (n == 0)
 			return 0;
 		if (errno != EINTR)
-			return io_error(l, "poll", errno);
+			return hs_serial_fail(l, "poll", errno);
 	}
 }
 
@@ -88,9 +88,9 @@ int hs_serial_read(struct hs_link *l, void *buf, size_t len, int64_t deadline)
 			return hs_fail(HS_ERR_UNPLUGGED,
 				       "%s hung up during read: was it unplugged?", l->path);
 		if (errno != EAGAIN && errno != EINTR)
-			return io_error(l, "read", errno);
+			return hs_serial_fail(l, "read", errno);
 		if (got & (POLLHUP | POLLERR))
-			return io_error(l, "read", EIO);
+			return hs_serial_fail(l, "read", EIO);
 	}
 }
 
@@ -204,9 +204,9 @@ int hs_serial_write(struct hs_link *l, const void *buf, size_t len,
 			if (paced)
 				s->bucket -= (double)n;
 		} else if (n < 0 && errno != EAGAIN && errno != EINTR) {
-			return io_error(l, "write", errno);
+			return hs_serial_fail(l, "write", errno);
 		} else if (got & (POLLHUP | POLLERR)) {
-			return io_error(l, "write", EIO);
+			return hs_serial_fail(l, "write", EIO);
 		} else if (n < 0 && errno == EAGAIN) {
 			/* A pty stopped by XOFF polls writable but takes nothing:
 			 * back off instead of spinning until the deadline. */
@@ -230,7 +230,7 @@ int hs_serial_pending(struct hs_link *l)
 		return queued;
 	if (hs_errno_code(errno) == HS_ERR_UNPLUGGED)
 		return s->queue_seen;
-	return io_error(l, "TIOCOUTQ", errno);
+	return hs_serial_fail(l, "TIOCOUTQ", errno);
 }
 
 int hs_serial_drain(struct hs_link *l, int64_t deadline)
@@ -238,7 +238,7 @@ int hs_serial_drain(struct hs_link *l, int64_t deadline)
 	for (;;) {
 		int queued;
 		if (read_queue(l, &queued) != 0)
-			return io_error(l, "drain", errno);
+			return hs_serial_fail(l, "drain", errno);
 		if (queued <= 0)
 			return HS_OK;
 		if (hs_remaining(deadline) == 0)
@@ -251,9 +251,9 @@ int hs_serial_drain(struct hs_link *l, int64_t deadline)
 int hs_serial_flush(struct hs_link *l, enum hs_flush which)
 {
 	if ((which & HS_FLUSH_INPUT) && tcflush(l->fd, TCIFLUSH) != 0)
-		return io_error(l, "flush", errno);
+		return hs_serial_fail(l, "flush", errno);
 	if ((which & HS_FLUSH_OUTPUT) && tcflush(l->wfd, TCOFLUSH) != 0)
-		return io_error(l, "flush", errno);
+		return hs_serial_fail(l, "flush", errno);
 	return HS_OK;
 }
 
@@ -261,9 +261,9 @@ int hs_serial_break(struct hs_link *l, int duration_ms)
 {
 	/* tcsendbreak() picks its own duration; hold the line ourselves. */
 	if (ioctl(l->wfd, TIOCSBRK) != 0)
-		return io_error(l, "break", errno);
+		return hs_serial_fail(l, "break", errno);
 	hs_nap(duration_ms, hs_deadline(duration_ms));
 	if (ioctl(l->wfd, TIOCCBRK) != 0)
-		return io_error(l, "break", errno);
+		return hs_serial_fail(l, "break", errno);
 	return HS_OK;
 }
