@@ -326,6 +326,14 @@ static int job_finish(struct job *j)
 	return HS_OK;
 }
 
+/* A resume offset beyond the job: a mistake in the offset, not a job to
+ * finish later (callers offer no resume for HS_ERR_ARG). */
+static int past_the_end(size_t resume_at, size_t size)
+{
+	return hs_fail(HS_ERR_ARG, "resume offset %zu is past the end of the %zu-byte job",
+		       resume_at, size);
+}
+
 int hs_printer_print(struct hs_printer *p, const void *buf, size_t len,
 		     const struct hs_print_opts *o, size_t *accepted)
 {
@@ -339,8 +347,7 @@ int hs_printer_print(struct hs_printer *p, const void *buf, size_t len,
 	if (!p || (!buf && len))
 		return hs_fail(HS_ERR_ARG, "hs_printer_print: no printer or no job");
 	if (o && o->resume_at > len)
-		return hs_fail(HS_ERR_ARG, "resume offset %zu is past the end of the %zu-byte job",
-			       o->resume_at, len);
+		return past_the_end(o->resume_at, len);
 	job_init(&j, p, o);
 	j.total = len;
 	rc = send_wrapper(&j, &p->drv->job_begin);
@@ -373,6 +380,11 @@ int hs_printer_print_fd(struct hs_printer *p, int fd, const struct hs_print_opts
 	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
 		j.total = (size_t)st.st_size;
 	skip = j.accepted;
+	if (j.total && skip > j.total) {
+		free(buf);
+		p->backchannel = NULL;
+		return past_the_end(skip, j.total);
+	}
 	rc = send_wrapper(&j, &p->drv->job_begin);
 	while (rc == HS_OK) {
 		ssize_t n = read(fd, buf, SLICE_BYTES);
@@ -390,9 +402,14 @@ int hs_printer_print_fd(struct hs_printer *p, int fd, const struct hs_print_opts
 		skip -= from;
 		rc = job_send(&j, buf + from, (size_t)n - from);
 	}
-	if (rc == HS_OK && skip)
-		rc = hs_fail(HS_ERR_ARG, "resume offset %zu is past the end of the job",
-			     o->resume_at);
+	if (rc == HS_OK && skip) {
+		/* Only a pipe's end shows this, after the job was begun: end
+		 * it, so the printer is not left inside a job. */
+		rc = send_wrapper(&j, &p->drv->job_end);
+		if (rc == HS_OK)
+			rc = hs_link_drain(p->link, j.o->stall_timeout_ms);
+		rc = rc < 0 ? rc : past_the_end(o->resume_at, o->resume_at - skip);
+	}
 	if (rc == HS_OK)
 		rc = job_finish(&j);
 	*accepted = j.accepted;

@@ -88,6 +88,17 @@ printer_has() {
   assert_failure 64
 }
 
+@test "--resume-at past the end of the job: exit 64, said once, no offer to resume there" {
+  start_printer
+  run "$HSPRINT" -d "$tmp/lp" --resume-at 200000 "$tmp/job"
+  assert_failure 64
+  assert_output "hsprint: $tmp/job: resume offset 200000 is past the end of the 100000-byte job"
+  # From a pipe the job's size is known only at its end.
+  run sh -c 'cat "$2" | "$0" -d "$1" --resume-at 200000' "$HSPRINT" "$tmp/lp" "$tmp/job"
+  assert_failure 64
+  assert_output "hsprint: (stdin): resume offset 200000 is past the end of the 100000-byte job"
+}
+
 @test "--status on a printer with no status language says so" {
   start_printer
   run "$HSPRINT" -d "$tmp/lp" --status

@@ -103,6 +103,19 @@ cups_print() {
   [ "$(tail -c +100040 "$OUT" | sha256sum | cut -d' ' -f1)" = "$end" ]
 }
 
+@test "--resume-at past the end: nothing reaches the printer, not even the PJL wrapper" {
+  job 1000
+  run "$HSLAB" --usb-printer "$HP,out=$OUT" -- "$HSPRINT" -d usb:03f0:0517 --resume-at 5000 "$JOB"
+  assert_failure 64
+  [ ! -s "$OUT" ]
+  # from a pipe: the wrapper went out before the end showed; it is closed
+  run "$HSLAB" --usb-printer "$HP,out=$OUT" -- \
+    sh -c 'cat "$JOB" | "$HSPRINT" -d usb:03f0:0517 --resume-at 5000'
+  assert_failure 64
+  assert_output "hsprint: (stdin): resume offset 5000 is past the end of the 1000-byte job"
+  [ "$(cat "$OUT")" = "$(printf '\033%%-12345X@PJL\r\n@PJL USTATUS DEVICE=ON\r\n\033%%-12345X@PJL USTATUS DEVICE=OFF\r\n\033%%-12345X')" ]
+}
+
 @test "a slow printer and a short deadline: the write times out with the exact count" {
   [ -x "$LINKCAT" ] || skip "linkcat not built"
   # 1000 B/s with a 1000-byte buffer: about 2000 of 6000 bytes in 1 s
