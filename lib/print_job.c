@@ -11,10 +11,11 @@
  *
  * Counting: a slice's *done is what the port accepted. On a serial port
  * part of that may still sit in the driver's output queue, so on failure
- * the queue (hs_link_pending) is subtracted, and on success the job waits
- * until the queue is empty: *accepted is what left the host. After an
- * unplug the queue is only known as last seen, which the serial layer
- * keeps short by pacing.
+ * the queue (hs_link_pending) is subtracted and named in the message (it
+ * may yet go out), and on success the job waits until the queue is
+ * empty: *accepted is what surely left the host. After an unplug the
+ * queue is only known as last seen, which the serial layer keeps short
+ * by pacing.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -124,13 +125,16 @@ static size_t uncount_queued(struct job *j)
 	return n;
 }
 
-/* End the job with rc: the message says why, then how far it got. After
- * an unplug the port's queue, as last seen, is lost with the device: the
- * count leaves it out (a resume may repeat some of it rather than drop
- * any) and the message says how much was at stake. */
+/* End the job with rc: the message says why, then how far it got. What
+ * sat in the port's queue is not counted, whatever ended the job: after
+ * an unplug it is lost with the device as last seen, and a port given up
+ * on may still send it (a UART's FIFO, a USB adapter's buffer are past
+ * any flush), so the printer got at least the count and at most the
+ * queue more. The message says both: a resume at the count may repeat
+ * some bytes but never drops any. */
 static int failed(struct job *j, int rc, const char *why)
 {
-	char text[512], total[48] = "", lost[128] = "";
+	char text[512], total[48] = "", more[128] = "";
 	size_t queued;
 
 	/* why may be hs_last_error()'s buffer, which the next failure reuses */
@@ -139,11 +143,11 @@ static int failed(struct job *j, int rc, const char *why)
 
 	if (j->total)
 		snprintf(total, sizeof(total), " of %zu", j->total);
-	if (rc == HS_ERR_UNPLUGGED && queued)
-		snprintf(lost, sizeof(lost),
-			 " (%zu more were in the port's queue when it went away: up to that many may have reached it)",
-			 queued);
-	return hs_fail(rc, "%s; the printer accepted %zu%s bytes%s", text, j->accepted, total, lost);
+	if (queued)
+		snprintf(more, sizeof(more),
+			 " (%zu more were in the port's queue %s: up to that many may have reached it)",
+			 queued, rc == HS_ERR_UNPLUGGED ? "when it went away" : "at the end");
+	return hs_fail(rc, "%s; the printer accepted %zu%s bytes%s", text, j->accepted, total, more);
 }
 
 /* The printer's own words win when they give a reason to wait; else the

@@ -89,3 +89,28 @@ teardown() {
   assert_success
   tail -c +$((said + 1)) "$tmp/job16k" | cmp - "$tmp/rest"
 }
+
+@test "held past --timeout (xonxoff): the count and message bound what the printer got" {
+  # The printer stops (XOFF) with bytes still in the port's queue and
+  # takes them after hsprint gave up and closed the port, as a UART's
+  # FIFO or a USB adapter's buffer still sends them: the count leaves the
+  # queue out and the message says how much may still have reached it.
+  run "$HSLAB" --port 'ttyUSB0 printer' --busy xonxoff --buffer '2048 1536 512' \
+    --print-rate 4000 --paper-out '5000 3000' --output "$tmp/out" --transcript "$tmp/t" -- \
+    "$HSPRINT" -d 'serial:/dev/ttyUSB0?baud=115200&flow=xonxoff' --timeout 1 "$tmp/job16k"
+  assert_failure 75
+  grep -q 'printer paper-ok' "$tmp/t"
+  took=$(stat -c %s "$tmp/out")
+  [[ "$output" =~ the\ printer\ accepted\ ([0-9]+)\ of\ 16384\ bytes ]]
+  said=${BASH_REMATCH[1]}
+  more=0
+  [[ "$output" =~ \(([0-9]+)\ more\ were\ in\ the\ port\'s\ queue ]] && more=${BASH_REMATCH[1]}
+  echo "printer got $took, hsprint said $said (+ up to $more)"
+  [ "$said" -le "$took" ] && [ "$took" -le $((said + more)) ]
+  assert_output --partial "--resume-at $said"
+  # Resuming there gives the printer every byte, at most $more twice.
+  run "$HSLAB" --port 'ttyUSB0 printer' --busy xonxoff --output "$tmp/rest" -- \
+    "$HSPRINT" -d 'serial:/dev/ttyUSB0?baud=115200&flow=xonxoff' --resume-at "$said" "$tmp/job16k"
+  assert_success
+  tail -c +$((said + 1)) "$tmp/job16k" | cmp - "$tmp/rest"
+}
