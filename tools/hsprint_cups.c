@@ -550,11 +550,14 @@ static int print_job(int argc, char **argv)
 		    hs_printer_driver_name(p));
 	}
 	pthread_mutex_unlock(&be.lock);
-	if (rc == 0 && have_sc && pthread_create(&tid, NULL, side_channel, NULL) == 0) {
-		pthread_mutex_lock(&be.lock);
+	if (rc == 0 && have_sc) {
+		/* Open before the thread runs: it may see EOF and say so at
+		 * once (a raw queue), and that must not be overwritten. */
 		be.sc_open = 1;
-		pthread_mutex_unlock(&be.lock);
-		pthread_detach(tid);
+		if (pthread_create(&tid, NULL, side_channel, NULL) == 0)
+			pthread_detach(tid);
+		else
+			be.sc_open = 0;
 	}
 	if (rc < 0) {
 		say("ERROR: %s", hs_last_error());
