@@ -20,6 +20,25 @@ teardown() {
   rm -rf "$tmp"
 }
 
+# assert_bounded TOOK: hsprint's failure ($output) bounds the TOOK bytes
+# the printer got: at least the count it said ($said), at most the port's
+# queue it named ($more) more; and --resume-at that count on a fresh
+# xonxoff printer sends the rest of $tmp/job16k, each byte once.
+assert_bounded() {
+  local took=$1
+  [[ "$output" =~ the\ printer\ accepted\ ([0-9]+)\ of\ 16384\ bytes ]]
+  said=${BASH_REMATCH[1]}
+  more=0
+  [[ "$output" =~ \(([0-9]+)\ more\ were\ in\ the\ port\'s\ queue ]] && more=${BASH_REMATCH[1]}
+  echo "printer got $took, hsprint said $said (+ up to $more)"
+  [ "$said" -le "$took" ] && [ "$took" -le $((said + more)) ]
+  assert_output --partial "--resume-at $said"
+  run "$HSLAB" --port 'ttyUSB0 printer' --busy xonxoff --output "$tmp/rest" -- \
+    "$HSPRINT" -d 'serial:/dev/ttyUSB0?baud=115200&flow=xonxoff' --resume-at "$said" "$tmp/job16k"
+  assert_success
+  tail -c +$((said + 1)) "$tmp/job16k" | cmp - "$tmp/rest"
+}
+
 @test "paper out mid-job, busy by DSR or XOFF: hsprint waits and finishes, sha256-equal" {
   for case in dtrdsr:dsr xonxoff:xonxoff; do
     IFS=: read -r flow busy <<< "$case"
@@ -74,20 +93,9 @@ teardown() {
     "$HSPRINT" -d 'serial:/dev/ttyUSB0?baud=115200&flow=xonxoff' "$tmp/job16k"
   assert_failure 74
   read -r took _ _ < <(rx_bytes_and_span "$tmp/t" ttyUSB0)
-  [[ "$output" =~ the\ printer\ accepted\ ([0-9]+)\ of\ 16384\ bytes ]]
-  said=${BASH_REMATCH[1]}
-  more=0
-  [[ "$output" =~ \(([0-9]+)\ more\ were\ in\ the\ port\'s\ queue ]] && more=${BASH_REMATCH[1]}
-  echo "printer got $took, hsprint said $said (+ up to $more)"
-  [ "$said" -le "$took" ] && [ "$took" -le $((said + more)) ]
+  assert_bounded "$took"
   # 40 ms of data at 115200 baud: the most pacing lets sit in the queue
   [ "$more" -le 461 ]
-  assert_output --partial "--resume-at $said"
-  # Resuming there gives the printer every byte, at most $more twice.
-  run "$HSLAB" --port 'ttyUSB0 printer' --busy xonxoff --output "$tmp/rest" -- \
-    "$HSPRINT" -d 'serial:/dev/ttyUSB0?baud=115200&flow=xonxoff' --resume-at "$said" "$tmp/job16k"
-  assert_success
-  tail -c +$((said + 1)) "$tmp/job16k" | cmp - "$tmp/rest"
 }
 
 @test "held past --timeout (xonxoff): the count and message bound what the printer got" {
@@ -100,17 +108,5 @@ teardown() {
     "$HSPRINT" -d 'serial:/dev/ttyUSB0?baud=115200&flow=xonxoff' --timeout 1 "$tmp/job16k"
   assert_failure 75
   grep -q 'printer paper-ok' "$tmp/t"
-  took=$(stat -c %s "$tmp/out")
-  [[ "$output" =~ the\ printer\ accepted\ ([0-9]+)\ of\ 16384\ bytes ]]
-  said=${BASH_REMATCH[1]}
-  more=0
-  [[ "$output" =~ \(([0-9]+)\ more\ were\ in\ the\ port\'s\ queue ]] && more=${BASH_REMATCH[1]}
-  echo "printer got $took, hsprint said $said (+ up to $more)"
-  [ "$said" -le "$took" ] && [ "$took" -le $((said + more)) ]
-  assert_output --partial "--resume-at $said"
-  # Resuming there gives the printer every byte, at most $more twice.
-  run "$HSLAB" --port 'ttyUSB0 printer' --busy xonxoff --output "$tmp/rest" -- \
-    "$HSPRINT" -d 'serial:/dev/ttyUSB0?baud=115200&flow=xonxoff' --resume-at "$said" "$tmp/job16k"
-  assert_success
-  tail -c +$((said + 1)) "$tmp/job16k" | cmp - "$tmp/rest"
+  assert_bounded "$(stat -c %s "$tmp/out")"
 }
