@@ -38,7 +38,9 @@ in_lab() {
   local script=$1; shift
   run "$HSLAB" --transcript "$T" "$@" -- sh -c '
     . "$PRIVATE_CUPSD"
+    # never leave a cupsd behind, however the script ends
     trap cupsd_stop EXIT
+    trap "exit 129" HUP INT TERM PIPE
     cupsd_start "$TMPD/cupsd" "$HSPRINT" || exit 90
     sh -c "$0"' "$script"
 }
