@@ -62,7 +62,13 @@ struct hs_link {
 	 * on an unplug. Writes then take as long as the line does, so
 	 * interactive users (a modem's data mode) leave it off. */
 	int short_queue;
+	/* How late a modem-line change may be reported: 0 on a local port;
+	 * a network server looks at its port's lines on its own schedule. */
+	int lines_lag_ms;
 };
+
+/* link->lines_lag_ms, for the modem code (0 without a link). */
+int hs_link_lines_lag(const struct hs_link *link);
 
 extern const struct hs_transport_ops hs_serial_ops;
 extern const struct hs_transport_ops hs_usb_ops;

@@ -302,10 +302,14 @@ int hs_net_recv(struct hs_net *n, void *buf, size_t len)
 int hs_net_drain(struct hs_net *n, int64_t deadline)
 {
 	for (;;) {
-		int queued = 0;
+		int queued = 0, err = 0;
+		socklen_t len = sizeof(err);
 
 		if (n->failed)
 			return hs_net_gone(n);
+		/* a reset while we wait says so here, not in a send */
+		if (getsockopt(n->fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0 && err)
+			return failed(n, conn_error(n, err, "drain"));
 		if (ioctl(n->fd, SIOCOUTQ, &queued) != 0)
 			return conn_error(n, errno, "drain");
 		if (queued <= 0)

@@ -124,13 +124,26 @@ static size_t uncount_queued(struct job *j)
 	return n;
 }
 
+/* Who the count is of: on a network link, the device server, which took
+ * the bytes for the printer behind it (what reached the printer is the
+ * server's to know). */
+static const char *who_took(struct job *j, char *buf, size_t cap)
+{
+	const struct hs_link_info *in = hs_link_info(j->p->link);
+
+	if (in->transport != HS_TRANSPORT_TCP && in->transport != HS_TRANSPORT_RFC2217)
+		return "the printer";
+	snprintf(buf, cap, "the server at %s", in->name);
+	return buf;
+}
+
 /* End the job with rc: the message says why, then how far it got. After
  * an unplug the port's queue, as last seen, is lost with the device: the
  * count leaves it out (a resume may repeat some of it rather than drop
  * any) and the message says how much was at stake. */
 static int failed(struct job *j, int rc, const char *why)
 {
-	char text[512], total[48] = "", lost[128] = "";
+	char text[512], total[48] = "", lost[128] = "", by[96];
 	size_t queued;
 
 	/* why may be hs_last_error()'s buffer, which the next failure reuses */
@@ -143,7 +156,8 @@ static int failed(struct job *j, int rc, const char *why)
 		snprintf(lost, sizeof(lost),
 			 " (%zu more were in the port's queue when it went away: up to that many may have reached it)",
 			 queued);
-	return hs_fail(rc, "%s; the printer accepted %zu%s bytes%s", text, j->accepted, total, lost);
+	return hs_fail(rc, "%s; %s accepted %zu%s bytes%s", text, who_took(j, by, sizeof(by)),
+		       j->accepted, total, lost);
 }
 
 /* The printer's own words win when they give a reason to wait; else the

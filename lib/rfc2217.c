@@ -436,11 +436,52 @@ static int rfc_open(struct hs_link *l, const struct hs_uri *u)
 		return rc;
 	/* The server raised DTR and RTS when it opened the port. */
 	r->lines = HS_SIG_DTR | HS_SIG_RTS;
+	l->lines_lag_ms = HS_RFC_LINES_LAG_MS;
 	if ((rc = set_line(l, &u->line)) < 0)
 		return rc;
 	r->opened = 1;
 	describe(l);
 	return HS_OK;
+}
+
+/* Until the server has passed on all it took. It reads our stream in
+ * order and takes more only once what it holds went to its port (ser2net,
+ * pyserial's server), so the answer to a request sent after the data
+ * says the data is out of its hands: a query of the rate, which every
+ * server answers. One that does not answer it: until it acknowledged
+ * every byte. */
+static int rfc_drain(struct hs_link *l, int64_t deadline)
+{
+	struct hs_rfc *r = rfc(l);
+	struct hs_rfc_req *q = &r->req[HS_CPO_SET_BAUDRATE];
+	int rc;
+
+	while (r->tx_len) {
+		if ((rc = hs_rfc_wait(l, deadline)) < 0)
+			return rc;
+		if (rc == 0)
+			return hs_fail(HS_ERR_TIMEOUT, "%s: %zu bytes still unsent at the deadline",
+				       l->path, r->tx_len);
+	}
+	if (!q->silent) {
+		uint8_t out[16];
+		q->waiting = 1;
+		q->answered = 0;
+		if ((rc = hs_rfc_send(l, out, hs_cpo_request(HS_CPO_SET_BAUDRATE, 0, out,
+							       sizeof(out)))) < 0)
+			return rc;
+		while (q->waiting) {
+			if ((rc = hs_rfc_wait(l, deadline)) < 0)
+				return rc;
+			if (rc == 0) {
+				q->waiting = 0;
+				return hs_fail(HS_ERR_TIMEOUT,
+					       "%s: the server had not passed everything on to its port by the deadline",
+					       l->path);
+			}
+		}
+	}
+	return hs_net_drain(&r->net, deadline);
 }
 
 static void rfc_close(struct hs_link *l)
@@ -450,9 +491,15 @@ static void rfc_close(struct hs_link *l)
 	if (!r)
 		return;
 	/* What was accepted goes out, briefly waited for; the server puts
-	 * the port back when the connection ends. */
-	if (r->net.fd >= 0 && !r->net.failed && r->tx_len)
-		hs_rfc_drain(l, hs_deadline(HS_RFC_REPLY_MS));
+	 * the port back when the connection ends. A notification arriving
+	 * after our close() would reset the connection, and a server that is
+	 * reset drops what it has not written to its port yet: ask for none
+	 * first. */
+	if (r->opened && !r->net.failed) {
+		ask_cmd(l, HS_CPO_SET_MODEMSTATE_MASK, 0);
+		ask_cmd(l, HS_CPO_SET_LINESTATE_MASK, 0);
+		rfc_drain(l, hs_deadline(HS_RFC_REPLY_MS));
+	}
 	hs_net_close(&r->net, hs_deadline(r->opened ? HS_NET_CLOSE_MS : 0));
 	hs_wakefd_close(&r->wake);
 	free(r);
@@ -559,7 +606,7 @@ const struct hs_transport_ops hs_rfc2217_ops = {
 	.close = rfc_close,
 	.read = hs_rfc_read,
 	.write = hs_rfc_write,
-	.drain = hs_rfc_drain,
+	.drain = rfc_drain,
 	.pending = hs_rfc_pending,
 	.flush = rfc_flush,
 	.send_break = rfc_break,

@@ -33,6 +33,9 @@
 #define HS_RFC_TX 8192          /* encoded output the socket has not taken */
 #define HS_RFC_TX_RESERVE 512   /* room in tx kept for commands */
 #define HS_RFC_REPLY_MS 2000    /* how long a request waits for its answer */
+/* How late the server may report a modem-line change: ser2net and
+ * pyserial's server look at their port's lines once a second. */
+#define HS_RFC_LINES_LAG_MS 1500
 
 /* One kind of request: asked, answered or given up on. */
 struct hs_rfc_req {
@@ -92,7 +95,6 @@ int hs_rfc_wait(struct hs_link *link, int64_t deadline);
 int hs_rfc_read(struct hs_link *link, void *buf, size_t len, int64_t deadline);
 int hs_rfc_write(struct hs_link *link, const void *buf, size_t len,
 		 int64_t deadline, size_t *done);
-int hs_rfc_drain(struct hs_link *link, int64_t deadline);
 int hs_rfc_pending(struct hs_link *link);
 
 #endif

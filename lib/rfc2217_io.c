@@ -1,8 +1,14 @@
 /*
  * rfc2217_io.c - moving bytes on an rfc2217:// link: the input pump that
- * decodes everything the server sends, read, write (escaped, paced by the
+ * decodes everything the server sends, read, write (escaped, held by the
  * server's FLOWCONTROL-SUSPEND and, for DTR/DSR the server does not do,
- * by its DSR notifications), drain and the count after a failure.
+ * by its DSR notifications), and the count after a failure.
+ *
+ * Pacing: for DTR/DSR done here, and for print jobs (link->short_queue),
+ * data goes at the line's rate, at most PACE_AHEAD_MS ahead. What the
+ * server holds is then small: a job's end is not left in its buffers
+ * when the connection ends, and what a held printer has not taken is
+ * little more than the line's own queue.
  */
 #include <poll.h>
 #include <string.h>
@@ -17,7 +23,7 @@
  * once it is down to the second. */
 #define RX_HIGH (HS_RFC_RX * 3 / 4)
 #define RX_LOW (HS_RFC_RX / 4)
-/* DTR/DSR paced here: at the line's rate, at most this much ahead. */
+/* Pacing: at the line's rate, at most this much ahead. */
 #define PACE_AHEAD_MS 40
 #define PACE_MIN 8
 
@@ -168,7 +174,7 @@ int hs_rfc_read(struct hs_link *l, void *buf, size_t len, int64_t deadline)
 
 /* ---- write ------------------------------------------------------------ */
 
-/* Data bytes DTR/DSR pacing lets through now; 0 and *wake_ms when not. */
+/* Data bytes pacing lets through now; 0 and *wake when not. */
 static size_t paced(struct hs_link *l, int64_t *wake)
 {
 	struct hs_rfc *r = rfc(l);
@@ -231,7 +237,8 @@ int hs_rfc_write(struct hs_link *l, const void *buf, size_t len, int64_t deadlin
 		why = held(l);
 		if (why)
 			allow = 0;
-		else if (allow && r->pace_dsr && (room = paced(l, &wake)) < allow)
+		else if (allow && (r->pace_dsr || l->short_queue) &&
+			 (room = paced(l, &wake)) < allow)
 			allow = room;
 		room = tx_room(r);
 		room = room > HS_RFC_TX_RESERVE ? room - HS_RFC_TX_RESERVE : 0;
@@ -243,7 +250,7 @@ int hs_rfc_write(struct hs_link *l, const void *buf, size_t len, int64_t deadlin
 			r->tx_len += n;
 			*done += used;
 			r->data_out += used;
-			if (r->pace_dsr)
+			if (r->pace_dsr || l->short_queue)
 				r->bucket -= (double)used;
 			if ((rc = push(r)) < 0)
 				return rc;
@@ -261,21 +268,6 @@ int hs_rfc_write(struct hs_link *l, const void *buf, size_t len, int64_t deadlin
 			return rc;
 	}
 	return HS_OK;
-}
-
-int hs_rfc_drain(struct hs_link *l, int64_t deadline)
-{
-	struct hs_rfc *r = rfc(l);
-	int rc;
-
-	while (r->tx_len) {
-		if ((rc = hs_rfc_wait(l, deadline)) < 0)
-			return rc;
-		if (rc == 0)
-			return hs_fail(HS_ERR_TIMEOUT, "%s: %zu bytes still unsent at the deadline",
-				       l->path, r->tx_len);
-	}
-	return hs_net_drain(&r->net, deadline);
 }
 
 /* 0 while connected: the socket's queue is not the device's. Once the

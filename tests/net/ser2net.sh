@@ -9,7 +9,8 @@
 # DEVICE[,OPTIONS] is ser2net's serialdev connector (default options
 # 9600n81,local); -r gives a raw accepter (tcp://) instead of
 # telnet(rfc2217). Once ser2net listens, SCRIPT runs under sh with PORT
-# set to its port and ARGS as $1...; then ser2net is stopped. Files go to
+# set to its port and ARGS as $1...; then ser2net is stopped once it let
+# go of the port. Files go to
 # NET_TMP (default: a new temp folder). Exit status: SCRIPT's; 70 when
 # ser2net did not come up within 10 s.
 set -u
@@ -47,6 +48,14 @@ fi
 export PORT
 sh -c "$script" sh "$@"
 rc=$?
+# ser2net writes out what it still holds and lets the port go once the
+# connection has ended: wait for that (no fd of it on a pty any more,
+# 30 s at most) before stopping it, or the end of a job would be lost.
+n=1500
+while [ "$n" -gt 0 ] && ls -l "/proc/$pid/fd" 2>/dev/null | grep -q ' -> /dev/pts/'; do
+  sleep 0.02
+  n=$((n - 1))
+done
 kill "$pid" 2>/dev/null
 wait "$pid" 2>/dev/null
 exit $rc
