@@ -30,7 +30,7 @@
 #include "wakefd.h"
 
 #define HS_RFC_RX (64 * 1024)   /* decoded input kept until read */
-#define HS_RFC_TX 8192          /* encoded output the socket has not taken */
+#define HS_RFC_TX (32 * 1024)   /* encoded output the socket has not taken */
 #define HS_RFC_TX_RESERVE 512   /* room in tx kept for commands */
 #define HS_RFC_REPLY_MS 2000    /* how long a request waits for its answer */
 /* How late the server may report a modem-line change: ser2net and
