@@ -245,21 +245,12 @@ int hs_net_connect(struct hs_net *n, const char *host, const char *port, int64_t
 
 int hs_net_wait(struct hs_net *n, short events, int64_t deadline, short *got)
 {
-	struct pollfd p = { .fd = n->fd, .events = events };
+	int rc;
 
 	if (n->failed)
 		return hs_net_gone(n);
-	for (;;) {
-		int r = poll(&p, 1, hs_remaining(deadline));
-		if (r > 0) {
-			*got = p.revents;
-			return 1;
-		}
-		if (r == 0)
-			return 0;
-		if (errno != EINTR)
-			return conn_error(n, errno, "poll");
-	}
+	rc = hs_poll_until(n->fd, events, deadline, got);
+	return rc < 0 ? conn_error(n, -rc, "poll") : rc;
 }
 
 int hs_net_send(struct hs_net *n, const void *buf, size_t len)

@@ -55,19 +55,9 @@ static int io_error(struct hs_link *l, const char *what, int err)
 /* poll() one fd for events until the deadline: 1 ready, 0 timed out. */
 static int wait_fd(struct hs_link *l, short events, int64_t deadline, short *got)
 {
-	struct pollfd p = { .fd = events == POLLOUT ? l->wfd : l->fd, .events = events };
+	int rc = hs_poll_until(events == POLLOUT ? l->wfd : l->fd, events, deadline, got);
 
-	for (;;) {
-		int n = poll(&p, 1, hs_remaining(deadline));
-		if (n > 0) {
-			*got = p.revents;
-			return 1;
-		}
-		if (n == 0)
-			return 0;
-		if (errno != EINTR)
-			return io_error(l, "poll", errno);
-	}
+	return rc < 0 ? io_error(l, "poll", -rc) : rc;
 }
 
 int hs_serial_read(struct hs_link *l, void *buf, size_t len, int64_t deadline)

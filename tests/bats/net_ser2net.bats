@@ -66,26 +66,33 @@ DTR=0 '
   assert_output --partial "DSR=0 DCD=0"
 }
 
-# Each receiver says when it has everything before the sender closes: a
-# close may discard what a port has not sent yet.
-@test "rfc2217: data is byte-exact both ways, 0xFF runs included" {
+# both_ways [-r] URI: the data to the null-modem's far end (ttyUSB1, a
+# serial link) and back, through ser2net (-r: its raw accepter); URI has
+# %s for ser2net's port. Each receiver says when it has everything before
+# the sender closes: a close may discard what a port has not sent yet.
+both_ways() {
+  local raw=
+  [ "$1" = -r ] && { raw=-r; shift; }
   n=$(stat -c %s "$BATS_TEST_TMPDIR/data")
-  through_ser2net --nullmodem 'ttyUSB0 ttyUSB1' -- /dev/ttyUSB0,115200n81,local '
-    d=$NET_TMP
+  through_ser2net --nullmodem 'ttyUSB0 ttyUSB1' -- $raw /dev/ttyUSB0,115200n81,local '
+    d=$NET_TMP uri=$(printf "$1" "$PORT")
     "$HSLINK" /dev/ttyUSB1?baud=115200 recv-file "$d/got1" '"$n"' 60 send got-all drain 10 &
     far=$!
-    "$HSLINK" "rfc2217://127.0.0.1:$PORT?baud=115200" send-file "$d/data" 60 \
-      expect got-all 60 || exit 1
+    "$HSLINK" "$uri" info send-file "$d/data" 60 expect got-all 60 || exit 1
     wait $far || exit 1
-    "$HSLINK" "rfc2217://127.0.0.1:$PORT?baud=115200" send "ready" \
-      recv-file "$d/got2" '"$n"' 60 send got-all &
+    "$HSLINK" "$uri" send "ready" recv-file "$d/got2" '"$n"' 60 send got-all &
     near=$!
     "$HSLINK" /dev/ttyUSB1?baud=115200 expect ready 20 send-file "$d/data" 60 \
       expect got-all 60 || exit 1
-    wait $near'
+    wait $near' "$1"
   assert_success
   cmp "$BATS_TEST_TMPDIR/data" "$BATS_TEST_TMPDIR/got1"
   cmp "$BATS_TEST_TMPDIR/data" "$BATS_TEST_TMPDIR/got2"
+}
+
+@test "rfc2217: data is byte-exact both ways, 0xFF runs included" {
+  both_ways 'rfc2217://127.0.0.1:%s?baud=115200'
+  assert_output --partial "transport=rfc2217"
 }
 
 @test "rfc2217: an event loop on hs_link_fd wakes for data, not while idle" {
@@ -115,24 +122,8 @@ DTR=0 '
 }
 
 @test "tcp: raw bytes are byte-exact both ways through ser2net's raw accepter" {
-  n=$(stat -c %s "$BATS_TEST_TMPDIR/data")
-  through_ser2net --nullmodem 'ttyUSB0 ttyUSB1' -- -r /dev/ttyUSB0,115200n81,local '
-    d=$NET_TMP
-    "$HSLINK" /dev/ttyUSB1?baud=115200 recv-file "$d/got1" '"$n"' 60 send got-all drain 10 &
-    far=$!
-    "$HSLINK" "tcp://127.0.0.1:$PORT" info send-file "$d/data" 60 \
-      expect got-all 60 || exit 1
-    wait $far || exit 1
-    "$HSLINK" "tcp://127.0.0.1:$PORT" send "ready" \
-      recv-file "$d/got2" '"$n"' 60 send got-all &
-    near=$!
-    "$HSLINK" /dev/ttyUSB1?baud=115200 expect ready 20 send-file "$d/data" 60 \
-      expect got-all 60 || exit 1
-    wait $near'
-  assert_success
+  both_ways -r 'tcp://127.0.0.1:%s'
   assert_output --partial "transport=tcp"
-  cmp "$BATS_TEST_TMPDIR/data" "$BATS_TEST_TMPDIR/got1"
-  cmp "$BATS_TEST_TMPDIR/data" "$BATS_TEST_TMPDIR/got2"
 }
 
 @test "tcp: modem lines, line settings and break are not supported on the link" {
