@@ -72,8 +72,10 @@ static void srv_write(struct srv *s, const void *buf, size_t n)
 
 static void sub_reply(struct srv *s, int cmd, const uint8_t *val, size_t n)
 {
-	uint8_t body[8], out[32];
+	uint8_t body[64], out[2 * sizeof(body) + 4];
 
+	if (n > sizeof(body) - 2)
+		n = sizeof(body) - 2;
 	body[0] = HS_TN_OPT_COMPORT;
 	body[1] = (uint8_t)(cmd + HS_CPO_SERVER);
 	memcpy(body + 2, val, n);
