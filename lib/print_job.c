@@ -125,6 +125,19 @@ static size_t uncount_queued(struct job *j)
 	return n;
 }
 
+/* Who the count is of: on a network link, the device server, which took
+ * the bytes for the printer behind it (what reached the printer is the
+ * server's to know). */
+static const char *who_took(struct job *j, char *buf, size_t cap)
+{
+	const struct hs_link_info *in = hs_link_info(j->p->link);
+
+	if (in->transport != HS_TRANSPORT_TCP && in->transport != HS_TRANSPORT_RFC2217)
+		return "the printer";
+	snprintf(buf, cap, "the server at %s", in->name);
+	return buf;
+}
+
 /* End the job with rc: the message says why, then how far it got. What
  * sat in the port's queue is not counted, whatever ended the job: after
  * an unplug it is lost with the device as last seen, and a port given up
@@ -134,7 +147,7 @@ static size_t uncount_queued(struct job *j)
  * some bytes but never drops any. */
 static int failed(struct job *j, int rc, const char *why)
 {
-	char text[512], total[48] = "", more[128] = "";
+	char text[512], total[48] = "", more[128] = "", by[96];
 	size_t queued;
 
 	/* why may be hs_last_error()'s buffer, which the next failure reuses */
@@ -147,7 +160,8 @@ static int failed(struct job *j, int rc, const char *why)
 		snprintf(more, sizeof(more),
 			 " (%zu more were in the port's queue %s: up to that many may have reached it)",
 			 queued, rc == HS_ERR_UNPLUGGED ? "when it went away" : "at the end");
-	return hs_fail(rc, "%s; the printer accepted %zu%s bytes%s", text, j->accepted, total, more);
+	return hs_fail(rc, "%s; %s accepted %zu%s bytes%s", text, who_took(j, by, sizeof(by)),
+		       j->accepted, total, more);
 }
 
 /* The printer's own words win when they give a reason to wait; else the

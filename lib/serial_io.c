@@ -24,6 +24,7 @@
 
 #include "clock.h"
 #include "fail.h"
+#include "line.h"
 #include "serial.h"
 
 /* How much output pacing lets ahead of the line, in ms of data: with
@@ -54,19 +55,9 @@ int hs_serial_fail(struct hs_link *l, const char *what, int err)
 /* poll() one fd for events until the deadline: 1 ready, 0 timed out. */
 static int wait_fd(struct hs_link *l, short events, int64_t deadline, short *got)
 {
-	struct pollfd p = { .fd = events == POLLOUT ? l->wfd : l->fd, .events = events };
+	int rc = hs_poll_until(events == POLLOUT ? l->wfd : l->fd, events, deadline, got);
 
-	for (;;) {
-		int n = poll(&p, 1, hs_remaining(deadline));
-		if (n > 0) {
-			*got = p.revents;
-			return 1;
-		}
-		if (n == 0)
-			return 0;
-		if (errno != EINTR)
-			return hs_serial_fail(l, "poll", errno);
-	}
+	return rc < 0 ? hs_serial_fail(l, "poll", -rc) : rc;
 }
 
 int hs_serial_read(struct hs_link *l, void *buf, size_t len, int64_t deadline)
@@ -94,13 +85,6 @@ int hs_serial_read(struct hs_link *l, void *buf, size_t len, int64_t deadline)
 	}
 }
 
-static int chars_per_second(const struct hs_line *line)
-{
-	int frame = 1 + line->bits + (line->parity != HS_PARITY_NONE) + line->stop;
-	int cps = line->baud / frame;
-	return cps > 0 ? cps : 1;
-}
-
 /* The driver's output queue; the depth last seen is kept for after a
  * hang-up, when the port no longer answers. */
 static int read_queue(struct hs_link *l, int *queued)
@@ -120,7 +104,7 @@ static int read_queue(struct hs_link *l, int *queued)
 static size_t paced_room(struct hs_link *l, int *wait_ms)
 {
 	struct hs_serial *s = l->priv;
-	int cps = chars_per_second(&l->line);
+	int cps = hs_line_cps(&l->line);
 	int dsr = l->line.flow == HS_FLOW_DTRDSR;
 	double cap = (double)cps * (dsr ? DTRDSR_INFLIGHT_MS : INFLIGHT_MS) / 1000;
 	int max = dsr ? DTRDSR_MAX_INFLIGHT : MAX_INFLIGHT;
@@ -244,7 +228,7 @@ int hs_serial_drain(struct hs_link *l, int64_t deadline)
 		if (hs_remaining(deadline) == 0)
 			return hs_fail(HS_ERR_TIMEOUT,
 				       "%s: %d bytes still unsent at the deadline", l->path, queued);
-		hs_nap(1 + queued * 1000 / chars_per_second(&l->line), deadline);
+		hs_nap(1 + queued * 1000 / hs_line_cps(&l->line), deadline);
 	}
 }
 

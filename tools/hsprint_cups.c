@@ -193,6 +193,11 @@ static int backend_code(int err)
 		return CUPS_BACKEND_STOP;
 	case HS_ERR_NO_DEVICE:      /* switched off or unplugged: try later */
 	case HS_ERR_UNPLUGGED:
+	case HS_ERR_NO_HOST:        /* a device server down or away: the same */
+	case HS_ERR_CONN_REFUSED:
+	case HS_ERR_HOST_UNREACHABLE:
+	case HS_ERR_CONN_RESET:
+	case HS_ERR_CONN_CLOSED:
 	case HS_ERR_BUSY:
 	case HS_ERR_TIMEOUT:
 		return CUPS_BACKEND_RETRY;
