@@ -38,6 +38,11 @@ static const struct {
 	{ HS_ERR_NO_ANSWER, "HS_ERR_NO_ANSWER", "no answer" },
 	{ HS_ERR_REJECTED, "HS_ERR_REJECTED", "the modem rejected the command" },
 	{ HS_ERR_CANCELED, "HS_ERR_CANCELED", "canceled" },
+	{ HS_ERR_NO_HOST, "HS_ERR_NO_HOST", "no such host" },
+	{ HS_ERR_CONN_REFUSED, "HS_ERR_CONN_REFUSED", "connection refused" },
+	{ HS_ERR_HOST_UNREACHABLE, "HS_ERR_HOST_UNREACHABLE", "host unreachable" },
+	{ HS_ERR_CONN_RESET, "HS_ERR_CONN_RESET", "connection reset by the server" },
+	{ HS_ERR_CONN_CLOSED, "HS_ERR_CONN_CLOSED", "connection closed by the server" },
 };
 
 static int find(int code)

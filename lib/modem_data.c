@@ -10,7 +10,10 @@
  * It is cut out of the data however the modem splits it: bytes that
  * could be its start are held back until the next bytes tell, or
  * HOLD_MS passes; and the last bytes given out are kept, so a NO CARRIER
- * whose start went out as data still ends the call.
+ * whose start went out as data still ends the call. A network port
+ * reports its lines a second or more late (hs_link_lines_lag), after the
+ * NO CARRIER: there the stream decides, and DCD falling (once it was
+ * seen up) ends a call whose modem says nothing.
  *
  * Hang-up (generic): DTR low and see DCD fall; where that cannot be done
  * or seen, "+++" framed by the guard time (S12) of silence, wait for OK,
@@ -23,6 +26,7 @@
 
 #include "clock.h"
 #include "fail.h"
+#include "link_priv.h"
 #include "modem_priv.h"
 
 /* How often a data read looks at DCD: carrier loss is seen within this. */
@@ -60,14 +64,15 @@ void hs_mdm_went_online(struct hs_modem *m, const struct hs_at_connect *c)
 	m->fresh = 1;
 	m->nhold = m->ntail = 0;
 	m->held_since = 0;
-	m->dcd_fell = 0;
+	m->dcd_fell = m->dcd_up = 0;
 	m->last_tx_ms = hs_now_ms();
 	if (c)
 		m->connect = *c;
+	m->dcd_late = m->has_lines && hs_link_lines_lag(m->link) > 0;
 	/* DCD says something only if it was low before the call and is up
 	 * now; up all along is &C0 (or a wire tied high), low now is a
 	 * line without DCD */
-	if (m->dcd_before == 0) {
+	if (m->dcd_before == 0 && !m->dcd_late) {
 		sig = hs_link_signals(m->link);
 		if (sig >= 0 && !(sig & HS_SIG_DCD))
 			sig = hs_link_wait_signals(m->link, HS_SIG_DCD, DCD_RISE_MS);
@@ -82,7 +87,7 @@ static void gone(struct hs_modem *m)
 	m->carrier_lost = 1;
 	m->nhold = m->ntail = 0;
 	m->held_since = 0;
-	m->dcd_fell = 0;
+	m->dcd_fell = m->dcd_up = 0;
 	hs_at_set_online(m->at, 0);
 }
 
@@ -244,19 +249,24 @@ int hs_modem_wait_ms(const struct hs_modem *m)
 		return 0;
 	if (m->dcd_fell)
 		return quiet_left(m);
-	if (m->dcd_carrier)
-		return DCD_POLL_MS;
-	return m->nhold ? due(m) : -1;
+	if (m->nhold && (due(m) < DCD_POLL_MS || !(m->dcd_carrier || m->dcd_late)))
+		return due(m);
+	return m->dcd_carrier || m->dcd_late ? DCD_POLL_MS : -1;
 }
 
-/* Is DCD down on a line where it follows the carrier? Then the call is
- * ending: what is still to come is data and the modem's NO CARRIER. */
+/* Is DCD down where it follows the carrier (or, reported late, was
+ * seen up in this call)? Then the call is ending: what is still to come
+ * is data and maybe the modem's NO CARRIER. */
 static int check_dcd(struct hs_modem *m)
 {
 	int sig;
 
-	if (m->dcd_carrier && !m->dcd_fell && (sig = hs_link_signals(m->link)) >= 0 &&
-	    !(sig & HS_SIG_DCD)) {
+	if (m->dcd_fell || !(m->dcd_carrier || m->dcd_late) ||
+	    (sig = hs_link_signals(m->link)) < 0)
+		return m->dcd_fell;
+	if (sig & HS_SIG_DCD) {
+		m->dcd_up = 1;
+	} else if (m->dcd_carrier || m->dcd_up) {
 		m->dcd_fell = 1;
 		m->last_rx_ms = hs_now_ms();
 	}
@@ -297,7 +307,7 @@ int hs_modem_read(struct hs_modem *m, void *buf, size_t len, int timeout_ms)
 			wait = hs_remaining(deadline);
 			if (m->dcd_fell && wait > quiet_left(m))
 				wait = quiet_left(m);
-			else if (m->dcd_carrier && wait > DCD_POLL_MS)
+			else if ((m->dcd_carrier || m->dcd_late) && wait > DCD_POLL_MS)
 				wait = DCD_POLL_MS;
 			if (m->nhold && wait > due(m))
 				wait = due(m);
@@ -314,14 +324,14 @@ int hs_modem_read(struct hs_modem *m, void *buf, size_t len, int timeout_ms)
 			if (n < 0)
 				return n;
 		}
-		if (m->dcd_carrier) {
-			/* DCD is the authority: looked at after the read, so
-			 * bytes sent after it fell are never taken as data
-			 * unseen */
-			if (!check_dcd(m)) {
-				memcpy(out, in, (size_t)n);
-				return n;
-			}
+		/* Where DCD is the authority it is looked at after the
+		 * read, so bytes sent after it fell are never taken as data
+		 * unseen. */
+		if (m->dcd_carrier && !check_dcd(m)) {
+			memcpy(out, in, (size_t)n);
+			return n;
+		}
+		if (m->dcd_fell) {
 			m->last_rx_ms = hs_now_ms();
 			rc = after_dcd_fell(m, in, (size_t)n, out);
 		} else {
@@ -392,7 +402,7 @@ static int hangup_dtr(struct hs_modem *m, int64_t deadline)
 {
 	int sig = hs_link_signals(m->link), rc;
 
-	if (sig < 0 || !(sig & HS_SIG_DCD) || (m->online && !m->dcd_carrier))
+	if (sig < 0 || !(sig & HS_SIG_DCD) || (m->online && !m->dcd_carrier && !m->dcd_up))
 		return 0;
 	if ((rc = hs_link_set_dtr(m->link, 0)) < 0)
 		return rc == HS_ERR_NOT_SUPPORTED ? 0 : rc;
@@ -450,7 +460,7 @@ static int hangup_escape(struct hs_modem *m, int64_t deadline)
 	if (rc == HS_OK && r->result != HS_AT_OK && r->result != HS_AT_NO_CARRIER &&
 	    r->result != HS_AT_NONE)
 		rc = hs_at_result_error(m->at, r, "ATH0");
-	if (rc == HS_OK && m->dcd_carrier) {
+	if (rc == HS_OK && (m->dcd_carrier || m->dcd_up)) {
 		/* DCD may fall a moment after the OK: give it the time a
 		 * DTR drop gets. */
 		int sig = dcd_fall(m, deadline);
@@ -481,7 +491,7 @@ int hs_modem_hangup(struct hs_modem *m, int timeout_ms)
 			return rc;
 		if (rc == 1) {
 			offline(m);
-			m->dcd_carrier = 0;
+			m->dcd_carrier = m->dcd_up = 0;
 			return HS_OK;
 		}
 	}
@@ -489,7 +499,7 @@ int hs_modem_hangup(struct hs_modem *m, int timeout_ms)
 		rc = hangup_escape(m, deadline);
 		if (rc == HS_OK) {
 			offline(m);
-			m->dcd_carrier = 0;
+			m->dcd_carrier = m->dcd_up = 0;
 		}
 		return rc;
 	}

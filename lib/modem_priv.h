@@ -25,8 +25,12 @@ struct hs_modem {
 	int dcd_carrier;                  /* DCD follows this call's carrier
 	                                   * (low before it, up with
 	                                   * CONNECT): it alone ends the call */
-	int dcd_fell;                     /* ...and has fallen: what is left
-	                                   * is data, then maybe NO CARRIER */
+	int dcd_late;                     /* the port reports its lines late
+	                                   * (a network port): DCD backs up
+	                                   * the NO CARRIER in the stream */
+	int dcd_up;                       /* ...and was seen up in this call */
+	int dcd_fell;                     /* DCD fell: what is left is data,
+	                                   * then maybe the NO CARRIER */
 	int64_t last_rx_ms;               /* since DCD fell: the last input */
 	/* the user's URC callback, called after ours */
 	hs_at_urc_fn user_fn;

@@ -37,6 +37,12 @@ enum hs_err {
 	HS_ERR_NO_ANSWER = -20,    /* modem: the far end did not answer */
 	HS_ERR_REJECTED = -21,     /* modem: the command was answered ERROR */
 	HS_ERR_CANCELED = -22,     /* the caller asked to stop */
+	/* Network serial ports (rfc2217://, tcp://). Since 0.1.0. */
+	HS_ERR_NO_HOST = -23,      /* the host name does not resolve */
+	HS_ERR_CONN_REFUSED = -24, /* nothing listens on that host's port */
+	HS_ERR_HOST_UNREACHABLE = -25, /* no route to the host */
+	HS_ERR_CONN_RESET = -26,   /* the server reset the connection */
+	HS_ERR_CONN_CLOSED = -27,  /* the server closed the connection */
 };
 
 /* A short sentence for people, e.g. "device is busy". Never NULL. */
