@@ -65,7 +65,7 @@ void hs_mdm_went_online(struct hs_modem *m, const struct hs_at_connect *c)
 	m->nhold = m->ntail = 0;
 	m->held_since = 0;
 	m->dcd_fell = m->dcd_up = 0;
-	m->last_tx_ms = hs_now_ms();
+	m->last_tx_ms = m->online_ms = hs_now_ms();
 	if (c)
 		m->connect = *c;
 	m->dcd_late = m->has_lines && hs_link_lines_lag(m->link) > 0;
@@ -254,9 +254,12 @@ int hs_modem_wait_ms(const struct hs_modem *m)
 	return m->dcd_carrier || m->dcd_late ? DCD_POLL_MS : -1;
 }
 
-/* Is DCD down where it follows the carrier (or, reported late, was
- * seen up in this call)? Then the call is ending: what is still to come
- * is data and maybe the modem's NO CARRIER. */
+/* Is DCD down where it follows the carrier? Then the call is ending:
+ * what is still to come is data and maybe the modem's NO CARRIER. A
+ * port that reports its lines late may not have shown DCD up yet right
+ * after CONNECT: there low counts once DCD was seen up in this call, or
+ * once the lag has passed (a call shorter than the server's look at its
+ * lines never shows DCD up). */
 static int check_dcd(struct hs_modem *m)
 {
 	int sig;
@@ -266,7 +269,8 @@ static int check_dcd(struct hs_modem *m)
 		return m->dcd_fell;
 	if (sig & HS_SIG_DCD) {
 		m->dcd_up = 1;
-	} else if (m->dcd_carrier || m->dcd_up) {
+	} else if (m->dcd_carrier || m->dcd_up ||
+		   hs_now_ms() - m->online_ms >= hs_link_lines_lag(m->link)) {
 		m->dcd_fell = 1;
 		m->last_rx_ms = hs_now_ms();
 	}
