@@ -448,33 +448,44 @@ static int read_like_a_loop(struct hs_modem *m, char *buf, size_t cap, size_t *g
 	return HS_ERR_TIMEOUT;
 }
 
+/* Dial "1" on script s (CONNECT, then GO, then what the test is
+ * about), read like a loop until the call ends: it must end by NO
+ * CARRIER with exactly want given as data. */
+static void call_ends_with(const struct sim_step *s, const char *want)
+{
+	struct modem_rig *g = modem_rig_open(NULL, s);
+	char buf[64];
+	size_t got;
+	int rc;
+
+	assert_int_equal(hs_modem_dial(g->m, &(struct hs_dial){ .number = "1" }, NULL, 2000),
+			 HS_OK);
+	/* CONNECT read alone: nothing came with it */
+	assert_int_equal(hs_modem_read(g->m, buf, sizeof(buf), 0), HS_ERR_TIMEOUT);
+	sim_go(&g->sim);
+	rc = read_like_a_loop(g->m, buf, sizeof(buf), &got);
+	sim_finish(&g->sim);
+	assert_int_equal(rc, HS_ERR_NO_CARRIER);
+	assert_int_equal(got, strlen(want));
+	assert_memory_equal(buf, want, got);
+	assert_false(hs_modem_online(g->m));
+	modem_rig_close(g);
+}
+
 /* A modem emulator on a pty (no DCD) writes "\r\n", "NO CARRIER",
  * "\r\n" apart: the call ends, and none of it is data, even when read
  * without waiting each time. */
 static void test_no_carrier_in_pieces(void **state)
 {
 	static const struct sim_step s[] = {
-		EXPECT("ATD1\r"), SEND("\r\nCONNECT\r\n"),
+		EXPECT("ATD1\r"), SEND("\r\nCONNECT\r\n"), GO(),
 		SEND("line\r\n"), SILENT(20),
 		SEND("\r\n"), SILENT(20), SEND("NO CARR"), SILENT(20), SEND("IER"),
 		SILENT(20), SEND("\r\n"),
 		END(),
 	};
-	struct modem_rig *g = modem_rig_open(NULL, s);
-	char buf[64];
-	size_t got;
-	int rc;
 	(void)state;
-
-	assert_int_equal(hs_modem_dial(g->m, &(struct hs_dial){ .number = "1" }, NULL, 2000),
-			 HS_OK);
-	rc = read_like_a_loop(g->m, buf, sizeof(buf), &got);
-	sim_finish(&g->sim);
-	assert_int_equal(rc, HS_ERR_NO_CARRIER);
-	assert_int_equal(got, 6);
-	assert_memory_equal(buf, "line\r\n", 6);
-	assert_false(hs_modem_online(g->m));
-	modem_rig_close(g);
+	call_ends_with(s, "line\r\n");
 }
 
 /* Data and NO CARRIER in one write: the data, then the loss, with no
@@ -486,23 +497,8 @@ static void test_data_and_no_carrier_at_once(void **state)
 		SEND("bye\r\nNO CARRIER\r\n"),
 		END(),
 	};
-	struct modem_rig *g = modem_rig_open(NULL, s);
-	char buf[64];
-	size_t got;
-	int rc;
 	(void)state;
-
-	assert_int_equal(hs_modem_dial(g->m, &(struct hs_dial){ .number = "1" }, NULL, 2000),
-			 HS_OK);
-	/* CONNECT read alone: nothing came with it */
-	assert_int_equal(hs_modem_read(g->m, buf, sizeof(buf), 0), HS_ERR_TIMEOUT);
-	sim_go(&g->sim);
-	rc = read_like_a_loop(g->m, buf, sizeof(buf), &got);
-	sim_finish(&g->sim);
-	assert_int_equal(rc, HS_ERR_NO_CARRIER);
-	assert_int_equal(got, 3);
-	assert_memory_equal(buf, "bye", 3);
-	modem_rig_close(g);
+	call_ends_with(s, "bye");
 }
 
 /* With nothing held, nothing is due: a loop may sleep until input (no
