@@ -218,11 +218,6 @@ int hs_link_wait_signals(struct hs_link *l, int mask, int timeout_ms)
 	}
 }
 
-int hs_link_lines_lag(const struct hs_link *l)
-{
-	return l ? l->lines_lag_ms : 0;
-}
-
 int hs_link_fd(struct hs_link *l)
 {
 	return l ? l->fd : hs_fail(HS_ERR_ARG, "hs_link_fd: no link");

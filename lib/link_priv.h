@@ -67,8 +67,13 @@ struct hs_link {
 	int lines_lag_ms;
 };
 
-/* link->lines_lag_ms, for the modem code (0 without a link). */
-int hs_link_lines_lag(const struct hs_link *link);
+/* link->lines_lag_ms, for the modem code (0 without a link). Inline:
+ * libhandshake.so exports every hs_link_* function, and this one is
+ * not public. */
+static inline int hs_link_lines_lag(const struct hs_link *link)
+{
+	return link ? link->lines_lag_ms : 0;
+}
 
 extern const struct hs_transport_ops hs_serial_ops;
 extern const struct hs_transport_ops hs_usb_ops;
