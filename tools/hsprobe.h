@@ -79,6 +79,11 @@ void hsprobe_safe(char *dst, size_t cap, const char *src);
 
 const char *hsprobe_kind_name(enum hsprobe_kind kind);
 
+/* ---- hsprobe_name.c: the udev name -------------------------------------- */
+
+/* Fill d->name from d's kind, product, serial and USB port. */
+void hsprobe_name(struct hsprobe_dev *d);
+
 /* ---- hsprobe_talk.c: talking to devices (--probe, --setup) ------------ */
 
 /* Ask the device who it is within timeout_ms, unless another program
@@ -92,7 +97,7 @@ void hsprobe_probe(struct hsprobe_dev *d, int timeout_ms);
 int hsprobe_setup(struct hsprobe_dev *d, int timeout_ms, int reset, char *file,
 		  size_t cap);
 
-/* The device as one JSON object on f (hsprobe.c; setup writes it too). */
+/* The device as one JSON object on f (hsprobe_json.c; setup writes it too). */
 void hsprobe_json(FILE *f, const struct hsprobe_dev *d);
 
 #endif
