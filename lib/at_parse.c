@@ -292,10 +292,9 @@ static void fill(struct hs_at_urc *u, enum hs_at_urc_kind kind, const char *line
 	size_t off = k < 0 ? 0 : (size_t)k + 1 < cap ? (size_t)k + 1 : cap - 1;
 
 	snprintf(scratch + off, cap - off, "%s", value);
-	u->kind = kind;
-	u->line = line;
-	u->key = scratch;
-	u->value = scratch + off;
+	/* whole: the callback may look at every field (connect is NULL) */
+	*u = (struct hs_at_urc){ .kind = kind, .line = line, .key = scratch,
+				 .value = scratch + off };
 }
 
 int hs_atp_urc(const char *line, const char *cmd_name,
