@@ -262,8 +262,11 @@ void hs_atp_command_name(const char *cmd, char *out, size_t cap)
 	const char *p = after(cmd, "AT") ? cmd + 2 : cmd;
 	size_t n = 0;
 
+	if (cap == 0)
+		return;
 	p += strcspn(p, "+#$^");
-	if (*p) {
+	/* a name needs its prefix, a letter and the NUL */
+	if (*p && cap > 2) {
 		out[n++] = *p++;
 		while (n + 1 < cap && (isalnum((unsigned char)*p) || *p == '_'))
 			out[n++] = (char)toupper((unsigned char)*p++);
