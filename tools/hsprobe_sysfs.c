@@ -282,7 +282,7 @@ static void classify(struct hsprobe_dev *d, int is_tty)
 static void init_dev(struct hsprobe_dev *d)
 {
 	memset(d, 0, sizeof(*d));
-	d->vid = d->pid = d->bus = d->address = d->interface = -1;
+	d->vid = d->pid = d->bus = d->address = d->interface = d->port_number = -1;
 	d->if_class = d->if_subclass = d->if_protocol = -1;
 	d->transport = "serial";
 }
@@ -310,6 +310,9 @@ int hsprobe_identify(const char *syspath, struct hsprobe_dev *d)
 		fmt(d->node, sizeof(d->node), "/dev/%s", d->kernel);
 		fmt(walk, sizeof(walk), "%s", dir);
 		while (up(walk)) {
+			/* usb-serial's port under the interface */
+			if (!have_if && d->port_number < 0)
+				d->port_number = attr_dec(walk, "port_number");
 			if (!have_if && exists(walk, "bInterfaceClass")) {
 				read_interface(walk, d);
 				have_if = 1;
