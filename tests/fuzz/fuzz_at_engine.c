@@ -35,8 +35,8 @@
 #include "harness.h"
 
 /* Short deadlines: the scripted modem answers at once or never. */
-#define CALL_MS 30
-#define MAX_OPS 24
+#define CALL_MS 10
+#define MAX_OPS 16
 
 struct ctx {
 	int urcs;
@@ -150,7 +150,7 @@ static void op(struct hs_modem *m, struct fuzz_peer *peer, char letter, const ui
 		if (rc == HS_OK)
 			check_reply(r);
 		break;
-	case 'P': rc = hs_at_poll(at, 5); break;
+	case 'P': rc = hs_at_poll(at, 2); break;
 	case 'B': rc = hs_at_send_raw(at, p, n, CALL_MS); break;
 	case 'O':
 		hs_at_take_input(at, buf, sizeof(buf));
@@ -182,7 +182,7 @@ static void op(struct hs_modem *m, struct fuzz_peer *peer, char letter, const ui
 		check_connect(&c);
 		break;
 	case 'X':
-		rc = hs_modem_read(m, buf, sizeof(buf), 5);
+		rc = hs_modem_read(m, buf, sizeof(buf), 2);
 		FUZZ_CHECK(rc <= (int)sizeof(buf), "read %d", rc);
 		break;
 	default:
