@@ -14,7 +14,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,17 +40,16 @@ static void copy(char *dst, size_t cap, const char *src)
 
 static int open_failed(const char *path, int err)
 {
-	struct stat st;
-	struct group *g;
+	char match[128];
 
 	switch (hs_errno_code(err)) {
 	case HS_ERR_BUSY:
 		return hs_lock_busy(path);
 	case HS_ERR_PERMISSION:
-		g = stat(path, &st) == 0 ? getgrgid(st.st_gid) : NULL;
-		return hs_fail(HS_ERR_PERMISSION,
-			       "permission denied opening %s: add your user to group %s (or run as root)",
-			       path, g ? g->gr_name : "dialout");
+		/* udev's kernel name: the path below /dev */
+		snprintf(match, sizeof(match), "SUBSYSTEM==\"tty\", KERNEL==\"%.64s\"",
+			 strncmp(path, "/dev/", 5) == 0 ? path + 5 : path);
+		return hs_fail_permission(path, match, "dialout");
 	case HS_ERR_UNPLUGGED:
 	case HS_ERR_NO_DEVICE:
 		return hs_fail(HS_ERR_NO_DEVICE,
