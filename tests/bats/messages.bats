@@ -76,3 +76,17 @@ as_nobody() {
   assert_output --partial "you are in group nogroup, but this login is not"
   assert_output --partial 'newgrp nogroup'
 }
+
+@test "a path through something that is not a folder is a missing device" {
+  : >"$tmp/file"
+  run "$HSDIAL" -d "$tmp/file/ttyUSB0" --at AT
+  assert_failure 69
+  assert_output "hsdial: $tmp/file/ttyUSB0 does not exist ($tmp/file is not a folder); is the device plugged in? (see ls /dev/serial/by-id)"
+  run "$HSPRINT" -d "serial:$tmp/file/ttyUSB0" /dev/null
+  assert_failure 69
+  [ -c /dev/tty ] || return 0
+  run "$HSDIAL" -d /dev/tty/USB0 --at AT
+  assert_failure 69
+  assert_output --partial "/dev/tty/USB0 does not exist (/dev/tty is not a folder)"
+  refute_output --partial 'Not a directory'
+}
