@@ -288,7 +288,7 @@ int main(int argc, char **argv)
 		case OPT_IDENTIFY: d.mode = HSD_IDENTIFY; modes++; break;
 		case OPT_JSON: d.json = 1; break;
 		default:
-			fputs(usage, stderr);
+			tool_usage_hint();
 			/* chat's code for bad options where a script was meant */
 			return o.file ? HS_CHAT_BAD_SCRIPT : EX_USAGE;
 		}

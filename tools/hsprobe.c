@@ -157,7 +157,7 @@ int main(int argc, char **argv)
 		case 'r': reset = 1; break;
 		case 'h': fputs(usage, stdout); return 0;
 		case 'V': tool_version();
-		default: fputs(usage, stderr); return EX_USAGE;
+		default: tool_usage_hint(); return EX_USAGE;
 		}
 	}
 	if (optind < argc)

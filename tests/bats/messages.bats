@@ -90,3 +90,21 @@ as_nobody() {
   assert_output --partial "/dev/tty/USB0 does not exist (/dev/tty is not a folder)"
   refute_output --partial 'Not a directory'
 }
+
+@test "a bad option: the error and one line pointing at --help" {
+  for tool in hsdial hsprint hsprobe; do
+    run "$BUILD_DIR/$tool" --bogus
+    assert_failure 64
+    assert_line --index 0 "$BUILD_DIR/$tool: unrecognized option '--bogus'"
+    assert_line --index 1 "$tool: try '$tool --help' for more information"
+    [ "${#lines[@]}" -eq 2 ]
+    run "$BUILD_DIR/$tool" -d
+    assert_failure 64
+    [ "${#lines[@]}" -eq 2 ]
+    assert_line --index 1 "$tool: try '$tool --help' for more information"
+  done
+  # pppd's connect script runs hsdial --chat: chat's code for a bad script
+  run "$HSDIAL" --chat /dev/null --bogus
+  assert_failure 1
+  [ "${#lines[@]}" -eq 2 ]
+}
