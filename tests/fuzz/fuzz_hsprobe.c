@@ -204,12 +204,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_safe(d->name, sizeof(d->name));
 		FUZZ_CHECK(strncmp(d->name, kind, strlen(kind)) == 0 && d->name[strlen(kind)] == '-',
 			   "name '%s' of a %s", d->name, kind);
-		/* the same device in another USB port, or on another interface */
+		/* the same device in another USB port (the kernel names ports
+		 * with digits, '-' and '.'; another hub port: one more level) */
 		*other = *d;
-		snprintf(other->port, sizeof(other->port), "%s", strcmp(d->port, "9-9") ? "9-9" : "8-8");
-		hsprobe_name(other);
-		FUZZ_CHECK(strcmp(d->name, other->name) != 0,
-			   "ports '%s' and '%s' both named '%s'", d->port, other->port, d->name);
+		if (strspn(d->port, "0123456789-.") == strlen(d->port) && strlen(d->port) < 28) {
+			snprintf(other->port, sizeof(other->port), "%s.9", d->port);
+			hsprobe_name(other);
+			FUZZ_CHECK(strcmp(d->name, other->name) != 0,
+				   "ports '%s' and '%s' both named '%s'", d->port, other->port,
+				   d->name);
+		}
 		if (strcmp(d->transport, "usb")) {
 			*other = *d;
 			other->interface = d->interface == 1 ? 2 : 1;
