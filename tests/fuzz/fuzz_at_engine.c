@@ -64,14 +64,6 @@ static void check_rc(int rc, const char *what)
 		   hs_err_name(rc));
 }
 
-static void check_connect(const struct hs_at_connect *c)
-{
-	FUZZ_CHECK(fuzz_terminated(c->suffix, sizeof(c->suffix)), "suffix");
-	FUZZ_CHECK(fuzz_terminated(c->protocol, sizeof(c->protocol)), "protocol");
-	FUZZ_CHECK(fuzz_terminated(c->compression, sizeof(c->compression)), "compression");
-	FUZZ_CHECK(fuzz_terminated(c->modulation, sizeof(c->modulation)), "modulation");
-}
-
 static void check_reply(const struct hs_at_reply *r)
 {
 	char line[HS_AT_LINE_MAX + 1];
@@ -87,7 +79,7 @@ static void check_reply(const struct hs_at_reply *r)
 	for (int i = 0; i < r->nlines; i++)
 		FUZZ_CHECK(hs_at_reply_line(r, i, line, sizeof(line)) >= 0, "line %d", i);
 	FUZZ_CHECK(hs_at_reply_line(r, r->nlines, line, sizeof(line)) == -1, "line past the end");
-	check_connect(&r->connect);
+	fuzz_check_connect(&r->connect);
 }
 
 static void check_ident(const struct hs_modem_ident *id)
@@ -168,18 +160,18 @@ static void op(struct hs_modem *m, struct fuzz_peer *peer, char letter, const ui
 	case 'Z': rc = hs_modem_init(m, 2 * CALL_MS); break;
 	case 'A':
 		rc = hs_modem_answer(m, &c, CALL_MS);
-		check_connect(&c);
+		fuzz_check_connect(&c);
 		break;
 	case 'N': {
 		struct hs_dial d = { .number = text, .method = HS_DIAL_TONE };
 		rc = hs_modem_dial(m, &d, &c, CALL_MS);
-		check_connect(&c);
+		fuzz_check_connect(&c);
 		break;
 	}
 	case 'G':
 		rc = hs_modem_wait_call(m, n ? p[0] % 4 : 0, &call, &c, CALL_MS);
 		check_call(&call);
-		check_connect(&c);
+		fuzz_check_connect(&c);
 		break;
 	case 'X':
 		rc = hs_modem_read(m, buf, sizeof(buf), 2);

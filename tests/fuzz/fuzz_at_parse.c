@@ -21,16 +21,6 @@
 
 #define MAX_PREFIXES 4
 
-static void check_connect(const struct hs_at_connect *c)
-{
-	FUZZ_CHECK(fuzz_terminated(c->suffix, sizeof(c->suffix)), "suffix");
-	FUZZ_CHECK(fuzz_terminated(c->protocol, sizeof(c->protocol)), "protocol");
-	FUZZ_CHECK(fuzz_terminated(c->compression, sizeof(c->compression)), "compression");
-	FUZZ_CHECK(fuzz_terminated(c->modulation, sizeof(c->modulation)), "modulation");
-	FUZZ_CHECK(c->speed >= 0 && c->carrier >= 0, "speed %ld carrier %ld", c->speed,
-		   c->carrier);
-}
-
 static void final_with(const char *line, int numeric, const struct hs_at_numeric *map,
 		       size_t n)
 {
@@ -50,7 +40,7 @@ static void final_with(const char *line, int numeric, const struct hs_at_numeric
 	} else {
 		FUZZ_CHECK(r->result == HS_AT_NONE, "no final, yet a result");
 	}
-	check_connect(&r->connect);
+	fuzz_check_connect(&r->connect);
 	free(r);
 }
 
@@ -161,7 +151,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	finals(line);
 	memset(&c, 0, sizeof(c));
 	hs_atp_connect_info(line, &c);
-	check_connect(&c);
+	fuzz_check_connect(&c);
 	FUZZ_CHECK(hs_atp_is_number(line) == (strlen(line) >= 1 && strlen(line) <= 3 &&
 					       strspn(line, "0123456789") == strlen(line)),
 		   "is_number('%s')", line);

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "handshake/at.h"
 #include "harness.h"
 
 void fuzz_fail(const char *file, int line, const char *cond, const char *fmt, ...)
@@ -45,6 +46,16 @@ int fuzz_printable(const char *s, size_t cap)
 		if (*s < 0x20 || *s > 0x7e)
 			return 0;
 	return 1;
+}
+
+void fuzz_check_connect(const struct hs_at_connect *c)
+{
+	FUZZ_CHECK(fuzz_terminated(c->suffix, sizeof(c->suffix)), "suffix");
+	FUZZ_CHECK(fuzz_terminated(c->protocol, sizeof(c->protocol)), "protocol");
+	FUZZ_CHECK(fuzz_terminated(c->compression, sizeof(c->compression)), "compression");
+	FUZZ_CHECK(fuzz_terminated(c->modulation, sizeof(c->modulation)), "modulation");
+	FUZZ_CHECK(c->speed >= 0 && c->carrier >= 0, "speed %ld carrier %ld", c->speed,
+		   c->carrier);
 }
 
 void fuzz_records_init(struct fuzz_records *r, const uint8_t *data, size_t size)

@@ -33,6 +33,11 @@ int fuzz_terminated(const char *s, size_t cap);
 /* ...and printable ASCII (0x20..0x7e) all through? */
 int fuzz_printable(const char *s, size_t cap);
 
+struct hs_at_connect;
+/* What a CONNECT said, as the AT engine fills it: every string ended
+ * within its buffer, speeds not negative. */
+void fuzz_check_connect(const struct hs_at_connect *c);
+
 /* Inputs that hold several parts separate them with this byte (ASCII
  * record separator): printable seeds stay readable with `cat -v`. */
 #define FUZZ_RS 0x1e
