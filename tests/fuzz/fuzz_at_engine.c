@@ -34,8 +34,10 @@
 #include "handshake/modem.h"
 #include "harness.h"
 
-/* Short deadlines: the scripted modem answers at once or never. */
-#define CALL_MS 10
+/* Short deadlines: the scripted modem answers at once or never, and
+ * with no reply queued a call can only end on what is already there. */
+#define REPLY_MS 5
+#define NO_REPLY_MS 1
 #define MAX_OPS 16
 
 struct ctx {
@@ -122,6 +124,7 @@ static void op(struct hs_modem *m, struct fuzz_peer *peer, char letter, const ui
 	struct hs_modem_call call;
 	char *text = fuzz_strndup(p, n), buf[256];
 	int rc = HS_OK;
+	int call_ms = fuzz_peer_pending(peer) ? REPLY_MS : NO_REPLY_MS;
 
 	if (!r || !id)
 		abort();
@@ -132,18 +135,18 @@ static void op(struct hs_modem *m, struct fuzz_peer *peer, char letter, const ui
 	case 'R': fuzz_peer_reply(peer, p, n); break;
 	case 'U': fuzz_peer_send(peer, p, n); break;
 	case 'C':
-		rc = hs_at_command(at, text, r, CALL_MS);
+		rc = hs_at_command(at, text, r, call_ms);
 		if (rc == HS_OK)
 			check_reply(r);
 		break;
-	case 'S': rc = hs_at_simple(at, text, CALL_MS); break;
+	case 'S': rc = hs_at_simple(at, text, call_ms); break;
 	case 'W':
-		rc = hs_at_wait_result(at, r, CALL_MS);
+		rc = hs_at_wait_result(at, r, call_ms);
 		if (rc == HS_OK)
 			check_reply(r);
 		break;
 	case 'P': rc = hs_at_poll(at, 2); break;
-	case 'B': rc = hs_at_send_raw(at, p, n, CALL_MS); break;
+	case 'B': rc = hs_at_send_raw(at, p, n, call_ms); break;
 	case 'O':
 		hs_at_take_input(at, buf, sizeof(buf));
 		hs_at_set_online(at, 0);
@@ -153,23 +156,23 @@ static void op(struct hs_modem *m, struct fuzz_peer *peer, char letter, const ui
 	case 'D': rc = hs_modem_set_driver(m, driver(p, n)); break;
 	case 'I':
 		memset(id, 0, sizeof(*id));
-		rc = hs_modem_identify(m, id, 4 * CALL_MS);
+		rc = hs_modem_identify(m, id, 4 * call_ms);
 		check_ident(id);
 		break;
-	case 'Y': rc = hs_modem_sync(m, 2, 2 * CALL_MS); break;
-	case 'Z': rc = hs_modem_init(m, 2 * CALL_MS); break;
+	case 'Y': rc = hs_modem_sync(m, 2, 2 * call_ms); break;
+	case 'Z': rc = hs_modem_init(m, 2 * call_ms); break;
 	case 'A':
-		rc = hs_modem_answer(m, &c, CALL_MS);
+		rc = hs_modem_answer(m, &c, call_ms);
 		fuzz_check_connect(&c);
 		break;
 	case 'N': {
 		struct hs_dial d = { .number = text, .method = HS_DIAL_TONE };
-		rc = hs_modem_dial(m, &d, &c, CALL_MS);
+		rc = hs_modem_dial(m, &d, &c, call_ms);
 		fuzz_check_connect(&c);
 		break;
 	}
 	case 'G':
-		rc = hs_modem_wait_call(m, n ? p[0] % 4 : 0, &call, &c, CALL_MS);
+		rc = hs_modem_wait_call(m, n ? p[0] % 4 : 0, &call, &c, call_ms);
 		check_call(&call);
 		fuzz_check_connect(&c);
 		break;

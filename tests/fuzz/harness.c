@@ -292,6 +292,17 @@ void fuzz_peer_reply(struct fuzz_peer *peer, const void *buf, size_t n)
 	pthread_mutex_unlock(&peer->lock);
 }
 
+int fuzz_peer_pending(struct fuzz_peer *peer)
+{
+	int n = 0;
+
+	pthread_mutex_lock(&peer->lock);
+	for (struct reply *r = peer->head; r; r = r->next)
+		n++;
+	pthread_mutex_unlock(&peer->lock);
+	return n;
+}
+
 void fuzz_peer_send(struct fuzz_peer *peer, const void *buf, size_t n)
 {
 	pthread_mutex_lock(&peer->lock);

@@ -84,6 +84,8 @@ struct fuzz_peer;
 struct fuzz_peer *fuzz_peer_start(struct fuzz_pty *p);
 /* Queue a reply (copied) for the next burst. */
 void fuzz_peer_reply(struct fuzz_peer *peer, const void *buf, size_t n);
+/* How many replies are queued and not yet sent. */
+int fuzz_peer_pending(struct fuzz_peer *peer);
 /* Write bytes now, unasked (a URC, line noise): from the caller's thread,
  * ordered with the peer's own writes. */
 void fuzz_peer_send(struct fuzz_peer *peer, const void *buf, size_t n);
