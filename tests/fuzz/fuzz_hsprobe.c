@@ -207,8 +207,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		/* the same device in another USB port (the kernel names ports
 		 * with digits, '-' and '.'; another hub port: one more level) */
 		*other = *d;
-		if (strspn(d->port, "0123456789-.") == strlen(d->port) && strlen(d->port) < 28) {
-			snprintf(other->port, sizeof(other->port), "%s.9", d->port);
+		size_t plen = strlen(d->port);
+		if (strspn(d->port, "0123456789-.") == plen && plen + 3 <= sizeof(other->port)) {
+			memcpy(other->port + plen, ".9", 3);
 			hsprobe_name(other);
 			FUZZ_CHECK(strcmp(d->name, other->name) != 0,
 				   "ports '%s' and '%s' both named '%s'", d->port, other->port,
