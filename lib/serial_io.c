@@ -41,7 +41,7 @@
 /* How often a wait for a modem line looks at it. */
 #define SIGNAL_POLL_MS 2
 
-static int io_error(struct hs_link *l, const char *what, int err)
+int hs_serial_fail(struct hs_link *l, const char *what, int err)
 {
 	int code = hs_errno_code(err);
 
@@ -65,7 +65,7 @@ static int wait_fd(struct hs_link *l, short events, int64_t deadline, short *got
 		if (n == 0)
 			return 0;
 		if (errno != EINTR)
-			return io_error(l, "poll", errno);
+			return hs_serial_fail(l, "poll", errno);
 	}
 }
 
@@ -88,9 +88,9 @@ int hs_serial_read(struct hs_link *l, void *buf, size_t len, int64_t deadline)
 			return hs_fail(HS_ERR_UNPLUGGED,
 				       "%s hung up during read: was it unplugged?", l->path);
 		if (errno != EAGAIN && errno != EINTR)
-			return io_error(l, "read", errno);
+			return hs_serial_fail(l, "read", errno);
 		if (got & (POLLHUP | POLLERR))
-			return io_error(l, "read", EIO);
+			return hs_serial_fail(l, "read", EIO);
 	}
 }
 
@@ -145,21 +145,18 @@ static size_t paced_room(struct hs_link *l, int *wait_ms)
 	return 0;
 }
 
-static int stalled(struct hs_link *l, size_t done, size_t len, const char *why)
+/* The count is the caller's (*done), not part of the message. */
+static int stalled(struct hs_link *l, const char *why)
 {
-	return hs_fail(HS_ERR_STALL,
-		       "%s held the output (%s) until the deadline; the port accepted %zu of %zu bytes",
-		       l->path, why, done, len);
+	return hs_fail(HS_ERR_STALL, "%s held the output (%s) until the deadline", l->path, why);
 }
 
 /* The port took no more before the deadline: flow control or slowness. */
-static int held_up(struct hs_link *l, size_t done, size_t len)
+static int held_up(struct hs_link *l)
 {
 	if (l->line.flow == HS_FLOW_NONE)
-		return hs_fail(HS_ERR_TIMEOUT,
-			       "%s: write timed out; the port accepted %zu of %zu bytes",
-			       l->path, done, len);
-	return stalled(l, done, len, hs_flow_name(l->line.flow));
+		return hs_fail(HS_ERR_TIMEOUT, "%s: write timed out", l->path);
+	return stalled(l, hs_flow_name(l->line.flow));
 }
 
 int hs_serial_write(struct hs_link *l, const void *buf, size_t len,
@@ -186,10 +183,9 @@ int hs_serial_write(struct hs_link *l, const void *buf, size_t len,
 			room = sig & HS_SIG_DSR ? paced_room(l, &wait_ms) : 0;
 			if (room == 0) {
 				if (hs_remaining(deadline) == 0 && dsr)
-					return stalled(l, *done, len,
-						       sig & HS_SIG_DSR ? "DSR pacing" : "DSR low");
+					return stalled(l, sig & HS_SIG_DSR ? "DSR pacing" : "DSR low");
 				if (hs_remaining(deadline) == 0)
-					return held_up(l, *done, len);
+					return held_up(l);
 				hs_nap(wait_ms, deadline);
 				continue;
 			}
@@ -200,7 +196,7 @@ int hs_serial_write(struct hs_link *l, const void *buf, size_t len,
 		if (rc < 0)
 			return rc;
 		if (rc == 0)
-			return held_up(l, *done, len);
+			return held_up(l);
 		n = write(l->wfd, p + *done, chunk);
 		if (n > 0) {
 			*done += (size_t)n;
@@ -208,15 +204,15 @@ int hs_serial_write(struct hs_link *l, const void *buf, size_t len,
 			if (paced)
 				s->bucket -= (double)n;
 		} else if (n < 0 && errno != EAGAIN && errno != EINTR) {
-			return io_error(l, "write", errno);
+			return hs_serial_fail(l, "write", errno);
 		} else if (got & (POLLHUP | POLLERR)) {
-			return io_error(l, "write", EIO);
+			return hs_serial_fail(l, "write", EIO);
 		} else if (n < 0 && errno == EAGAIN) {
 			/* A pty stopped by XOFF polls writable but takes nothing:
 			 * back off instead of spinning until the deadline. */
 			refused = refused < 8 ? refused + 1 : 8;
 			if (hs_remaining(deadline) == 0)
-				return held_up(l, *done, len);
+				return held_up(l);
 			hs_nap(refused, deadline);
 		}
 	}
@@ -234,7 +230,7 @@ int hs_serial_pending(struct hs_link *l)
 		return queued;
 	if (hs_errno_code(errno) == HS_ERR_UNPLUGGED)
 		return s->queue_seen;
-	return io_error(l, "TIOCOUTQ", errno);
+	return hs_serial_fail(l, "TIOCOUTQ", errno);
 }
 
 int hs_serial_drain(struct hs_link *l, int64_t deadline)
@@ -242,7 +238,7 @@ int hs_serial_drain(struct hs_link *l, int64_t deadline)
 	for (;;) {
 		int queued;
 		if (read_queue(l, &queued) != 0)
-			return io_error(l, "drain", errno);
+			return hs_serial_fail(l, "drain", errno);
 		if (queued <= 0)
 			return HS_OK;
 		if (hs_remaining(deadline) == 0)
@@ -255,9 +251,9 @@ int hs_serial_drain(struct hs_link *l, int64_t deadline)
 int hs_serial_flush(struct hs_link *l, enum hs_flush which)
 {
 	if ((which & HS_FLUSH_INPUT) && tcflush(l->fd, TCIFLUSH) != 0)
-		return io_error(l, "flush", errno);
+		return hs_serial_fail(l, "flush", errno);
 	if ((which & HS_FLUSH_OUTPUT) && tcflush(l->wfd, TCOFLUSH) != 0)
-		return io_error(l, "flush", errno);
+		return hs_serial_fail(l, "flush", errno);
 	return HS_OK;
 }
 
@@ -265,9 +261,9 @@ int hs_serial_break(struct hs_link *l, int duration_ms)
 {
 	/* tcsendbreak() picks its own duration; hold the line ourselves. */
 	if (ioctl(l->wfd, TIOCSBRK) != 0)
-		return io_error(l, "break", errno);
+		return hs_serial_fail(l, "break", errno);
 	hs_nap(duration_ms, hs_deadline(duration_ms));
 	if (ioctl(l->wfd, TIOCCBRK) != 0)
-		return io_error(l, "break", errno);
+		return hs_serial_fail(l, "break", errno);
 	return HS_OK;
 }

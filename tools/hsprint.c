@@ -206,7 +206,9 @@ static int print_one(struct hs_printer *p, const char *file, const struct opts *
 		close(fd);
 	if (rc < 0) {
 		tool_warn("%s: %s", current, hs_last_error());
-		tool_warn("to finish this job later: --resume-at %zu", accepted);
+		/* A bad offset is not a job to finish: nothing was printed. */
+		if (rc != HS_ERR_ARG)
+			tool_warn("to finish this job later: --resume-at %zu", accepted);
 		return tool_exit_code(rc);
 	}
 	if (verbose)

@@ -36,6 +36,8 @@ void hsprobe_json(FILE *f, const struct hsprobe_dev *d)
 	json_field(f, "transport", d->transport, &first);
 	json_field(f, "kind", hsprobe_kind_name(d->kind), &first);
 	json_field(f, "driver", d->driver, &first);
+	if (d->driver_from)
+		json_field(f, "driver_from", d->driver_from, &first);
 	json_field(f, "name", d->name, &first);
 	if (d->usb) {
 		int u = 1;
