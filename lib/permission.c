@@ -4,7 +4,6 @@
  * node's group" is only right when a group may open it, the user is not
  * in it yet, and the user is not already in it but in an older login.
  */
-#include <errno.h>
 #include <grp.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -51,9 +50,11 @@ int hs_fail_permission(const char *node, const char *udev_match, const char *gro
 	char who[160], gname[64];
 
 	if (stat(node, &st) != 0)
+		/* who owns it cannot be seen: what helps for most devices */
 		return hs_fail(HS_ERR_PERMISSION,
-			       "permission denied opening %s (%s: a folder on the way is closed to you); run as root?",
-			       node, strerror(errno));
+			       "permission denied opening %s: give it a group with a udev rule in /etc/udev/rules.d/ "
+			       "(%s, GROUP=\"%s\", MODE=\"0660\"), add your user to %s and log in again, or run as root",
+			       node, udev_match, group, group);
 	owner = getpwuid(st.st_uid);
 	g = getgrgid(st.st_gid);
 	if (g)
