@@ -5,6 +5,7 @@
 #   make demo       deps, build, show the main job against the lab
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make bench      benchmarks (ratios against a reference in the same run)
+#   make fuzz       every libFuzzer harness for FUZZ_SECONDS (tests/fuzz)
 # SANITIZE=1 builds with ASan and UBSan into build/san and tests that.
 
 VERSION := 0.1.0
@@ -111,12 +112,13 @@ $(UNIT_BIN): $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(BUILD)/obj/tests/un
 
 check:
 	@$(MAKE) --no-print-directory deps
-	@$(MAKE) --no-print-directory all $(UNIT_BIN)
+	@$(MAKE) --no-print-directory all $(UNIT_BIN) $(FUZZ_REPLAY)
 	@$(MAKE) --no-print-directory -s check-run
 
 check-run:
 	@BUILD=$(BUILD) HSLAB=$(abspath $(HSLAB)) SANITIZE=$(SANITIZE) \
-	  sh tests/run-suites.sh $(UNIT_BIN) tests/bats $(wildcard tests/lab/*.bats)
+	  sh tests/run-suites.sh $(UNIT_BIN) tests/bats $(wildcard tests/lab/*.bats) \
+	  tests/fuzz/replay.sh
 
 demo:
 	@$(MAKE) --no-print-directory deps
@@ -154,5 +156,8 @@ install: $(PRODUCTS)
 
 clean:
 	rm -rf build
+
+# After `all`, so that none of its targets becomes the default goal.
+-include tests/fuzz/fuzz.mk
 
 -include $(wildcard $(BUILD)/obj/*/*.d $(BUILD)/obj/*/*/*.d)

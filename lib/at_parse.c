@@ -262,8 +262,11 @@ void hs_atp_command_name(const char *cmd, char *out, size_t cap)
 	const char *p = after(cmd, "AT") ? cmd + 2 : cmd;
 	size_t n = 0;
 
+	if (cap == 0)
+		return;
 	p += strcspn(p, "+#$^");
-	if (*p) {
+	/* a name needs its prefix, a letter and the NUL */
+	if (*p && cap > 2) {
 		out[n++] = *p++;
 		while (n + 1 < cap && (isalnum((unsigned char)*p) || *p == '_'))
 			out[n++] = (char)toupper((unsigned char)*p++);
@@ -292,10 +295,9 @@ static void fill(struct hs_at_urc *u, enum hs_at_urc_kind kind, const char *line
 	size_t off = k < 0 ? 0 : (size_t)k + 1 < cap ? (size_t)k + 1 : cap - 1;
 
 	snprintf(scratch + off, cap - off, "%s", value);
-	u->kind = kind;
-	u->line = line;
-	u->key = scratch;
-	u->value = scratch + off;
+	/* whole: the callback may look at every field (connect is NULL) */
+	*u = (struct hs_at_urc){ .kind = kind, .line = line, .key = scratch,
+				 .value = scratch + off };
 }
 
 int hs_atp_urc(const char *line, const char *cmd_name,

@@ -14,10 +14,11 @@
 
 struct out {
 	struct hs_clean *c;
+	int sending;
 	int full;
 };
 
-static void put(struct out *o, unsigned char b)
+static void put_raw(struct out *o, unsigned char b)
 {
 	if (o->c->len >= HS_CHAT_STR_MAX) {
 		o->full = 1;
@@ -26,22 +27,33 @@ static void put(struct out *o, unsigned char b)
 	o->c->out[o->c->len++] = b;
 }
 
+static void put_action(struct out *o, unsigned char what)
+{
+	put_raw(o, ACTION);
+	put_raw(o, what);
+}
+
+/* A byte to send or expect. When sending, a 0xff byte is data however
+ * it came (typed, octal, \T, $VAR): doubled, so the runner never takes
+ * it and the byte after it for an action. */
+static void put(struct out *o, unsigned char b)
+{
+	if (b == ACTION && o->sending)
+		put_action(o, ACTION);
+	else
+		put_raw(o, b);
+}
+
 static void put_str(struct out *o, const char *s)
 {
 	while (*s)
 		put(o, (unsigned char)*s++);
 }
 
-static void put_action(struct out *o, unsigned char what)
-{
-	put(o, ACTION);
-	put(o, what);
-}
-
 int hs_chat_clean(const char *s, int sending, const struct hs_chat_opts *opts,
 		  struct hs_clean *c)
 {
-	struct out o = { .c = c };
+	struct out o = { .c = c, .sending = sending };
 
 	memset(c, 0, sizeof(*c));
 	c->add_return = sending;
@@ -68,10 +80,6 @@ int hs_chat_clean(const char *s, int sending, const struct hs_chat_opts *opts,
 			const char *v = getenv(name);
 			if (v)
 				put_str(&o, v);
-			continue;
-		}
-		if (ch == ACTION && sending) {
-			put_action(&o, ACTION);
 			continue;
 		}
 		if (ch != '\\') {

@@ -86,3 +86,20 @@ int hs_devpath_resolve(const char *path, char *out, size_t cap)
 	memcpy(out, cur, strlen(cur) + 1);
 	return 0;
 }
+
+int hs_devpath_not_dir(const char *path, char *out, size_t cap)
+{
+	const char *slash = path;
+
+	while ((slash = strchr(slash + 1, '/'))) {
+		struct stat st;
+		size_t n = (size_t)(slash - path);
+		if (n >= cap)
+			return -1;
+		memcpy(out, path, n);
+		out[n] = 0;
+		if (stat(out, &st) == 0 && !S_ISDIR(st.st_mode))
+			return 0;
+	}
+	return -1;
+}

@@ -16,4 +16,9 @@
  * absolute and remove "." and ".." lexically. 0 or -errno. */
 int hs_devpath_resolve(const char *path, char *out, size_t cap);
 
+/* For a path that failed with ENOTDIR: its first leading part that exists
+ * but is not a folder ("/dev/tty" of "/dev/tty/USB0"), into out. 0, or -1
+ * when there is none. */
+int hs_devpath_not_dir(const char *path, char *out, size_t cap);
+
 #endif

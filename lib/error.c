@@ -83,6 +83,7 @@ int hs_errno_code(int err)
 {
 	switch (err) {
 	case ENOENT:
+	case ENOTDIR: /* a path through a file: nothing there either */
 		return HS_ERR_NO_DEVICE;
 	case EACCES:
 	case EPERM:

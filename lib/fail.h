@@ -19,4 +19,10 @@ int hs_fail(int code, const char *fmt, ...) HS_PRINTF(2, 3);
 /* The enum hs_err for an errno from opening or using a device. */
 int hs_errno_code(int err);
 
+/* Record why node could not be opened (EACCES, EPERM) and what would
+ * help: its owner, group and mode, then join its group, log in again, or
+ * (a node of group root, or a mode without group access) a udev rule
+ * "udev_match, GROUP="group", MODE="0660"". Returns HS_ERR_PERMISSION. */
+int hs_fail_permission(const char *node, const char *udev_match, const char *group);
+
 #endif

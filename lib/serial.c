@@ -14,7 +14,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,17 +40,16 @@ static void copy(char *dst, size_t cap, const char *src)
 
 static int open_failed(const char *path, int err)
 {
-	struct stat st;
-	struct group *g;
+	char match[128];
 
 	switch (hs_errno_code(err)) {
 	case HS_ERR_BUSY:
 		return hs_lock_busy(path);
 	case HS_ERR_PERMISSION:
-		g = stat(path, &st) == 0 ? getgrgid(st.st_gid) : NULL;
-		return hs_fail(HS_ERR_PERMISSION,
-			       "permission denied opening %s: add your user to group %s (or run as root)",
-			       path, g ? g->gr_name : "dialout");
+		/* udev's kernel name: the path below /dev */
+		snprintf(match, sizeof(match), "SUBSYSTEM==\"tty\", KERNEL==\"%.64s\"",
+			 strncmp(path, "/dev/", 5) == 0 ? path + 5 : path);
+		return hs_fail_permission(path, match, "dialout");
 	case HS_ERR_UNPLUGGED:
 	case HS_ERR_NO_DEVICE:
 		return hs_fail(HS_ERR_NO_DEVICE,
@@ -61,6 +59,21 @@ static int open_failed(const char *path, int err)
 		return hs_fail(hs_errno_code(err), "cannot open %s: %s", path,
 			       strerror(err));
 	}
+}
+
+/* A path that leads to nothing: missing, or through a file that is not
+ * a folder (/dev/tty/USB0): both mean the device is not there. */
+static int no_such_path(const char *path, int err)
+{
+	char file[PATH_MAX], why[PATH_MAX + 32] = "";
+
+	if (err == ENOTDIR && hs_devpath_not_dir(path, file, sizeof(file)) == 0)
+		snprintf(why, sizeof(why), " (%s is not a folder)", file);
+	if (err == ENOENT || err == ENOTDIR)
+		return hs_fail(HS_ERR_NO_DEVICE,
+			       "%s does not exist%s; is the device plugged in? (see ls /dev/serial/by-id)",
+			       path, why);
+	return hs_fail(hs_errno_code(err), "%s: %s", path, strerror(err));
 }
 
 /* Open through libserialport; 1 if it knows the port, 0 if not, < 0 error. */
@@ -208,11 +221,7 @@ static int serial_open(struct hs_link *l, const struct hs_uri *u)
 		return u->given ? serial_set_line(l, &u->line) : HS_OK;
 	}
 	if ((rc = hs_devpath_resolve(u->path, l->path, sizeof(l->path))) < 0)
-		return rc == -ENOENT
-			? hs_fail(HS_ERR_NO_DEVICE,
-				  "%s does not exist; is the device plugged in? (see ls /dev/serial/by-id)",
-				  u->path)
-			: hs_fail(hs_errno_code(-rc), "%s: %s", u->path, strerror(-rc));
+		return no_such_path(u->path, -rc);
 	copy(l->name, sizeof(l->name),
 	     strncmp(l->path, "/dev/", 5) == 0 ? l->path + 5 : l->path);
 	if (stat(l->path, &st) != 0 || !S_ISCHR(st.st_mode))

@@ -5,10 +5,8 @@
  * check them with plain data.
  */
 #include <ctype.h>
-#include <grp.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "fail.h"
 #include "usb_priv.h"
@@ -88,8 +86,6 @@ int hs_usb_code(int err)
 
 int hs_usb_fail(const char *node, int err, const char *what)
 {
-	struct stat st;
-	struct group *g;
 	int code = hs_usb_code(err);
 
 	switch (code) {
@@ -99,15 +95,8 @@ int hs_usb_fail(const char *node, int err, const char *what)
 		return hs_fail(code, "%s: %s timed out (busy, offline or out of paper?)", node,
 			       what);
 	case HS_ERR_PERMISSION:
-		/* the node's group is the one to join, unless it is root's:
-		 * then a udev rule must hand printers to lp first */
-		g = stat(node, &st) == 0 ? getgrgid(st.st_gid) : NULL;
-		if (g && strcmp(g->gr_name, "root") != 0)
-			return hs_fail(code, "permission denied opening %s: add your user to group %s (or run as root)",
-				       node, g->gr_name);
-		return hs_fail(code, "permission denied opening %s: give USB printers to group lp with a udev rule "
-			       "(SUBSYSTEM==\"usb\", ENV{ID_USB_INTERFACES}==\"*:0701*\", GROUP=\"lp\", MODE=\"0660\") "
-			       "and add your user to lp", node);
+		return hs_fail_permission(node, "SUBSYSTEM==\"usb\", ENV{ID_USB_INTERFACES}==\"*:0701*\"",
+					  "lp");
 	case HS_ERR_BUSY:
 		return hs_fail(code, "%s: the printer interface is claimed by another program (CUPS's usb backend, ipp-usb?)",
 			       node);

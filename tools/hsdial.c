@@ -269,7 +269,7 @@ static void option(int c, struct opts *o, struct hsd_opts *d, int *modes, int *e
 	case OPT_IDENTIFY: d->mode = HSD_IDENTIFY; (*modes)++; break;
 	case OPT_JSON: d->json = 1; break;
 	default:
-		fputs(usage, stderr);
+		tool_usage_hint();
 		/* chat's code for bad options where a script was meant */
 		exit(o->file ? HS_CHAT_BAD_SCRIPT : EX_USAGE);
 	}

@@ -262,7 +262,7 @@ int main(int argc, char **argv)
 		case 'v': o.verbose = 1; break;
 		case 'h': fputs(usage, stdout); return 0;
 		case 'V': tool_version();
-		default: fputs(usage, stderr); return EX_USAGE;
+		default: tool_usage_hint(); return EX_USAGE;
 		}
 	}
 	if (!o.uri || !*o.uri)

@@ -14,7 +14,7 @@
 #include <stdio.h>
 
 #define HSPROBE_STR 128      /* a USB string: 126 characters at most */
-#define HSPROBE_NAME 64      /* ID_HANDSHAKE_NAME and the JSON file name */
+#define HSPROBE_NAME 128     /* ID_HANDSHAKE_NAME and the JSON file name */
 #define HSPROBE_ID 1025      /* an IEEE 1284 ID (HS_1284_MAX + 1) */
 #define HSPROBE_ATI 4        /* ATI lines kept from a probe */
 
@@ -40,6 +40,8 @@ struct hsprobe_dev {
 	int vid, pid;                /* -1 when not USB */
 	int bus, address;            /* USB bus and device number, or -1 */
 	int interface;               /* the tty's / printer's interface, or -1 */
+	int port_number;             /* the tty's port on its interface (a
+	                              * multi-port usb-serial adapter), or -1 */
 	int if_class, if_subclass, if_protocol; /* that interface, or -1 */
 	char port[32];               /* the USB port path, e.g. "1-1.2" */
 	char manufacturer[HSPROBE_STR], product[HSPROBE_STR], serial[HSPROBE_STR];
@@ -52,7 +54,8 @@ struct hsprobe_dev {
 	 * not at hand (no usblp to keep it), has driver "" and "device-id":
 	 * a listing never asks the printer, and never guesses. */
 	const char *driver_from;
-	char name[HSPROBE_NAME];     /* stable name, "" for unknown devices */
+	char name[HSPROBE_NAME];     /* unique, stable name (hsprobe_name.c);
+	                              * "" for unknown devices */
 	int has_talk;
 	struct hsprobe_talk talk;
 };
@@ -85,6 +88,12 @@ void hsprobe_safe(char *dst, size_t cap, const char *src);
 
 const char *hsprobe_kind_name(enum hsprobe_kind kind);
 
+/* ---- hsprobe_name.c: the udev name -------------------------------------- */
+
+/* Fill d->name from d's kind, product, serial, USB port and, for a tty
+ * on a multi-port adapter, its interface and port number. */
+void hsprobe_name(struct hsprobe_dev *d);
+
 /* ---- hsprobe_talk.c: talking to devices (--probe, --setup) ------------ */
 
 /* Ask the device who it is within timeout_ms, unless another program
@@ -98,7 +107,7 @@ void hsprobe_probe(struct hsprobe_dev *d, int timeout_ms);
 int hsprobe_setup(struct hsprobe_dev *d, int timeout_ms, int reset, char *file,
 		  size_t cap);
 
-/* The device as one JSON object on f (hsprobe.c; setup writes it too). */
+/* The device as one JSON object on f (hsprobe_json.c; setup writes it too). */
 void hsprobe_json(FILE *f, const struct hsprobe_dev *d);
 
 #endif

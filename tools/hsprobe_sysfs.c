@@ -240,31 +240,6 @@ static int find_printer_interface(const char *dir, struct hsprobe_dev *d)
 	return 0;
 }
 
-/* kind-product-serial[-ifNN], each part reduced to the safe set. */
-static void make_name(struct hsprobe_dev *d)
-{
-	char product[28], serial[28], ids[16];
-
-	hsprobe_safe(product, sizeof(product), d->product);
-	if (!product[0]) {
-		fmt(ids, sizeof(ids), "usb%04x-%04x", d->vid & 0xffff, d->pid & 0xffff);
-		fmt(product, sizeof(product), "%s", ids);
-	}
-	hsprobe_safe(serial, sizeof(serial), d->serial);
-	if (!serial[0]) {
-		/* no serial number: the USB port is what stays the same */
-		char port[24];
-		hsprobe_safe(port, sizeof(port), d->port);
-		fmt(serial, sizeof(serial), "port%s", port);
-	}
-	if (d->interface > 0 && d->kind == HSPROBE_MODEM)
-		fmt(d->name, sizeof(d->name), "%s-%s-%s-if%02x",
-			 hsprobe_kind_name(d->kind), product, serial, d->interface);
-	else
-		fmt(d->name, sizeof(d->name), "%s-%s-%s",
-			 hsprobe_kind_name(d->kind), product, serial);
-}
-
 /* The driver tables decide the kind: a modem driver's USB row, then a
  * printer driver's, then the CDC-ACM class saying "AT commands". */
 static void classify(struct hsprobe_dev *d, int is_tty)
@@ -315,13 +290,13 @@ static void classify(struct hsprobe_dev *d, int is_tty)
 		}
 	}
 	if (d->kind != HSPROBE_UNKNOWN)
-		make_name(d);
+		hsprobe_name(d);
 }
 
 static void init_dev(struct hsprobe_dev *d)
 {
 	memset(d, 0, sizeof(*d));
-	d->vid = d->pid = d->bus = d->address = d->interface = -1;
+	d->vid = d->pid = d->bus = d->address = d->interface = d->port_number = -1;
 	d->if_class = d->if_subclass = d->if_protocol = -1;
 	d->transport = "serial";
 }
@@ -349,6 +324,9 @@ int hsprobe_identify(const char *syspath, struct hsprobe_dev *d)
 		fmt(d->node, sizeof(d->node), "/dev/%s", d->kernel);
 		fmt(walk, sizeof(walk), "%s", dir);
 		while (up(walk)) {
+			/* usb-serial's port under the interface */
+			if (!have_if && d->port_number < 0)
+				d->port_number = attr_dec(walk, "port_number");
 			if (!have_if && exists(walk, "bInterfaceClass")) {
 				read_interface(walk, d);
 				have_if = 1;

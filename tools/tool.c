@@ -33,6 +33,11 @@ void tool_die(int code, const char *fmt, ...)
 	exit(code);
 }
 
+void tool_usage_hint(void)
+{
+	fprintf(stderr, "%s: try '%s --help' for more information\n", tool_name, tool_name);
+}
+
 void tool_version(void)
 {
 	printf("%s (handshake) %s\n", tool_name, hs_version());

@@ -16,6 +16,10 @@ void tool_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void tool_die(int code, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3), noreturn));
 
+/* After getopt's own message for a bad option: one line on stderr
+ * pointing at --help (the whole usage would bury the error). */
+void tool_usage_hint(void);
+
 /* "hsdial (handshake) 0.1.0" on stdout, exit 0. */
 void tool_version(void) __attribute__((noreturn));
 

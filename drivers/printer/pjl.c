@@ -93,8 +93,12 @@ static int pjl_parse(const char *buf, size_t len, struct hs_printer_status *st,
 	if (memcmp(p, "@PJL", 4) != 0)
 		return HS_STATUS_MALFORMED;
 	ff = memchr(p, '\f', (size_t)(end - p));
+	/* Over the limit is malformed however the bytes came: whole, or in
+	 * reads that show the limit passed before the form feed. */
 	if (!ff)
 		return end - p > PJL_STATUS_MAX ? HS_STATUS_MALFORMED : HS_STATUS_PARTIAL;
+	if (ff - p > PJL_STATUS_MAX)
+		return HS_STATUS_MALFORMED;
 	if (!memmem(p, (size_t)(ff - p), "INFO STATUS", 11) &&
 	    !memmem(p, (size_t)(ff - p), "USTATUS", 7))
 		return HS_STATUS_MALFORMED;

@@ -67,6 +67,10 @@ static int zpl_parse(const char *buf, size_t len, struct hs_printer_status *st,
 		const char *etx = memchr(buf + pos, ETX, len - pos);
 		if (!etx)
 			return len > ZPL_STATUS_MAX ? HS_STATUS_MALFORMED : HS_STATUS_PARTIAL;
+		/* Over the limit is malformed however the bytes came: whole, or
+		 * in reads that show the limit passed before this ETX. */
+		if (etx - buf > ZPL_STATUS_MAX)
+			return HS_STATUS_MALFORMED;
 		frame[i] = buf + pos + 1;
 		flen[i] = (size_t)(etx - frame[i]);
 		pos = (size_t)(etx + 1 - buf);

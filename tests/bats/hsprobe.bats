@@ -43,14 +43,14 @@ json_get() {
   [ "$(json_get "$json" 'len(d)')" = 3 ]
   modem=$(json_get "$json" 'json.dumps([x for x in d if x["node"]=="/dev/ttyACM0"][0])')
   [ "$(json_get "$modem" 'd["kind"], d["driver"], d["name"], d["transport"]')" = \
-    "('modem', 'conexant', 'modem-USB_Modem-HSLAB0001', 'usb-serial')" ]
+    "('modem', 'conexant', 'modem-USB_Modem-HSLAB0001-port1-1', 'usb-serial')" ]
   [ "$(json_get "$modem" 'd["usb"]["vid"], d["usb"]["pid"], d["usb"]["manufacturer"], d["usb"]["serial"], d["usb"]["class"]')" = \
     "('0572', '1329', 'Conexant', 'HSLAB0001', '020201')" ]
   # The printer's driver depends on its device ID (CMD:PJL), which a
   # listing does not ask for: no driver is named rather than a wrong one.
   printer=$(json_get "$json" 'json.dumps([x for x in d if x["transport"]=="usb"][0])')
   [ "$(json_get "$printer" 'd["kind"], d["driver"], d["driver_from"], d["name"], d["node"]')" = \
-    "('printer', '', 'device-id', 'printer-LaserJet_9-LP9', '/dev/bus/usb/002/002')" ]
+    "('printer', '', 'device-id', 'printer-LaserJet_9-LP9-port2-1', '/dev/bus/usb/002/002')" ]
   [ "$(json_get "$printer" 'd["usb"]["manufacturer"], d["usb"]["product"], d["usb"]["class"]')" = \
     "('HP', 'LaserJet 9', '070102')" ]
   other=$(json_get "$json" 'json.dumps([x for x in d if x["node"]=="/dev/ttyUSB0"][0])')
@@ -148,11 +148,11 @@ json_get() {
 @test "--setup sends the driver's init sequence and writes the state file" {
   run "$HSLAB" --transcript "$T" --port ttyACM0 -- "$HSPROBE" --setup ttyACM0
   assert_success
-  assert_output --partial "modem-USB_Modem-HSLAB0001"
+  assert_output --partial "modem-USB_Modem-HSLAB0001-port1-1"
   # sync, reset, then the conexant driver's init, in that order
   run sh -c "grep -E ' ttyACM0 command ' '$T' | sed 's/.* command //'"
   assert_output --partial $'"AT"\n"ATZ"\n"ATE0V1Q0X4"\n"AT&C1&D2S0=0"\n"AT+VCID=1"'
-  f="$HS_RUN_DIR/modem-USB_Modem-HSLAB0001.json"
+  f="$HS_RUN_DIR/modem-USB_Modem-HSLAB0001-port1-1.json"
   [ -f "$f" ]
   state=$(cat "$f")
   [ "$(json_get "$state" 'd["kind"], d["driver"], d["node"], d["probe"]["state"]')" = \
@@ -160,7 +160,7 @@ json_get() {
   [ "$(json_get "$state" 'd["usb"]["serial"]')" = HSLAB0001 ]
   # no temporary file left beside it
   run ls -A "$HS_RUN_DIR"
-  assert_output modem-USB_Modem-HSLAB0001.json
+  assert_output modem-USB_Modem-HSLAB0001-port1-1.json
 }
 
 @test "--setup of a USB printer reads its device ID and soft-resets when asked" {
@@ -168,7 +168,7 @@ json_get() {
   assert_success
   grep -qE ' usb [^ ]+ device-id ' "$T"
   grep -qE ' usb [^ ]+ soft-reset ' "$T"
-  state=$(cat "$HS_RUN_DIR/printer-LaserJet_9-LP9.json")
+  state=$(cat "$HS_RUN_DIR/printer-LaserJet_9-LP9-port2-1.json")
   [ "$(json_get "$state" 'd["probe"]["device_id"], d["probe"]["driver"]')" = \
     "('MFG:HP;MDL:LaserJet 9;CMD:PJL,PCL;', 'pjl')" ]
 }
@@ -186,7 +186,7 @@ json_get() {
   kill "$holder"
   assert_failure 75
   assert_output --partial "locked by pid $holder"
-  [ ! -e "$HS_RUN_DIR/modem-USB_Modem-HSLAB0001.json" ]
+  [ ! -e "$HS_RUN_DIR/modem-USB_Modem-HSLAB0001-port1-1.json" ]
 }
 
 @test "--udev prints three safe lines for ours, nothing for others, fast" {
@@ -195,7 +195,7 @@ json_get() {
     "$0" --udev /sys/class/tty/ttyUSB0; echo "rc=$?"
     "$0" --udev /devices/no/such; echo "rc=$?"' "$HSPROBE"
   assert_success
-  assert_output $'ID_HANDSHAKE_KIND=modem\nID_HANDSHAKE_DRIVER=conexant\nID_HANDSHAKE_NAME=modem-USB_Modem-HSLAB0001\nrc=0\nrc=0\nrc=0'
+  assert_output $'ID_HANDSHAKE_KIND=modem\nID_HANDSHAKE_DRIVER=conexant\nID_HANDSHAKE_NAME=modem-USB_Modem-HSLAB0001-port1-1\nrc=0\nrc=0\nrc=0'
   # 100 runs, as udev would start it (under the lab's preload, which only
   # adds time); the issue asks for well under 50 ms each
   run "$HSLAB" --port ttyACM0 -- bash -c '
@@ -224,4 +224,21 @@ json_get() {
   # one JSON document, every byte printable ASCII
   run sh -c 'printf "%s" "$0" | LC_ALL=C grep -c "[^ -~]"' "$output"
   assert_output 0
+}
+
+@test "two devices with the same product and serial get names of their own" {
+  # cheap adapters share serial numbers: /dev/handshake/NAME and
+  # NAME.json must not collide, so the USB port is part of the name
+  run "$HSLAB" --port ttyACM0 --serial SAME --port ttyACM1 --serial SAME \
+    --usb-printer "$PRINTER" --usb-printer "$PRINTER" -- sh -c '
+    for d in /sys/class/tty/ttyACM0 /sys/class/tty/ttyACM1 \
+             /sys/bus/usb/devices/2-1 /sys/bus/usb/devices/2-2; do
+      "$0" --udev "$d" | sed -n "s/^ID_HANDSHAKE_NAME=//p"
+    done
+    "$0" --setup ttyACM0 >/dev/null && "$0" --setup ttyACM1 >/dev/null &&
+    "$0" --setup 2-1 >/dev/null && "$0" --setup 2-2 >/dev/null' "$HSPROBE"
+  assert_success
+  assert_output $'modem-USB_Modem-SAME-port1-1\nmodem-USB_Modem-SAME-port1-2\nprinter-LaserJet_9-LP9-port2-1\nprinter-LaserJet_9-LP9-port2-2'
+  run ls "$HS_RUN_DIR"
+  assert_output $'modem-USB_Modem-SAME-port1-1.json\nmodem-USB_Modem-SAME-port1-2.json\nprinter-LaserJet_9-LP9-port2-1.json\nprinter-LaserJet_9-LP9-port2-2.json'
 }

@@ -67,14 +67,14 @@ udev_test() {
   assert_success
   assert_line 'ID_HANDSHAKE_KIND=modem'
   assert_line 'ID_HANDSHAKE_DRIVER=conexant'
-  assert_line 'ID_HANDSHAKE_NAME=modem-USB_Modem-HSLAB0001'
+  assert_line 'ID_HANDSHAKE_NAME=modem-USB_Modem-HSLAB0001-port1-1'
   assert_line --partial 'SYSTEMD_WANTS=handshake-setup@ttyACM0.service'
   assert_line --regexp '^TAGS=.*:systemd:'
-  assert_line --regexp '^DEVLINKS=.*/dev/handshake/modem-USB_Modem-HSLAB0001'
+  assert_line --regexp '^DEVLINKS=.*/dev/handshake/modem-USB_Modem-HSLAB0001-port1-1'
   assert_output --regexp '60-handshake.rules:[0-9]+ GROUP [0-9]+'
   assert_output --regexp '60-handshake.rules:[0-9]+ MODE 0660'
   # the link was made, in the namespace's /dev
-  assert_output --partial $'--- links:\nmodem-USB_Modem-HSLAB0001'
+  assert_output --partial $'--- links:\nmodem-USB_Modem-HSLAB0001-port1-1'
   # ModemManager may use it unless the administrator says otherwise
   refute_line --regexp '^ID_MM_DEVICE_IGNORE='
 }
@@ -97,7 +97,7 @@ udev_test() {
   # its driver depends on its device ID, which udev's run does not read
   # (no usblp copy here): no ID_HANDSHAKE_DRIVER rather than a wrong one
   refute_line --partial 'ID_HANDSHAKE_DRIVER='
-  assert_line 'ID_HANDSHAKE_NAME=printer-LaserJet_9-LP9'
+  assert_line 'ID_HANDSHAKE_NAME=printer-LaserJet_9-LP9-port2-1'
   assert_line --partial 'handshake-setup@2-1.service'
 }
 
@@ -142,10 +142,10 @@ cat '$W/evil-product' >\"\$d/product\"; cat '$W/evil-serial' >\"\$d/serial\""
     sed "s/.*(out) '\(.*\)'\$/\1/")
   [ "$(printf '%s\n' "$helper" | wc -l)" -eq 3 ]
   while IFS= read -r l; do
-    [[ $l =~ ^ID_HANDSHAKE_(KIND|DRIVER|NAME)=[A-Za-z0-9._-]{1,63}$ ]] || {
+    [[ $l =~ ^ID_HANDSHAKE_(KIND|DRIVER|NAME)=[A-Za-z0-9._-]{1,127}$ ]] || {
       echo "bad line: $l"; false; }
   done <<<"$helper"
   name=$(printf '%s\n' "$output" | sed -n 's/^ID_HANDSHAKE_NAME=//p')
-  # each part cut (27 bytes), the whole within 63
-  [ "$name" = modem-Evil_Modem_ID_HANDSHAKE_KIN-S_1_2_ID_MM_DEVICE_IGNORE_1 ]
+  # each part cut (27 bytes), then the USB port
+  [ "$name" = modem-Evil_Modem_ID_HANDSHAKE_KIN-S_1_2_ID_MM_DEVICE_IGNORE_1-port1-1 ]
 }

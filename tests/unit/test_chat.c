@@ -312,6 +312,24 @@ static void test_send_escapes(void **state)
 	assert_memory_equal(m.got, "AA\0 \x01\x04x\\y\ty" "z", 12);
 }
 
+/* A 0xff byte a script sends by escape (octal, backslash, \T, $VAR)
+ * is data: never read as the start of a pause or a break. */
+static void test_send_0xff(void **state)
+{
+	static const char *const words[] = {
+		"", "\\377d\\c", "", "A\\\xff\\c", "", "\\T\\c", "", "\\377\\377p\\c",
+	};
+	struct hs_chat_opts o = { .phone = "\xff" "K" };
+	struct modem m;
+	struct hs_link *l = modem_start(&m, NULL);
+	(void)state;
+
+	assert_int_equal(run_words(l, words, N(words), &o), HS_CHAT_OK);
+	modem_stop(&m, l);
+	assert_int_equal(m.n_got, 9);
+	assert_memory_equal(m.got, "\xff" "dA\xff\xff" "K\xff\xff" "p", 9);
+}
+
 static void test_clean_table(void **state)
 {
 	static const struct {
@@ -392,6 +410,7 @@ int main(void)
 		cmocka_unit_test(test_subexpect_resends),
 		cmocka_unit_test(test_leaves_the_rest_on_the_line),
 		cmocka_unit_test(test_send_escapes),
+		cmocka_unit_test(test_send_0xff),
 		cmocka_unit_test(test_clean_table),
 		cmocka_unit_test(test_text_parsing),
 		cmocka_unit_test(test_keyword_without_argument),

@@ -1,6 +1,7 @@
 /*
  * test_devpath.c - following device symlinks the way udev lays them out
- * (/dev/serial/by-id/x -> ../../ttyUSB0), chains, loops and dots.
+ * (/dev/serial/by-id/x -> ../../ttyUSB0), chains, loops and dots, and
+ * which part of a path is a file where a folder should be.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -58,6 +59,13 @@ static void test_resolve(void **state)
 	at(b, sizeof(b), "gone");
 	assert_int_equal(symlink("ttyUSB9", b), 0);
 	assert_int_equal(hs_devpath_resolve(b, out, sizeof(out)), -ENOENT);
+	/* through a file that is not a folder: which part it is */
+	at(b, sizeof(b), "ttyUSB0/x/y");
+	assert_int_equal(hs_devpath_resolve(b, out, sizeof(out)), -ENOTDIR);
+	assert_int_equal(hs_devpath_not_dir(b, out, sizeof(out)), 0);
+	assert_string_equal(out, a);
+	at(b, sizeof(b), "serial/none/y");
+	assert_int_equal(hs_devpath_not_dir(b, out, sizeof(out)), -1);
 	/* too small a buffer */
 	assert_int_equal(hs_devpath_resolve(a, out, 4), -ENAMETOOLONG);
 	/* relative to the working folder */
