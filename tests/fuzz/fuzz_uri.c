@@ -1,12 +1,14 @@
 /*
  * fuzz_uri.c - the device URI parser (lib/uri.c): serial paths and their
- * options, CUPS's '+' spelling, usb:VID:PID and usb:BUS.DEV, fd:R,W.
+ * options, CUPS's '+' spelling, usb:VID:PID and usb:BUS.DEV, fd:R,W,
+ * tcp://host:port and rfc2217://host:port[?options].
  *
  * Input: the URI (a NUL ends it early, as for any C caller).
  * Invariants: a URI is accepted with every field in range and every
  * string ended within its buffer, or refused with an HS_ERR_URI* code
  * (or HS_ERR_ARG) and a message naming it; never both; a serial link
- * names a path; the same text parses the same way twice.
+ * names a path; a network link names a host of safe characters and a
+ * port 1..65535; the same text parses the same way twice.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +35,16 @@ static void check_ok(const char *text, const struct hs_uri *u)
 		FUZZ_CHECK(u->usb_bus <= 255 && u->usb_address <= 127, "bus.dev");
 		FUZZ_CHECK(u->usb_interface >= -1 && u->usb_interface <= 255, "interface");
 		FUZZ_CHECK(u->fd == -1, "usb with an fd");
+	} else if (u->transport == HS_TRANSPORT_TCP || u->transport == HS_TRANSPORT_RFC2217) {
+		long port = strtol(u->port, NULL, 10);
+		FUZZ_CHECK(fuzz_terminated(u->host, sizeof(u->host)), "host");
+		FUZZ_CHECK(fuzz_terminated(u->port, sizeof(u->port)), "port");
+		FUZZ_CHECK(u->host[0] != 0, "network link '%s' without a host", text);
+		FUZZ_CHECK(strspn(u->host, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+					   "0123456789.-_:") == strlen(u->host),
+			   "host '%s' has characters no host has", u->host);
+		FUZZ_CHECK(port >= 1 && port <= 65535, "port '%s'", u->port);
+		FUZZ_CHECK(u->fd == -1 && u->usb_vid == -1 && u->usb_bus == -1, "network with fd or usb ids");
 	} else {
 		FUZZ_CHECK(u->transport == HS_TRANSPORT_SERIAL, "transport %d", (int)u->transport);
 		FUZZ_CHECK(u->path[0] != 0, "serial link '%s' without a path", text);
