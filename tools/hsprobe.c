@@ -19,6 +19,8 @@
 
 const char *tool_name = "hsprobe";
 
+static int verbose;  /* -v: say which device is asked */
+
 static const char usage[] =
 	"usage: hsprobe [--json] [--probe [--timeout MS]]\n"
 	"       hsprobe --udev SYSPATH\n"
@@ -42,6 +44,9 @@ static const char usage[] =
 	"                       /dev/bus/usb/002/002) and write its identity to\n"
 	"                       $HS_RUN_DIR (default /run/handshake)/NAME.json\n"
 	"  -r, --reset          with --setup: soft-reset a USB printer\n"
+	"  -v, --verbose        say which device --probe or --setup asks; -vv: and\n"
+	"                       the library's errors and state changes, -vvv: and\n"
+	"                       every byte (as HS_DEBUG=2, 3)\n"
 	"  -h, --help           this text\n"
 	"  -V, --version        the version\n"
 	"\n"
@@ -202,6 +207,8 @@ static int setup_mode(const char *dev, int timeout_ms, int reset, int json)
 		tool_die(EX_UNAVAILABLE, "%s: no such serial port or USB device", dev);
 	if (d->kind == HSPROBE_UNKNOWN)
 		tool_die(EX_UNAVAILABLE, "%s: not a modem or printer handshake knows", dev);
+	if (verbose)
+		tool_warn("%s: setting up %s %s", d->node, hsprobe_kind_name(d->kind), d->name);
 	rc = hsprobe_setup(d, timeout_ms, reset, file, sizeof(file));
 	if (rc < 0) {
 		tool_warn("%s: setup failed: %s", d->node,
@@ -230,6 +237,7 @@ int main(int argc, char **argv)
 		{ "udev", required_argument, NULL, 'u' },
 		{ "setup", required_argument, NULL, 's' },
 		{ "reset", no_argument, NULL, 'r' },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 },
@@ -238,7 +246,7 @@ int main(int argc, char **argv)
 	int json = 0, probe = 0, reset = 0, timeout_ms = -1, c, n;
 	struct hsprobe_dev *list;
 
-	while ((c = getopt_long(argc, argv, "jpt:u:s:rhV", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "jpt:u:s:rvhV", long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'j': json = 1; break;
 		case 'p': probe = 1; break;
@@ -246,6 +254,7 @@ int main(int argc, char **argv)
 		case 'u': udev = optarg; break;
 		case 's': setup = optarg; break;
 		case 'r': reset = 1; break;
+		case 'v': verbose++; break;
 		case 'h': fputs(usage, stdout); return 0;
 		case 'V': tool_version();
 		default: fputs(usage, stderr); return EX_USAGE;
@@ -253,6 +262,7 @@ int main(int argc, char **argv)
 	}
 	if (optind < argc)
 		tool_die(EX_USAGE, "unexpected argument '%s'", argv[optind]);
+	tool_trace(verbose);
 	if (udev && (setup || probe || json || reset))
 		tool_die(EX_USAGE, "--udev goes alone");
 	if (udev)
@@ -266,8 +276,11 @@ int main(int argc, char **argv)
 
 	if ((n = hsprobe_list(&list)) < 0)
 		tool_die(EX_OSERR, "cannot list devices: out of memory");
-	for (int i = 0; probe && i < n; i++)
+	for (int i = 0; probe && i < n; i++) {
+		if (verbose)
+			tool_warn("%s: asking who it is", list[i].node);
 		hsprobe_probe(&list[i], timeout_ms > 0 ? timeout_ms : 2000);
+	}
 	if (json) {
 		putchar('[');
 		for (int i = 0; i < n; i++) {

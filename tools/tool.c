@@ -98,3 +98,9 @@ int tool_exit_code(int err)
 		return EX_IOERR;
 	}
 }
+
+void tool_trace(int n)
+{
+	if (n >= HS_LOG_STATE)
+		hs_set_log(NULL, n < HS_LOG_DATA ? n : HS_LOG_DATA, NULL);
+}

@@ -6,6 +6,7 @@
 #define HANDSHAKE_HANDSHAKE_H
 
 #include "handshake/error.h"
+#include "handshake/log.h"
 #include "handshake/link.h"
 #include "handshake/at.h"
 #include "handshake/modem.h"
