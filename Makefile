@@ -40,7 +40,7 @@ DEP_LIBS = $(shell pkg-config --libs libserialport libusb-1.0)
 # Debian 12 packages: build, tests, and the third-party peers the tests run.
 DEPS := gcc make pkg-config libserialport-dev libusb-1.0-0-dev \
 	bats bats-assert bats-support libcmocka-dev umockdev libumockdev-dev \
-	socat ppp picocom cups cups-filters udev ser2net python3-serial iproute2
+	socat ppp picocom cups cups-filters udev ser2net python3-serial iproute2 man-db
 
 LIB_SRC := $(wildcard lib/*.c) $(wildcard drivers/*/*.c)
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
@@ -53,6 +53,16 @@ UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 EXAMPLES := $(BUILD)/linkcat
 
+# Section 3: one page per public header, generated from its comments
+# (man/header2man.awk), plus a link per function; section 7 by hand.
+HEADERS := $(wildcard lib/include/handshake/*.h)
+man_page = $(if $(filter handshake,$(1)),handshake,handshake-$(1))
+MAN3 := $(foreach h,$(HEADERS),$(BUILD)/man/$(call man_page,$(basename $(notdir $(h)))).3)
+MAN7 := man/handshake.7
+# The pages carry the source's date, not the build's: reproducible.
+MAN_DATE := $(shell d=$${SOURCE_DATE_EPOCH:-$$(git log -1 --format=%ct 2>/dev/null)}; \
+	date -u -d "@$${d:-$$(date +%s)}" +%Y-%m-%d)
+
 SOLIB := $(BUILD)/libhandshake.so.$(VERSION)
 LIBS := $(BUILD)/libhandshake.a $(SOLIB) $(BUILD)/libhandshake.so.$(SOMAJOR) \
 	$(BUILD)/libhandshake.so
@@ -63,7 +73,7 @@ LAB_TARGETS :=
 -include bench/bench.mk
 
 .PHONY: all deps check check-run demo install bench clean
-PRODUCTS := $(LIBS) $(TOOL_BIN)
+PRODUCTS := $(LIBS) $(TOOL_BIN) $(MAN3)
 all: $(PRODUCTS) $(EXAMPLES) $(LAB_TARGETS) $(NET_TARGETS)
 
 deps:
@@ -83,6 +93,17 @@ deps:
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Ilib/include -Ilib $(DEP_CFLAGS) -MMD -MP -c $< -o $@
+
+define header2man
+	@mkdir -p $(dir $@)
+	awk -v page=$(basename $(notdir $@)) -v version=$(VERSION) -v date=$(MAN_DATE) \
+	  -v pages="$(basename $(notdir $(MAN3)))" -v links=$(@:.3=.links) \
+	  -f man/header2man.awk $< > $@.tmp && mv $@.tmp $@
+endef
+$(BUILD)/man/handshake.3: lib/include/handshake/handshake.h man/header2man.awk
+	$(header2man)
+$(BUILD)/man/handshake-%.3: lib/include/handshake/%.h man/header2man.awk
+	$(header2man)
 
 $(BUILD)/libhandshake.a: $(LIB_OBJ)
 	@rm -f $@
@@ -134,6 +155,12 @@ install: $(PRODUCTS)
 	ln -sf $(notdir $(SOLIB)) $(DESTDIR)$(LIBDIR)/libhandshake.so.$(SOMAJOR)
 	ln -sf libhandshake.so.$(SOMAJOR) $(DESTDIR)$(LIBDIR)/libhandshake.so
 	install -m 644 lib/include/handshake/*.h $(DESTDIR)$(INCLUDEDIR)/handshake/
+	# man 3 NAME for every function: a symlink to its header's page
+	install -d $(DESTDIR)$(MANDIR)/man3 $(DESTDIR)$(MANDIR)/man7
+	install -m 644 $(MAN3) $(DESTDIR)$(MANDIR)/man3/
+	install -m 644 $(MAN7) $(DESTDIR)$(MANDIR)/man7/
+	for p in $(MAN3); do for f in $$(cat $${p%.3}.links); do \
+	  ln -sf $${p##*/} $(DESTDIR)$(MANDIR)/man3/$$f.3; done; done
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
 	  -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' \
 	  lib/handshake.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/handshake.pc

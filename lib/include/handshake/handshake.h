@@ -1,6 +1,10 @@
 /*
  * handshake/handshake.h - the whole public API of libhandshake in one
  * include, and its version.
+ *
+ * It includes every other public header. Each header has its man page
+ * (handshake-link(3) for handshake/link.h, ...) and every function a
+ * page of its name; handshake(7) is the overview.
  */
 #ifndef HANDSHAKE_HANDSHAKE_H
 #define HANDSHAKE_HANDSHAKE_H
