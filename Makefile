@@ -51,7 +51,9 @@ TOOL_BIN := $(TOOLS:%=$(BUILD)/%)
 TOOL_COMMON := $(BUILD)/obj/tools/tool.o
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
-EXAMPLES := $(BUILD)/linkcat
+# examples/NAME.c: a program per main use, built as $(BUILD)/NAME and run
+# by tests/bats/examples.bats.
+EXAMPLES := $(patsubst examples/%.c,$(BUILD)/%,$(wildcard examples/*.c))
 
 # Section 3: one page per public header, generated from its comments
 # (man/header2man.awk), plus a link per function; section 7 by hand.
@@ -123,7 +125,7 @@ $(TOOL_BIN): $(BUILD)/%: $(BUILD)/obj/tools/%.o \
   $(TOOL_COMMON) $(BUILD)/libhandshake.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(DEP_LIBS)
 
-$(BUILD)/linkcat: $(BUILD)/obj/examples/linkcat.o $(BUILD)/libhandshake.a
+$(EXAMPLES): $(BUILD)/%: $(BUILD)/obj/examples/%.o $(BUILD)/libhandshake.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(DEP_LIBS)
 
 $(UNIT_BIN): $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(BUILD)/obj/tests/unit/ptypair.o $(BUILD)/libhandshake.a
