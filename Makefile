@@ -3,23 +3,14 @@
 #   make deps       install the Debian packages we need (as root)
 #   make check      deps, build, every test suite; ends "N passed, N failed"
 #   make demo       deps, build, show the main job against the lab
-#   make install    PREFIX=/usr/local DESTDIR=
+#   make install    PREFIX=/usr/local DESTDIR= (install.mk), make uninstall
+#   make deb        the Debian packages, into build/deb (install.mk)
 #   make bench      benchmarks (ratios against a reference in the same run)
 # SANITIZE=1 builds with ASan and UBSan into build/san and tests that.
 
 VERSION := 0.1.0
 SOMAJOR := 0
 
-PREFIX ?= /usr/local
-BINDIR ?= $(PREFIX)/bin
-LIBDIR ?= $(PREFIX)/lib
-INCLUDEDIR ?= $(PREFIX)/include
-MANDIR ?= $(PREFIX)/share/man
-# udev and systemd read only their own folders, whatever the prefix.
-UDEVDIR ?= /usr/lib/udev
-UNITDIR ?= /usr/lib/systemd/system
-# cupsd looks for backends only here (not under PREFIX).
-CUPS_BACKEND_DIR ?= /usr/lib/cups/backend
 
 SANITIZE ?= 0
 ifeq ($(SANITIZE),1)
@@ -74,7 +65,7 @@ LAB_TARGETS :=
 -include tests/net/net.mk
 -include bench/bench.mk
 
-.PHONY: all deps check check-run demo install bench clean
+.PHONY: all deps check check-run demo bench clean
 PRODUCTS := $(LIBS) $(TOOL_BIN) $(MAN3)
 all: $(PRODUCTS) $(EXAMPLES) $(LAB_TARGETS) $(NET_TARGETS)
 
@@ -118,12 +109,19 @@ $(SOLIB): $(LIB_OBJ) lib/handshake.map
 $(BUILD)/libhandshake.so.$(SOMAJOR) $(BUILD)/libhandshake.so: $(SOLIB)
 	ln -sf $(notdir $(SOLIB)) $@
 
+# The tools as installed: the same objects, linked to libhandshake.so.0
+# (a fixed library reaches every program at once), no rpath.
+TOOL_DYN := $(TOOLS:%=$(BUILD)/dyn/%)
+
 # Tools and tests link the static library: no LD_LIBRARY_PATH games.
 .SECONDEXPANSION:
-$(TOOL_BIN): $(BUILD)/%: $(BUILD)/obj/tools/%.o \
-  $$(subst .c,.o,$$(addprefix $(BUILD)/obj/,$$(wildcard tools/$$*_*.c))) \
-  $(TOOL_COMMON) $(BUILD)/libhandshake.a
+tool_objs = $(BUILD)/obj/tools/$(1).o \
+  $(subst .c,.o,$(addprefix $(BUILD)/obj/,$(wildcard tools/$(1)_*.c))) $(TOOL_COMMON)
+$(TOOL_BIN): $(BUILD)/%: $$(call tool_objs,$$*) $(BUILD)/libhandshake.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(DEP_LIBS)
+$(TOOL_DYN): $(BUILD)/dyn/%: $$(call tool_objs,$$*) $(BUILD)/libhandshake.so
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $(call tool_objs,$*) -L$(BUILD) -lhandshake
 
 $(EXAMPLES): $(BUILD)/%: $(BUILD)/obj/examples/%.o $(BUILD)/libhandshake.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(DEP_LIBS)
@@ -149,39 +147,10 @@ demo:
 bench: all
 	@for b in $(wildcard bench/*.sh); do sh $$b || exit 1; done
 
-install: $(PRODUCTS)
-	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)/handshake \
-	  $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
-	install -m 644 $(BUILD)/libhandshake.a $(DESTDIR)$(LIBDIR)/
-	install -m 755 $(SOLIB) $(DESTDIR)$(LIBDIR)/
-	ln -sf $(notdir $(SOLIB)) $(DESTDIR)$(LIBDIR)/libhandshake.so.$(SOMAJOR)
-	ln -sf libhandshake.so.$(SOMAJOR) $(DESTDIR)$(LIBDIR)/libhandshake.so
-	install -m 644 lib/include/handshake/*.h $(DESTDIR)$(INCLUDEDIR)/handshake/
-	# man 3 NAME for every function: a symlink to its header's page
-	install -d $(DESTDIR)$(MANDIR)/man3 $(DESTDIR)$(MANDIR)/man7
-	install -m 644 $(MAN3) $(DESTDIR)$(MANDIR)/man3/
-	install -m 644 $(MAN7) $(DESTDIR)$(MANDIR)/man7/
-	for p in $(MAN3); do for f in $$(cat $${p%.3}.links); do \
-	  ln -sf $${p##*/} $(DESTDIR)$(MANDIR)/man3/$$f.3; done; done
-	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
-	  -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' \
-	  lib/handshake.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/handshake.pc
-	for t in $(TOOLS); do install -m 755 $(BUILD)/$$t $(DESTDIR)$(BINDIR)/; \
-	  install -m 644 tools/$$t.1 $(DESTDIR)$(MANDIR)/man1/; done
-	# hsprint is also the CUPS backend "hs": a copy, not a link, so an
-	# administrator can make it 0700 (cupsd then runs it as root) without
-	# touching the tool. 0755: cupsd runs it as lp.
-	install -d $(DESTDIR)$(CUPS_BACKEND_DIR)
-	install -m 755 $(BUILD)/hsprint $(DESTDIR)$(CUPS_BACKEND_DIR)/hs
-	install -d $(DESTDIR)$(UDEVDIR)/rules.d $(DESTDIR)$(UNITDIR)
-	# The rules and the unit run hsprobe from where this install put it.
-	for f in udev/*.rules; do sed 's|@BINDIR@|$(BINDIR)|g' $$f \
-	  > $(DESTDIR)$(UDEVDIR)/rules.d/$${f##*/}; done
-	for f in udev/*.service; do sed 's|@BINDIR@|$(BINDIR)|g' $$f \
-	  > $(DESTDIR)$(UNITDIR)/$${f##*/}; done
-	chmod 644 $(DESTDIR)$(UDEVDIR)/rules.d/*.rules $(DESTDIR)$(UNITDIR)/*.service
-
 clean:
 	rm -rf build
+
+# install, uninstall, deb: after every rule here, so none is the default
+include install.mk
 
 -include $(wildcard $(BUILD)/obj/*/*.d $(BUILD)/obj/*/*/*.d)

@@ -25,6 +25,7 @@ static const char usage[] =
 	"usage: hsprobe [--json] [--probe [--timeout MS]]\n"
 	"       hsprobe --udev SYSPATH\n"
 	"       hsprobe --setup DEVICE [--timeout MS] [--reset]\n"
+	"       hsprobe --drivers\n"
 	"\n"
 	"List every serial port and USB printer with its identity, kind (modem,\n"
 	"printer, unknown) and driver. Nothing is sent to any device unless\n"
@@ -44,6 +45,8 @@ static const char usage[] =
 	"                       /dev/bus/usb/002/002) and write its identity to\n"
 	"                       $HS_RUN_DIR (default /run/handshake)/NAME.json\n"
 	"  -r, --reset          with --setup: soft-reset a USB printer\n"
+	"  -D, --drivers        list the drivers, \"KIND NAME\" a line (NAME is what\n"
+	"                       hsdial's and hsprint's --driver take)\n"
 	"  -v, --verbose        say which device --probe or --setup asks; -vv: and\n"
 	"                       the library's errors and state changes, -vvv: and\n"
 	"                       every byte (as HS_DEBUG=2, 3)\n"
@@ -228,6 +231,18 @@ static int setup_mode(const char *dev, int timeout_ms, int reset, int json)
 	return 0;
 }
 
+static int list_drivers(void)
+{
+	const struct hs_modem_driver *m;
+	const char *p;
+
+	for (size_t i = 0; (m = hs_modem_driver_at(i)); i++)
+		printf("modem %s\n", m->name);
+	for (size_t i = 0; (p = hs_printer_driver_at(i)); i++)
+		printf("printer %s\n", p);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option long_opts[] = {
@@ -238,6 +253,7 @@ int main(int argc, char **argv)
 		{ "setup", required_argument, NULL, 's' },
 		{ "reset", no_argument, NULL, 'r' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "drivers", no_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 },
@@ -246,7 +262,7 @@ int main(int argc, char **argv)
 	int json = 0, probe = 0, reset = 0, timeout_ms = -1, c, n;
 	struct hsprobe_dev *list;
 
-	while ((c = getopt_long(argc, argv, "jpt:u:s:rvhV", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "jpt:u:s:rvDhV", long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'j': json = 1; break;
 		case 'p': probe = 1; break;
@@ -255,6 +271,7 @@ int main(int argc, char **argv)
 		case 's': setup = optarg; break;
 		case 'r': reset = 1; break;
 		case 'v': verbose++; break;
+		case 'D': return list_drivers();
 		case 'h': fputs(usage, stdout); return 0;
 		case 'V': tool_version();
 		default: fputs(usage, stderr); return EX_USAGE;

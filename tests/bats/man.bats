@@ -25,7 +25,7 @@ install_into_tmp() {
 # the names the version script exports: the shared library's dynamic
 # symbols (wildcards expanded) and the names it spells out
 exported_names() {
-  nm -D --defined-only "$tmp/usr/lib/libhandshake.so.0" | awk '{print $3}' |
+  nm -D --defined-only "$(find "$tmp/usr/lib" -name libhandshake.so.0)" | awk '{print $3}' |
     sed 's/@.*//' | grep -v '^HANDSHAKE_'
   sed -n '/global:/,/local:/p' "$ROOT/lib/handshake.map" | tr ' ;\t' '\n\n\n' |
     grep -E '^hs_[a-z0-9_]+$'
