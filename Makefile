@@ -85,7 +85,7 @@ deps:
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Ilib/include -Ilib $(DEP_CFLAGS) -MMD -MP -c $< -o $@
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Ilib/include -Ilib $(DEP_CFLAGS) -MMD -MP -c $< -o $@
 
 define header2man
 	@mkdir -p $(dir $@)
