@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "escape.h"
 #include "trace.h"
 
 /* Bytes of payload per trace line: an escaped line stays under 300. */
@@ -81,35 +82,6 @@ void hs_trace(int level, const char *func, const char *fmt, ...)
 	emit(level, func, message);
 }
 
-/* As C source spells bytes, the way the lab's transcript does, so a
- * trace and a transcript can be compared as text. */
-static size_t escape(char *out, const unsigned char *p, size_t n)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	size_t o = 0;
-
-	out[o++] = '"';
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = p[i];
-		char e = c == '\r' ? 'r' : c == '\n' ? 'n' : c == '\t' ? 't'
-			: c == '\\' || c == '"' ? (char)c : 0;
-		if (e) {
-			out[o++] = '\\';
-			out[o++] = e;
-		} else if (c < 0x20 || c >= 0x7f) {
-			out[o++] = '\\';
-			out[o++] = 'x';
-			out[o++] = hex[c >> 4];
-			out[o++] = hex[c & 15];
-		} else {
-			out[o++] = (char)c;
-		}
-	}
-	out[o++] = '"';
-	out[o] = 0;
-	return o;
-}
-
 void hs_trace_bytes(const char *func, const char *path, const char *dir,
 		    const void *buf, size_t n)
 {
@@ -120,7 +92,8 @@ void hs_trace_bytes(const char *func, const char *path, const char *dir,
 		return;
 	for (size_t at = 0; at < n; at += BYTES_PER_LINE) {
 		size_t k = n - at < BYTES_PER_LINE ? n - at : BYTES_PER_LINE;
-		escape(quoted, p + at, k);
+		/* as the lab's transcript spells bytes: comparable as text */
+		hs_escape_bytes(quoted, sizeof(quoted), p + at, k, HS_ESCAPE_C, NULL);
 		hs_trace(HS_LOG_DATA, func, "%s %s %zu %s", path, dir, k, quoted);
 	}
 }

@@ -2,8 +2,8 @@
 # Installed as bash-completion's completions/hsdial, with hsprint and
 # hsprobe linked to it. Self-contained: it needs bash, not the
 # bash-completion package's helpers. What it offers comes from the tools
-# themselves, so it cannot go stale: options from --help, devices from
-# `hsprobe --json` (nothing is opened: a listing reads sysfs only),
+# themselves, so it cannot go stale: options from --help, devices' URIs
+# from `hsprobe --json` (nothing is opened: a listing reads sysfs only),
 # drivers from `hsprobe --drivers`.
 
 # The long options a tool's --help lists: on lines "  -x, --opt ARG  text",
@@ -20,15 +20,9 @@ _hs_options() {
 	}' | sort -u
 }
 
-# Devices to open: each listed device's URI, else its serial node.
+# The listed devices' FIELD: "uri" (what -d takes) or "node".
 _hs_devices() {
-	local json
-	json=$(hsprobe --json 2>/dev/null) || return
-	if [[ $json == *'"uri":'* ]]; then
-		grep -oE '"uri":"[^"]*"' <<<"$json" | cut -d'"' -f4
-	else
-		grep -oE '"node":"/dev/tty[^"]*"' <<<"$json" | cut -d'"' -f4
-	fi
+	hsprobe --json 2>/dev/null | grep -oE "\"$1\":\"[^\"]*\"" | cut -d'"' -f4
 }
 
 # The drivers of one kind (modem, printer).
@@ -58,8 +52,10 @@ _hs_complete() {
 	cmd=${w[0]##*/} cur=${w[${#w[@]}-1]} prev=${w[${#w[@]}-2]:-}
 	COMPREPLY=()
 	case "$cmd:$prev" in
-	*:-d | *:--device | hsprobe:--setup | hsprobe:-s)
-		words=$(_hs_devices) ;;
+	*:-d | *:--device)
+		words=$(_hs_devices uri) ;;
+	hsprobe:--setup | hsprobe:-s)
+		words=$(_hs_devices node) ;;
 	hsdial:--driver)
 		words=$(_hs_drivers modem) ;;
 	hsprint:-D | hsprint:--driver)

@@ -58,11 +58,19 @@ offers() {
 }
 
 @test "devices come from the device list, as the lab's machine has them" {
-  "$HSLAB" --port 'ttyACM0 modem' --port 'ttyUSB1 printer' -- \
-    bash "$tmp/complete.sh" "$ROOT/tools/completion.bash" 'hsdial -d ' >"$tmp/out"
-  grep -qx '/dev/ttyACM0' "$tmp/out"
-  "$HSLAB" --port 'ttyACM0 modem' -- \
-    bash "$tmp/complete.sh" "$ROOT/tools/completion.bash" 'hsprobe --setup /dev/ttyA' >"$tmp/out"
+  lab=("$HSLAB" --port 'ttyACM0 modem' --usb-printer 'vid=1234,pid=5678,serial=LAB0001' --)
+  "${lab[@]}" bash "$tmp/complete.sh" "$ROOT/tools/completion.bash" 'hsdial -d ' >"$tmp/out"
+  run cat "$tmp/out"
+  assert_output $'usb:1234:5678?serial=LAB0001\nserial:/dev/ttyACM0'
+  # bash breaks words at ':': what is offered replaces the last piece
+  "${lab[@]}" bash "$tmp/complete.sh" "$ROOT/tools/completion.bash" 'hsprint -d usb:12' >"$tmp/out"
+  run cat "$tmp/out"
+  assert_output '1234:5678?serial=LAB0001'
+  "${lab[@]}" bash "$tmp/complete.sh" "$ROOT/tools/completion.bash" 'hsdial -d serial:/dev/tty' >"$tmp/out"
+  run cat "$tmp/out"
+  assert_output '/dev/ttyACM0'
+  # --setup takes a node
+  "${lab[@]}" bash "$tmp/complete.sh" "$ROOT/tools/completion.bash" 'hsprobe --setup /dev/ttyA' >"$tmp/out"
   run cat "$tmp/out"
   assert_output '/dev/ttyACM0'
 }

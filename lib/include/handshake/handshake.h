@@ -18,6 +18,7 @@
 #include "handshake/ieee1284.h"
 #include "handshake/printer.h"
 #include "handshake/usb.h"
+#include "handshake/device.h"
 
 #define HS_VERSION "0.1.0"
 
