@@ -98,12 +98,11 @@ check_trace_against_lab() {
   printf 'hello\n' >"$tmp/job"
   "$HSLAB" --port 'ttyUSB0 printer' --output "$tmp/printed" -- \
     "$BUILD_DIR/hsprint" -v -d 'serial:/dev/ttyUSB0?baud=115200' "$tmp/job" 2>"$tmp/err"
-  cmp "$tmp/job" "$tmp/printed"
+  # (what the printer got is hsprint.bats's to check: here, the words)
   grep -q 'the printer took all 6 bytes' "$tmp/err"
   refute grep -q '^handshake:' "$tmp/err"
   "$HSLAB" --port 'ttyUSB0 printer' --output "$tmp/printed" -- \
     "$BUILD_DIR/hsprint" -vv -d 'serial:/dev/ttyUSB0?baud=115200' "$tmp/job" 2>"$tmp/err"
-  cmp "$tmp/job" "$tmp/printed"
   grep -Eq '^handshake: [0-9.]+ hs_link_open: /dev/ttyUSB0 opened .*115200 baud 8N1' "$tmp/err"
   refute grep -Eq ' (in|out) [0-9]+ "' "$tmp/err"
 }
