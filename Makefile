@@ -3,7 +3,8 @@
 #   make deps       install the Debian packages we need (as root)
 #   make check      deps, build, every test suite; ends "N passed, N failed"
 #   make demo       deps, build, show the main job against the lab
-#   make install    PREFIX=/usr/local DESTDIR=
+#   make install    PREFIX=/usr/local DESTDIR= (install.mk), make uninstall
+#   make deb        the Debian packages, into build/deb (install.mk)
 #   make bench      benchmarks (ratios against a reference in the same run)
 #   make fuzz       every libFuzzer harness for FUZZ_SECONDS (tests/fuzz)
 # SANITIZE=1 builds with ASan and UBSan into build/san and tests that.
@@ -11,16 +12,6 @@
 VERSION := 0.1.0
 SOMAJOR := 0
 
-PREFIX ?= /usr/local
-BINDIR ?= $(PREFIX)/bin
-LIBDIR ?= $(PREFIX)/lib
-INCLUDEDIR ?= $(PREFIX)/include
-MANDIR ?= $(PREFIX)/share/man
-# udev and systemd read only their own folders, whatever the prefix.
-UDEVDIR ?= /usr/lib/udev
-UNITDIR ?= /usr/lib/systemd/system
-# cupsd looks for backends only here (not under PREFIX).
-CUPS_BACKEND_DIR ?= /usr/lib/cups/backend
 
 SANITIZE ?= 0
 ifeq ($(SANITIZE),1)
@@ -41,7 +32,7 @@ DEP_LIBS = $(shell pkg-config --libs libserialport libusb-1.0)
 # Debian 12 packages: build, tests, and the third-party peers the tests run.
 DEPS := gcc make pkg-config libserialport-dev libusb-1.0-0-dev \
 	bats bats-assert bats-support libcmocka-dev umockdev libumockdev-dev \
-	socat ppp picocom cups cups-filters udev ser2net python3-serial iproute2
+	socat ppp picocom cups cups-filters udev ser2net python3-serial iproute2 man-db
 
 LIB_SRC := $(wildcard lib/*.c) $(wildcard drivers/*/*.c)
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
@@ -52,7 +43,19 @@ TOOL_BIN := $(TOOLS:%=$(BUILD)/%)
 TOOL_COMMON := $(BUILD)/obj/tools/tool.o
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
-EXAMPLES := $(BUILD)/linkcat
+# examples/NAME.c: a program per main use, built as $(BUILD)/NAME and run
+# by tests/bats/examples.bats.
+EXAMPLES := $(patsubst examples/%.c,$(BUILD)/%,$(wildcard examples/*.c))
+
+# Section 3: one page per public header, generated from its comments
+# (man/header2man.awk), plus a link per function; section 7 by hand.
+HEADERS := $(wildcard lib/include/handshake/*.h)
+man_page = $(if $(filter handshake,$(1)),handshake,handshake-$(1))
+MAN3 := $(foreach h,$(HEADERS),$(BUILD)/man/$(call man_page,$(basename $(notdir $(h)))).3)
+MAN7 := man/handshake.7
+# The pages carry the source's date, not the build's: reproducible.
+MAN_DATE := $(shell d=$${SOURCE_DATE_EPOCH:-$$(git log -1 --format=%ct 2>/dev/null)}; \
+	date -u -d "@$${d:-$$(date +%s)}" +%Y-%m-%d)
 
 SOLIB := $(BUILD)/libhandshake.so.$(VERSION)
 LIBS := $(BUILD)/libhandshake.a $(SOLIB) $(BUILD)/libhandshake.so.$(SOMAJOR) \
@@ -63,8 +66,8 @@ LAB_TARGETS :=
 -include tests/net/net.mk
 -include bench/bench.mk
 
-.PHONY: all deps check check-run demo install bench clean
-PRODUCTS := $(LIBS) $(TOOL_BIN)
+.PHONY: all deps check check-run demo bench clean
+PRODUCTS := $(LIBS) $(TOOL_BIN) $(MAN3)
 all: $(PRODUCTS) $(EXAMPLES) $(LAB_TARGETS) $(NET_TARGETS)
 
 deps:
@@ -83,7 +86,18 @@ deps:
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Ilib/include -Ilib $(DEP_CFLAGS) -MMD -MP -c $< -o $@
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Ilib/include -Ilib $(DEP_CFLAGS) -MMD -MP -c $< -o $@
+
+define header2man
+	@mkdir -p $(dir $@)
+	awk -v page=$(basename $(notdir $@)) -v version=$(VERSION) -v date=$(MAN_DATE) \
+	  -v pages="$(basename $(notdir $(MAN3)))" -v links=$(@:.3=.links) \
+	  -f man/header2man.awk $< > $@.tmp && mv $@.tmp $@
+endef
+$(BUILD)/man/handshake.3: lib/include/handshake/handshake.h man/header2man.awk
+	$(header2man)
+$(BUILD)/man/handshake-%.3: lib/include/handshake/%.h man/header2man.awk
+	$(header2man)
 
 $(BUILD)/libhandshake.a: $(LIB_OBJ)
 	@rm -f $@
@@ -96,14 +110,21 @@ $(SOLIB): $(LIB_OBJ) lib/handshake.map
 $(BUILD)/libhandshake.so.$(SOMAJOR) $(BUILD)/libhandshake.so: $(SOLIB)
 	ln -sf $(notdir $(SOLIB)) $@
 
+# The tools as installed: the same objects, linked to libhandshake.so.0
+# (a fixed library reaches every program at once), no rpath.
+TOOL_DYN := $(TOOLS:%=$(BUILD)/dyn/%)
+
 # Tools and tests link the static library: no LD_LIBRARY_PATH games.
 .SECONDEXPANSION:
-$(TOOL_BIN): $(BUILD)/%: $(BUILD)/obj/tools/%.o \
-  $$(subst .c,.o,$$(addprefix $(BUILD)/obj/,$$(wildcard tools/$$*_*.c))) \
-  $(TOOL_COMMON) $(BUILD)/libhandshake.a
+tool_objs = $(BUILD)/obj/tools/$(1).o \
+  $(subst .c,.o,$(addprefix $(BUILD)/obj/,$(wildcard tools/$(1)_*.c))) $(TOOL_COMMON)
+$(TOOL_BIN): $(BUILD)/%: $$(call tool_objs,$$*) $(BUILD)/libhandshake.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(DEP_LIBS)
+$(TOOL_DYN): $(BUILD)/dyn/%: $$(call tool_objs,$$*) $(BUILD)/libhandshake.so
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $(call tool_objs,$*) -L$(BUILD) -lhandshake
 
-$(BUILD)/linkcat: $(BUILD)/obj/examples/linkcat.o $(BUILD)/libhandshake.a
+$(EXAMPLES): $(BUILD)/%: $(BUILD)/obj/examples/%.o $(BUILD)/libhandshake.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(DEP_LIBS)
 
 $(UNIT_BIN): $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(BUILD)/obj/tests/unit/ptypair.o $(BUILD)/libhandshake.a
@@ -128,36 +149,11 @@ demo:
 bench: all
 	@for b in $(wildcard bench/*.sh); do sh $$b || exit 1; done
 
-install: $(PRODUCTS)
-	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)/handshake \
-	  $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
-	install -m 644 $(BUILD)/libhandshake.a $(DESTDIR)$(LIBDIR)/
-	install -m 755 $(SOLIB) $(DESTDIR)$(LIBDIR)/
-	ln -sf $(notdir $(SOLIB)) $(DESTDIR)$(LIBDIR)/libhandshake.so.$(SOMAJOR)
-	ln -sf libhandshake.so.$(SOMAJOR) $(DESTDIR)$(LIBDIR)/libhandshake.so
-	install -m 644 lib/include/handshake/*.h $(DESTDIR)$(INCLUDEDIR)/handshake/
-	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
-	  -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' \
-	  lib/handshake.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/handshake.pc
-	for t in $(TOOLS); do install -m 755 $(BUILD)/$$t $(DESTDIR)$(BINDIR)/; \
-	  install -m 644 tools/$$t.1 $(DESTDIR)$(MANDIR)/man1/; done
-	# hsprint is also the CUPS backend "hs": a copy, not a link, so an
-	# administrator can make it 0700 (cupsd then runs it as root) without
-	# touching the tool. 0755: cupsd runs it as lp.
-	install -d $(DESTDIR)$(CUPS_BACKEND_DIR)
-	install -m 755 $(BUILD)/hsprint $(DESTDIR)$(CUPS_BACKEND_DIR)/hs
-	install -d $(DESTDIR)$(UDEVDIR)/rules.d $(DESTDIR)$(UNITDIR)
-	# The rules and the unit run hsprobe from where this install put it.
-	for f in udev/*.rules; do sed 's|@BINDIR@|$(BINDIR)|g' $$f \
-	  > $(DESTDIR)$(UDEVDIR)/rules.d/$${f##*/}; done
-	for f in udev/*.service; do sed 's|@BINDIR@|$(BINDIR)|g' $$f \
-	  > $(DESTDIR)$(UNITDIR)/$${f##*/}; done
-	chmod 644 $(DESTDIR)$(UDEVDIR)/rules.d/*.rules $(DESTDIR)$(UNITDIR)/*.service
-
 clean:
 	rm -rf build
 
-# After `all`, so that none of its targets becomes the default goal.
+# After `all`, so that none of their targets becomes the default goal.
 -include tests/fuzz/fuzz.mk
+include install.mk
 
 -include $(wildcard $(BUILD)/obj/*/*.d $(BUILD)/obj/*/*/*.d)

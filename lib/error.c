@@ -1,12 +1,15 @@
 /*
- * error.c - messages for enum hs_err and the per-thread last-error text.
+ * error.c - messages for enum hs_err and the per-thread last-error text,
+ * which every failure also traces (trace.c).
  */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "handshake/handshake.h"
 #include "fail.h"
+#include "trace.h"
 
 static _Thread_local char last_error[512];
 
@@ -70,12 +73,19 @@ const char *hs_last_error(void)
 	return last_error;
 }
 
-int hs_fail(int code, const char *fmt, ...)
+int hs_fail_in(const char *func, int code, const char *fmt, ...)
 {
+	char text[sizeof(last_error)];
 	va_list ap;
+
+	/* Formatted aside first: an argument may be hs_last_error() itself. */
 	va_start(ap, fmt);
-	vsnprintf(last_error, sizeof(last_error), fmt, ap);
+	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
+	memcpy(last_error, text, sizeof(text));
+	/* HS_OK: a message put back (hs_link_close), not a failure */
+	if (code < 0 && hs_tracing(HS_LOG_ERROR))
+		hs_trace(HS_LOG_ERROR, func, "%s: %s", hs_err_name(code), text);
 	return code;
 }
 

@@ -1,6 +1,8 @@
 /*
  * link.c - the public link API: parse the URI, pick the transport, check
  * arguments, turn timeouts into deadlines, and call the transport's op.
+ * Every transport's bytes and state changes pass here, so this is where
+ * they are traced (handshake/log.h).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +11,7 @@
 #include "clock.h"
 #include "fail.h"
 #include "link_priv.h"
+#include "trace.h"
 
 #define MAX_BREAK_MS 5000
 #define SIGNAL_POLL_MS 2
@@ -41,6 +44,17 @@ static int bad_timeout(struct hs_link *l, int timeout_ms)
 		       l->path, timeout_ms);
 }
 
+static void trace_line(const char *func, struct hs_link *l, const char *what,
+		       const char *uri)
+{
+	const struct hs_line *n = &l->line;
+
+	hs_trace(HS_LOG_STATE, func, "%s %s%s%s (%s): %d baud %d%c%d flow %s",
+		 l->path, what, uri ? " from " : "", uri ? uri : "",
+		 hs_transport_name(l->info.transport), n->baud, n->bits,
+		 "NOEMS"[(unsigned)n->parity % 5], n->stop, hs_flow_name(n->flow));
+}
+
 int hs_link_open(struct hs_link **out, const char *text)
 {
 	struct hs_uri uri;
@@ -68,6 +82,8 @@ int hs_link_open(struct hs_link **out, const char *text)
 		return rc;
 	}
 	l->line = uri.line;
+	if (hs_tracing(HS_LOG_STATE))
+		trace_line(__func__, l, "opened", text);
 	*out = l;
 	return HS_OK;
 }
@@ -78,6 +94,8 @@ void hs_link_close(struct hs_link *l)
 
 	if (!l)
 		return;
+	if (hs_tracing(HS_LOG_STATE))
+		hs_trace(HS_LOG_STATE, __func__, "%s closed", l->path);
 	/* Closing may fail quietly (a network server that went away); the
 	 * message of what failed before is the one the caller wants. */
 	snprintf(why, sizeof(why), "%s", hs_last_error());
@@ -89,17 +107,23 @@ void hs_link_close(struct hs_link *l)
 
 int hs_link_read(struct hs_link *l, void *buf, size_t len, int timeout_ms)
 {
+	int rc;
+
 	if (!l || !buf || len == 0)
 		return hs_fail(HS_ERR_ARG, "hs_link_read: no link or empty buffer");
 	if (timeout_ms < 0)
 		return bad_timeout(l, timeout_ms);
-	return l->ops->read(l, buf, len, hs_deadline(timeout_ms));
+	rc = l->ops->read(l, buf, len, hs_deadline(timeout_ms));
+	if (hs_tracing(HS_LOG_DATA) && rc > 0)
+		hs_trace_bytes(__func__, l->path, "in", buf, (size_t)rc);
+	return rc;
 }
 
 int hs_link_write(struct hs_link *l, const void *buf, size_t len,
 		  int timeout_ms, size_t *done)
 {
 	size_t ignored;
+	int rc;
 
 	if (!done)
 		done = &ignored;
@@ -110,7 +134,11 @@ int hs_link_write(struct hs_link *l, const void *buf, size_t len,
 		return bad_timeout(l, timeout_ms);
 	if (len == 0)
 		return HS_OK;
-	return l->ops->write(l, buf, len, hs_deadline(timeout_ms), done);
+	rc = l->ops->write(l, buf, len, hs_deadline(timeout_ms), done);
+	/* what the port took, even when the rest was refused */
+	if (hs_tracing(HS_LOG_DATA) && *done > 0)
+		hs_trace_bytes(__func__, l->path, "out", buf, *done);
+	return rc;
 }
 
 int hs_link_drain(struct hs_link *l, int timeout_ms)
@@ -133,6 +161,10 @@ int hs_link_flush(struct hs_link *l, enum hs_flush which)
 {
 	if (!l || which < HS_FLUSH_INPUT || which > HS_FLUSH_BOTH)
 		return hs_fail(HS_ERR_ARG, "hs_link_flush: no link or bad selector");
+	if (hs_tracing(HS_LOG_STATE))
+		hs_trace(HS_LOG_STATE, __func__, "%s flush%s%s", l->path,
+			 which & HS_FLUSH_INPUT ? " input" : "",
+			 which & HS_FLUSH_OUTPUT ? " output" : "");
 	return l->ops->flush ? l->ops->flush(l, which) : not_supported(l, "flush");
 }
 
@@ -141,6 +173,8 @@ int hs_link_send_break(struct hs_link *l, int duration_ms)
 	if (!l || duration_ms < 1 || duration_ms > MAX_BREAK_MS)
 		return hs_fail(HS_ERR_ARG, "hs_link_send_break: duration must be 1..%d ms",
 			       MAX_BREAK_MS);
+	if (hs_tracing(HS_LOG_STATE))
+		hs_trace(HS_LOG_STATE, __func__, "%s break %d ms", l->path, duration_ms);
 	return l->ops->send_break ? l->ops->send_break(l, duration_ms)
 				  : not_supported(l, "break");
 }
@@ -161,17 +195,27 @@ int hs_link_set_line(struct hs_link *l, const struct hs_line *line)
 		return hs_fail(HS_ERR_ARG, "hs_link_set_line: no link or no line");
 	if (!l->ops->set_line)
 		return not_supported(l, "changing the line settings");
-	if ((rc = l->ops->set_line(l, line)) == HS_OK)
+	if ((rc = l->ops->set_line(l, line)) == HS_OK) {
 		l->line = *line;
+		if (hs_tracing(HS_LOG_STATE))
+			trace_line(__func__, l, "set", NULL);
+	}
 	return rc;
 }
 
 static int set_signal(struct hs_link *l, int sig, int on)
 {
+	int rc;
+
 	if (!l)
 		return hs_fail(HS_ERR_ARG, "no link");
-	return l->ops->set_signal ? l->ops->set_signal(l, sig, on != 0)
-				  : not_supported(l, "setting modem lines");
+	if (!l->ops->set_signal)
+		return not_supported(l, "setting modem lines");
+	rc = l->ops->set_signal(l, sig, on != 0);
+	if (hs_tracing(HS_LOG_STATE) && rc == HS_OK)
+		hs_trace(HS_LOG_STATE, __func__, "%s %s=%d", l->path,
+			 sig == HS_SIG_DTR ? "DTR" : "RTS", on != 0);
+	return rc;
 }
 
 int hs_link_set_dtr(struct hs_link *l, int on)
@@ -189,6 +233,19 @@ int hs_link_signals(struct hs_link *l)
 	if (!l)
 		return hs_fail(HS_ERR_ARG, "hs_link_signals: no link");
 	return l->ops->signals ? l->ops->signals(l) : not_supported(l, "reading modem lines");
+}
+
+static void trace_signals(struct hs_link *l, int was, int now)
+{
+	static const char *const names[] = { "DTR", "RTS", "CTS", "DSR", "DCD", "RI" };
+	char text[64] = "";
+	size_t n = 0;
+
+	for (int i = 0; i < 6; i++)
+		if ((was ^ now) & (1 << i))
+			n += (size_t)snprintf(text + n, sizeof(text) - n, " %s=%d", names[i],
+					      !!(now & (1 << i)));
+	hs_trace(HS_LOG_STATE, "hs_link_wait_signals", "%s changed:%s", l->path, text);
 }
 
 int hs_link_wait_signals(struct hs_link *l, int mask, int timeout_ms)
@@ -209,8 +266,11 @@ int hs_link_wait_signals(struct hs_link *l, int mask, int timeout_ms)
 	for (;;) {
 		if ((now = hs_link_signals(l)) < 0)
 			return now;
-		if ((now ^ first) & mask)
+		if ((now ^ first) & mask) {
+			if (hs_tracing(HS_LOG_STATE))
+				trace_signals(l, first, now);
 			return now;
+		}
 		if (hs_remaining(deadline) == 0)
 			return hs_fail(HS_ERR_TIMEOUT, "%s: modem lines did not change before the deadline",
 				       l->path);

@@ -75,3 +75,11 @@ const char *hs_printer_driver_for(const char *device_id, int vid, int pid)
 
 	return d == &hs_printer_generic ? NULL : d->name;
 }
+
+/* Public (printer.h): the names, for listings and shell completion. */
+const char *hs_printer_driver_at(size_t i)
+{
+	size_t n = sizeof(hs_printer_drivers) / sizeof(hs_printer_drivers[0]) - 1;
+
+	return i < n ? hs_printer_drivers[i]->name : NULL;
+}

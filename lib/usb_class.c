@@ -215,29 +215,6 @@ int hs_link_soft_reset(struct hs_link *l, int timeout_ms)
 
 /* ---- the list of printers --------------------------------------------- */
 
-/* The URI of a listed printer names it by what stays the same when it is
- * plugged in again: its ids and its serial number (percent-encoded, as
- * the URI parser decodes it), never its bus address. Without a serial
- * number the ids are all there is: two such printers of one model look
- * the same (as they do to CUPS). */
-static void printer_uri(struct hs_usb_printer *p)
-{
-	size_t o = (size_t)snprintf(p->uri, sizeof(p->uri), "usb:%04x:%04x", p->vid, p->pid);
-
-	if (!p->serial[0])
-		return;
-	o += (size_t)snprintf(p->uri + o, sizeof(p->uri) - o, "?serial=");
-	for (const char *s = p->serial; *s && o + 4 <= sizeof(p->uri); s++) {
-		unsigned char c = (unsigned char)*s;
-		if ((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-		    strchr("-._~", c))
-			p->uri[o++] = (char)c;
-		else
-			o += (size_t)snprintf(p->uri + o, sizeof(p->uri) - o, "%%%02X", c);
-	}
-	p->uri[o] = 0;
-}
-
 static void describe_printer(libusb_device *dev, const struct libusb_device_descriptor *d,
 			     const struct hs_usb_alt *a, struct hs_usb_printer *p)
 {
@@ -259,7 +236,7 @@ static void describe_printer(libusb_device *dev, const struct libusb_device_desc
 			p->device_id[0] = 0;
 		libusb_close(h);
 	}
-	printer_uri(p);
+	hs_usb_uri(p->uri, sizeof(p->uri), p->vid, p->pid, p->serial);
 }
 
 int hs_usb_list_printers(struct hs_usb_printer **out)

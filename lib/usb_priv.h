@@ -61,6 +61,10 @@ int hs_usb_pick(const struct hs_usb_alt *alts, int n, int want_if);
  * holds no usable ID. */
 int hs_usb_id_span(const uint8_t *buf, size_t got, size_t cap, size_t *len);
 
+/* usb:VID:PID[?serial=S] (S percent-encoded) into out: the URI that
+ * names a printer across replugs. */
+void hs_usb_uri(char *out, size_t cap, int vid, int pid, const char *serial);
+
 /* enum hs_err for a libusb error code. */
 int hs_usb_code(int libusb_err);
 

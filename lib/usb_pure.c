@@ -1,7 +1,7 @@
 /*
  * usb_pure.c - the USB transport's decisions that need no device: which
- * interface to use, where a device ID is in a GET_DEVICE_ID reply, and
- * what a libusb error means to our callers. Kept apart so unit tests can
+ * interface to use, where a device ID is in a GET_DEVICE_ID reply, what a
+ * libusb error means to our callers, and the URI that names a printer. Kept apart so unit tests can
  * check them with plain data.
  */
 #include <ctype.h>
@@ -105,4 +105,27 @@ int hs_usb_fail(const char *node, int err, const char *what)
 			       err == LIBUSB_ERROR_PIPE ? "the printer stalled the endpoint"
 							: libusb_strerror((enum libusb_error)err));
 	}
+}
+
+/* A printer is named by what stays the same when it is plugged in
+ * again: its ids and its serial number (percent-encoded, as the URI
+ * parser decodes it), never its bus address. Without a serial number the
+ * ids are all there is: two such printers of one model look the same
+ * (as they do to CUPS). */
+void hs_usb_uri(char *out, size_t cap, int vid, int pid, const char *serial)
+{
+	size_t o = (size_t)snprintf(out, cap, "usb:%04x:%04x", vid & 0xffff, pid & 0xffff);
+
+	if (!serial || !serial[0] || o + 8 >= cap)
+		return;
+	o += (size_t)snprintf(out + o, cap - o, "?serial=");
+	for (const char *s = serial; *s && o + 4 <= cap; s++) {
+		unsigned char c = (unsigned char)*s;
+		if ((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		    strchr("-._~", c))
+			out[o++] = (char)c;
+		else
+			o += (size_t)snprintf(out + o, cap - o, "%%%02X", c);
+	}
+	out[o] = 0;
 }

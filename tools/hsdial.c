@@ -67,7 +67,9 @@ static const char usage[] =
 	"      --json            results as one JSON object (stderr for calls,\n"
 	"                        whose data is on stdout; else stdout)\n"
 	"  -q, --quiet           no report on stderr, errors only\n"
-	"  -v, --verbose         say each step (chat: each expect and send)\n"
+	"  -v, --verbose         say each step (chat: each expect and send); -vv:\n"
+	"                        and the library's errors and state changes,\n"
+	"                        -vvv: and every byte (as HS_DEBUG=2, 3)\n"
 	"  -c, --chat FILE       run the chat script in FILE ('-': stdin; needs -d)\n"
 	"  -- WORD...            run the chat script given as words\n"
 	"  -T, --phone NUMBER    chat: replaces \\T in send strings\n"
@@ -232,7 +234,7 @@ static void option(int c, struct opts *o, struct hsd_opts *d, int *modes, int *e
 	case 'E': o->chat.use_env = 1; break;
 	case 'e': o->chat.echo = on_echo; break;
 	case 'r': o->report_file = optarg; break;
-	case 'v': o->chat.log = on_log; d->verbose = 1; break;
+	case 'v': o->chat.log = on_log; d->verbose++; break;
 	case 'q': d->quiet = 1; break;
 	case 'h': fputs(usage, stdout); exit(0);
 	case 'V': tool_version();
@@ -338,6 +340,7 @@ int main(int argc, char **argv)
 			break;
 		first = argv[optind++];
 	}
+	tool_trace(d.verbose);
 	if (modes > 1)
 		tool_die(EX_USAGE, "--answer, --at, --hangup and --identify are separate modes");
 	/* the far end always gets the quiet time it was promised */

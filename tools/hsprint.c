@@ -44,7 +44,9 @@ static const char usage[] =
 	"  -w, --wait-ready       before printing, wait until the printer reports\n"
 	"                         ready (up to --pause)\n"
 	"  -r, --resume-at BYTES  skip BYTES of the job: the printer has them\n"
-	"  -v, --verbose          say what was sent, and every status change\n"
+	"  -v, --verbose          say what was sent, and every status change; -vv:\n"
+	"                         and the library's errors and state changes,\n"
+	"                         -vvv: and every byte (as HS_DEBUG=2, 3)\n"
 	"  -h, --help             this text\n"
 	"  -V, --version          the version\n"
 	"\n"
@@ -259,7 +261,7 @@ int main(int argc, char **argv)
 			o.resume_at = (size_t)tool_int("--resume-at", optarg, 0, 2147483647);
 			o.resume_given = 1;
 			break;
-		case 'v': o.verbose = 1; break;
+		case 'v': o.verbose++; break;
 		case 'h': fputs(usage, stdout); return 0;
 		case 'V': tool_version();
 		default: tool_usage_hint(); return EX_USAGE;
@@ -272,6 +274,7 @@ int main(int argc, char **argv)
 	if (o.resume_given && argc - optind > 1)
 		tool_die(EX_USAGE, "--resume-at applies to one job: give one file");
 	verbose = o.verbose;
+	tool_trace(o.verbose);
 	bar = isatty(2);
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);

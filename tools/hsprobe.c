@@ -1,14 +1,17 @@
 /*
  * hsprobe.c - list every modem and printer with its identity and driver
- * (a table, or JSON); be udev's IMPORT{program} helper (--udev); run a
- * device's bring-up for handshake-setup@.service (--setup).
+ * (a table, or JSON); follow them coming and going (--watch); be udev's
+ * IMPORT{program} helper (--udev); run a device's bring-up for
+ * handshake-setup@.service (--setup).
  *
- * Map: hsprobe_sysfs.c identifies devices from sysfs and the driver
- * tables (passive: the default, and all --udev does); hsprobe_talk.c is
- * the only part that sends anything (--probe, --setup); hsprobe_text.c
- * bounds and reduces device strings. This file parses and prints.
+ * A thin printer of the library's device calls (handshake/device.h):
+ * hs_device_list, _identify, _probe and _watch do the work, the same for
+ * every mode; hsprobe_json.c writes JSON and the state file.
  */
+#include <errno.h>
 #include <getopt.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,22 +22,32 @@
 
 const char *tool_name = "hsprobe";
 
+#define MAX_PTYS 16
+
+static int verbose;  /* -v: say which device is asked */
+
 static const char usage[] =
-	"usage: hsprobe [--json] [--probe [--timeout MS]]\n"
+	"usage: hsprobe [--json] [--probe [--timeout MS]] [--pty PATH]...\n"
+	"       hsprobe --watch [--json]\n"
 	"       hsprobe --udev SYSPATH\n"
 	"       hsprobe --setup DEVICE [--timeout MS] [--reset]\n"
+	"       hsprobe --drivers\n"
 	"\n"
 	"List every serial port and USB printer with its identity, kind (modem,\n"
 	"printer, unknown) and driver. Nothing is sent to any device unless\n"
 	"--probe or --setup asks for it: a USB printer whose driver only its\n"
 	"device ID decides shows driver ? until --probe reads the ID.\n"
 	"\n"
-	"  -j, --json           a JSON array instead of the table\n"
+	"  -j, --json           a JSON array instead of the table (--watch: an\n"
+	"                       object a line)\n"
 	"  -p, --probe          also ask each modem (AT, ATI) and USB printer\n"
 	"                       (GET_DEVICE_ID) who it is; ports another program\n"
 	"                       holds are reported busy and left alone\n"
 	"  -t, --timeout MS     per device for --probe (default 2000), in all for\n"
 	"                       --setup (default 15000)\n"
+	"  -P, --pty PATH       list the pseudo-terminal PATH too (repeatable)\n"
+	"  -w, --watch          print each device that comes or goes, until\n"
+	"                       interrupted\n"
 	"  -u, --udev SYSPATH   for udev's IMPORT{program}: print ID_HANDSHAKE_KIND,\n"
 	"                       ID_HANDSHAKE_DRIVER and ID_HANDSHAKE_NAME, nothing\n"
 	"                       for an unknown device; reads sysfs only\n"
@@ -42,97 +55,186 @@ static const char usage[] =
 	"                       /dev/bus/usb/002/002) and write its identity to\n"
 	"                       $HS_RUN_DIR (default /run/handshake)/NAME.json\n"
 	"  -r, --reset          with --setup: soft-reset a USB printer\n"
+	"  -D, --drivers        list the drivers, \"KIND NAME\" a line (NAME is what\n"
+	"                       hsdial's and hsprint's --driver take)\n"
+	"  -v, --verbose        say which device --probe or --setup asks; -vv: and\n"
+	"                       the library's errors and state changes, -vvv: and\n"
+	"                       every byte (as HS_DEBUG=2, 3)\n"
 	"  -h, --help           this text\n"
 	"  -V, --version        the version\n"
 	"\n"
 	"Exit status: 0 done; 64 usage; 69 no such device, or not one handshake\n"
 	"knows; 74 the device failed; 75 busy or timed out; 77 permission.\n";
 
-static void print_table(const struct hsprobe_dev *list, int n, int probe)
+/* One table row, and what a probe said under it. */
+static void print_row(const struct hs_device *d)
+{
+	char ids[16] = "-";
+	/* "?": a printer's device ID decides, and a listing does not read
+	 * it (usblp's copy was not there) */
+	int by_id = d->kind == HS_DEVICE_PRINTER && !d->driver[0];
+	const struct hs_device_probe *t = &d->probe;
+
+	if (d->usb)
+		snprintf(ids, sizeof(ids), "%04x:%04x", d->vid & 0xffff, d->pid & 0xffff);
+	printf("%-22s %-8s %-10s %-10s %-9s %-24.24s %s%s\n", d->node,
+	       hs_device_kind_name(d->kind), d->driver[0] ? d->driver : by_id ? "?" : "-",
+	       d->transport, ids, d->product[0] ? d->product : "-",
+	       d->serial[0] ? d->serial : "-", d->busy ? " (busy)" : "");
+	if (by_id && !(t->state && t->driver[0]))
+		printf("    driver: from its device ID, which a listing does not read (hsprobe --probe does)\n");
+	if (d->busy)
+		printf("    held: %s\n", d->holder);
+	if (!t->state)
+		return;
+	printf("    probe: %s%s%s\n", t->state, t->message[0] ? ": " : "", t->message);
+	for (int a = 0; a < t->nati; a++)
+		if (t->ati[a][0])
+			printf("    ATI%d: %s\n", a, t->ati[a]);
+	if (t->device_id[0])
+		printf("    device ID: %s\n", t->device_id);
+	if (t->driver[0] && strcmp(t->driver, d->driver))
+		printf("    driver: %s (from what it said)\n", t->driver);
+}
+
+static void print_table(const struct hs_device *list, int n, int probe)
 {
 	printf("%-22s %-8s %-10s %-10s %-9s %-24s %s\n", "DEVICE", "KIND", "DRIVER",
 	       "TRANSPORT", "USB", "PRODUCT", probe ? "SERIAL / PROBE" : "SERIAL");
-	for (int i = 0; i < n; i++) {
-		const struct hsprobe_dev *d = &list[i];
-		char ids[16] = "-";
-		if (d->usb)
-			snprintf(ids, sizeof(ids), "%04x:%04x", d->vid & 0xffff, d->pid & 0xffff);
-		/* "?": a printer's device ID decides, and a listing does not
-		 * read it (usblp's copy was not there) */
-		int by_id = d->kind == HSPROBE_PRINTER && !d->driver[0];
-		printf("%-22s %-8s %-10s %-10s %-9s %-24.24s %s\n", d->node,
-		       hsprobe_kind_name(d->kind), d->driver[0] ? d->driver : by_id ? "?" : "-",
-		       d->transport, ids, d->product[0] ? d->product : "-",
-		       d->serial[0] ? d->serial : "-");
-		if (by_id && !(d->has_talk && d->talk.driver[0]))
-			printf("    driver: from its device ID, which a listing does not read (hsprobe --probe does)\n");
-		if (!d->has_talk)
-			continue;
-		const struct hsprobe_talk *t = &d->talk;
-		printf("    probe: %s%s%s\n", t->state, t->message[0] ? ": " : "", t->message);
-		for (int a = 0; a < t->nati; a++)
-			if (t->ati[a][0])
-				printf("    ATI%d: %s\n", a, t->ati[a]);
-		if (t->device_id[0])
-			printf("    device ID: %s\n", t->device_id);
-		if (t->driver[0] && strcmp(t->driver, d->driver))
-			printf("    driver: %s (from what it said)\n", t->driver);
-	}
+	for (int i = 0; i < n; i++)
+		print_row(&list[i]);
 }
 
 /* udev takes KEY=value lines, strips one pair of quotes and knows no
  * escapes, and an empty value is an error: so every value is reduced to
  * the safe set and a line is printed only when its value is not empty. */
+static void udev_line(const char *key, const char *value)
+{
+	char safe[HS_DEVICE_NAME];
+
+	if (hs_escape(safe, sizeof(safe), value, HS_ESCAPE_NAME) > 0)
+		printf("%s=%s\n", key, safe);
+}
+
 static int udev_mode(const char *syspath)
 {
-	struct hsprobe_dev *d = malloc(sizeof(*d));
-	char value[HSPROBE_NAME];
+	struct hs_device *d = malloc(sizeof(*d));
 
 	if (!d)
 		return EX_OSERR;
-	if (hsprobe_identify(syspath, d) < 0 || d->kind == HSPROBE_UNKNOWN) {
-		free(d);
-		return 0; /* not ours: import nothing */
+	/* a sysfs path only: udev's %p, never a name to look up */
+	if ((syspath[0] == '/' && hs_device_identify(syspath, d) == HS_OK &&
+	     d->kind != HS_DEVICE_UNKNOWN)) {
+		printf("ID_HANDSHAKE_KIND=%s\n", hs_device_kind_name(d->kind));
+		udev_line("ID_HANDSHAKE_DRIVER", d->driver);
+		udev_line("ID_HANDSHAKE_NAME", d->name);
 	}
-	printf("ID_HANDSHAKE_KIND=%s\n", hsprobe_kind_name(d->kind));
-	hsprobe_safe(value, sizeof(value), d->driver);
-	if (value[0])
-		printf("ID_HANDSHAKE_DRIVER=%s\n", value);
-	hsprobe_safe(value, sizeof(value), d->name);
-	if (value[0])
-		printf("ID_HANDSHAKE_NAME=%s\n", value);
 	free(d);
-	return 0;
+	return 0; /* not ours: import nothing */
 }
 
 static int setup_mode(const char *dev, int timeout_ms, int reset, int json)
 {
-	struct hsprobe_dev *d = malloc(sizeof(*d));
+	struct hs_device *d = malloc(sizeof(*d));
 	char file[600];
 	int rc;
 
 	if (!d)
 		return EX_OSERR;
-	if (hsprobe_identify_node(dev, d) < 0)
-		tool_die(EX_UNAVAILABLE, "%s: no such serial port or USB device", dev);
-	if (d->kind == HSPROBE_UNKNOWN)
+	if (hs_device_identify(dev, d) < 0)
+		tool_die(EX_UNAVAILABLE, "%s", hs_last_error());
+	if (d->kind == HS_DEVICE_UNKNOWN)
 		tool_die(EX_UNAVAILABLE, "%s: not a modem or printer handshake knows", dev);
-	rc = hsprobe_setup(d, timeout_ms, reset, file, sizeof(file));
+	if (verbose)
+		tool_warn("%s: setting up %s %s", d->node, hs_device_kind_name(d->kind), d->name);
+	rc = hs_device_probe(d, HS_PROBE_SETUP | (reset ? HS_PROBE_RESET : 0), timeout_ms);
 	if (rc < 0) {
 		tool_warn("%s: setup failed: %s", d->node,
-			  d->talk.message[0] ? d->talk.message : hs_strerror(rc));
+			  d->probe.message[0] ? d->probe.message : hs_strerror(rc));
 		free(d);
 		return tool_exit_code(rc);
+	}
+	if ((rc = hsprobe_write_state(d, file, sizeof(file))) < 0) {
+		tool_warn("%s: setup failed: cannot write %s: %s", d->node,
+			  file[0] ? file : "the state file", strerror(-rc));
+		free(d);
+		return EX_IOERR;
 	}
 	if (json) {
 		hsprobe_json(stdout, d);
 		putchar('\n');
 	} else {
 		printf("%s: %s %s (%s) set up; identity in %s\n", d->node,
-		       hsprobe_kind_name(d->kind), d->name, d->talk.driver[0] ?
-		       d->talk.driver : d->driver, file);
+		       hs_device_kind_name(d->kind), d->name,
+		       d->probe.driver[0] ? d->probe.driver : d->driver, file);
 	}
 	free(d);
+	return 0;
+}
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+/* One line per device that comes or goes; sleeps in poll() between. */
+static int watch_mode(int json)
+{
+	struct sigaction sa = { .sa_handler = on_signal };  /* no SA_RESTART */
+	struct hs_device_watch *w;
+	struct hs_device_event *e = malloc(sizeof(*e));
+	int rc = 0;
+
+	if (!e)
+		return EX_OSERR;
+	if ((rc = hs_device_watch_open(&w)) < 0)
+		tool_die(tool_exit_code(rc), "%s", hs_last_error());
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	while (!stop) {
+		struct pollfd p = { .fd = hs_device_watch_fd(w), .events = POLLIN };
+		if (poll(&p, 1, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			rc = EX_OSERR;
+			break;
+		}
+		while ((rc = hs_device_watch_read(w, e, 0)) == 1) {
+			const char *what = e->action == HS_DEVICE_ADDED ? "add" : "remove";
+			if (json) {
+				printf("{\"event\":\"%s\",\"device\":", what);
+				hsprobe_json(stdout, &e->device);
+				puts("}");
+			} else {
+				printf("%s ", what);
+				print_row(&e->device);
+			}
+			fflush(stdout);
+		}
+		if (rc != HS_ERR_TIMEOUT) {
+			tool_warn("%s", hs_last_error());
+			rc = tool_exit_code(rc);
+			break;
+		}
+		rc = 0;
+	}
+	hs_device_watch_close(w);
+	free(e);
+	return rc;
+}
+
+static int list_drivers(void)
+{
+	const struct hs_modem_driver *m;
+	const char *p;
+
+	for (size_t i = 0; (m = hs_modem_driver_at(i)); i++)
+		printf("modem %s\n", m->name);
+	for (size_t i = 0; (p = hs_printer_driver_at(i)); i++)
+		printf("printer %s\n", p);
 	return 0;
 }
 
@@ -142,25 +244,37 @@ int main(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "probe", no_argument, NULL, 'p' },
 		{ "timeout", required_argument, NULL, 't' },
+		{ "pty", required_argument, NULL, 'P' },
+		{ "watch", no_argument, NULL, 'w' },
 		{ "udev", required_argument, NULL, 'u' },
 		{ "setup", required_argument, NULL, 's' },
 		{ "reset", no_argument, NULL, 'r' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "drivers", no_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 },
 	};
-	const char *udev = NULL, *setup = NULL;
-	int json = 0, probe = 0, reset = 0, timeout_ms = -1, c, n;
-	struct hsprobe_dev *list;
+	const char *udev = NULL, *setup = NULL, *ptys[MAX_PTYS + 1] = { 0 };
+	int json = 0, probe = 0, reset = 0, watch = 0, nptys = 0, timeout_ms = -1, c, n;
+	struct hs_device *list;
 
-	while ((c = getopt_long(argc, argv, "jpt:u:s:rhV", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "jpt:P:wu:s:rvDhV", long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'j': json = 1; break;
 		case 'p': probe = 1; break;
 		case 't': timeout_ms = tool_int("--timeout", optarg, 1, 600000); break;
+		case 'P':
+			if (nptys == MAX_PTYS)
+				tool_die(EX_USAGE, "at most %d --pty", MAX_PTYS);
+			ptys[nptys++] = optarg;
+			break;
+		case 'w': watch = 1; break;
 		case 'u': udev = optarg; break;
 		case 's': setup = optarg; break;
 		case 'r': reset = 1; break;
+		case 'v': verbose++; break;
+		case 'D': return list_drivers();
 		case 'h': fputs(usage, stdout); return 0;
 		case 'V': tool_version();
 		default: tool_usage_hint(); return EX_USAGE;
@@ -168,10 +282,15 @@ int main(int argc, char **argv)
 	}
 	if (optind < argc)
 		tool_die(EX_USAGE, "unexpected argument '%s'", argv[optind]);
-	if (udev && (setup || probe || json || reset))
+	tool_trace(verbose);
+	if (udev && (setup || probe || json || reset || watch || nptys))
 		tool_die(EX_USAGE, "--udev goes alone");
 	if (udev)
 		return udev_mode(udev);
+	if (watch && (setup || probe || reset || nptys))
+		tool_die(EX_USAGE, "--watch goes with --json only");
+	if (watch)
+		return watch_mode(json);
 	if (setup && probe)
 		tool_die(EX_USAGE, "--setup and --probe do not go together");
 	if (reset && !setup)
@@ -179,10 +298,13 @@ int main(int argc, char **argv)
 	if (setup)
 		return setup_mode(setup, timeout_ms > 0 ? timeout_ms : 15000, reset, json);
 
-	if ((n = hsprobe_list(&list)) < 0)
-		tool_die(EX_OSERR, "cannot list devices: out of memory");
-	for (int i = 0; probe && i < n; i++)
-		hsprobe_probe(&list[i], timeout_ms > 0 ? timeout_ms : 2000);
+	if ((n = hs_device_list(&list, ptys)) < 0)
+		tool_die(tool_exit_code(n), "cannot list devices: %s", hs_last_error());
+	for (int i = 0; probe && i < n; i++) {
+		if (verbose)
+			tool_warn("%s: asking who it is", list[i].node);
+		hs_device_probe(&list[i], 0, timeout_ms > 0 ? timeout_ms : 2000);
+	}
 	if (json) {
 		putchar('[');
 		for (int i = 0; i < n; i++) {
@@ -194,6 +316,6 @@ int main(int argc, char **argv)
 	} else {
 		print_table(list, n, probe);
 	}
-	free(list);
+	hs_device_list_free(list);
 	return 0;
 }

@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <handshake/handshake.h>
 #include "tool.h"
@@ -59,16 +60,18 @@ int tool_int(const char *opt, const char *text, int min, int max)
 
 void tool_json_string(FILE *f, const char *s)
 {
-	fputc('"', f);
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			fprintf(f, "\\%c", *p);
-		else if (*p < 0x20 || *p >= 0x7f)
-			fprintf(f, "\\u%04x", *p);
-		else
-			fputc(*p, f);
+	/* every byte may become \u00XX: 6 bytes, and the quotes */
+	size_t cap = (s ? strlen(s) : 0) * 6 + 3;
+	char small[512], *buf = cap <= sizeof(small) ? small : malloc(cap);
+
+	if (!buf) {
+		fputs("\"\"", f);
+		return;
 	}
-	fputc('"', f);
+	hs_escape(buf, cap, s, HS_ESCAPE_JSON);
+	fputs(buf, f);
+	if (buf != small)
+		free(buf);
 }
 
 int tool_exit_code(int err)
@@ -102,4 +105,10 @@ int tool_exit_code(int err)
 	default:
 		return EX_IOERR;
 	}
+}
+
+void tool_trace(int n)
+{
+	if (n >= HS_LOG_STATE)
+		hs_set_log(NULL, n < HS_LOG_DATA ? n : HS_LOG_DATA, NULL);
 }

@@ -37,6 +37,13 @@ void tool_json_string(FILE *f, const char *s);
  * or reset), timeout (temporary). */
 int tool_exit_code(int hs_err);
 
+/* -v given n times. One -v is the tool's own steps only: the library's
+ * error trace includes errors it handles itself (a slow printer's write
+ * slices), noise for a user. -vv adds the library's trace of errors and
+ * state changes (handshake/log.h) on stderr, -vvv every byte, as
+ * HS_DEBUG=2 and 3 do; fewer leave HS_DEBUG's. */
+void tool_trace(int n);
+
 extern const char *tool_name;
 
 #endif

@@ -71,6 +71,8 @@ udev_test() {
   assert_line --partial 'SYSTEMD_WANTS=handshake-setup@ttyACM0.service'
   assert_line --regexp '^TAGS=.*:systemd:'
   assert_line --regexp '^DEVLINKS=.*/dev/handshake/modem-USB_Modem-HSLAB0001-port1-1'
+  # and by kernel name, which the setup unit's DeviceAllow= names
+  assert_line --regexp '^DEVLINKS=.*/dev/handshake/ttyACM0( |$)'
   assert_output --regexp '60-handshake.rules:[0-9]+ GROUP [0-9]+'
   assert_output --regexp '60-handshake.rules:[0-9]+ MODE 0660'
   # the link was made, in the namespace's /dev

@@ -16,9 +16,9 @@ FUZZ_NAMES := $(sort $(patsubst $(FUZZ_DIR)/fuzz_%.c,%,$(wildcard $(FUZZ_DIR)/fu
 FUZZ_REPLAY := $(FUZZ_NAMES:%=$(BUILD)/fuzz/replay_%)
 FUZZ_BIN := $(FUZZ_NAMES:%=$(BUILD)/fuzz/%)
 FUZZ_COMMON := $(BUILD)/obj/$(FUZZ_DIR)/harness.o
-# Tool code that harnesses fuzz (hsprobe's string reducers, name and
-# JSON), as an archive: a harness links only what it uses.
-FUZZ_TOOLS_SRC := tools/hsprobe_text.c tools/hsprobe_name.c tools/hsprobe_json.c tools/tool.c
+# Tool code that harnesses fuzz (hsprobe's JSON), as an archive: a
+# harness links only what it uses.
+FUZZ_TOOLS_SRC := tools/hsprobe_json.c tools/tool.c
 FUZZ_TOOLS := $(BUILD)/fuzz/libtools.a
 FUZZ_LIBS = $(DEP_LIBS) -lutil -lpthread
 

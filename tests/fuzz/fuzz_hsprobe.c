@@ -1,13 +1,14 @@
 /*
  * fuzz_hsprobe.c - what hsprobe makes of the strings a USB device puts
- * in sysfs and says when asked (tools/hsprobe_text.c, hsprobe_name.c,
- * hsprobe_json.c): udev runs it as root on whatever a device claims.
+ * in sysfs and says when asked (the library's hs_escape, device_name.c
+ * and tools/hsprobe_json.c): udev runs it as root on whatever a device
+ * claims.
  *
  * Input: MANUFACTURER RS PRODUCT RS SERIAL RS PORT RS DEVICE-ID RS ATI
  * RS FLAGS, raw bytes as sysfs and the device would give them; FLAGS
  * picks the kind, the interface and the ids.
  * Invariants: text for people is bounded and printable; udev values
- * (hsprobe_safe) are non-empty only in [A-Za-z0-9._-], never start with
+ * (HS_ESCAPE_NAME) are non-empty only in [A-Za-z0-9._-], never start with
  * '.', '-' or '_'; a known device's name starts with its kind, fits its
  * buffer, and differs from that of a device that differs only in its
  * USB port, or (a tty) its interface or port number on the interface;
@@ -17,6 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "device_priv.h"
+#include "escape.h"
 #include "harness.h"
 #include "hsprobe.h"
 #include "tool.h"
@@ -118,7 +121,7 @@ static const char *value(const char *p, int depth)
 	}
 }
 
-static void check_json(const struct hsprobe_dev *d)
+static void check_json(const struct hs_device *d)
 {
 	char *out = NULL;
 	size_t len = 0;
@@ -151,19 +154,19 @@ static void field(struct fuzz_records *rec, char *dst, size_t cap)
 		return;
 	}
 	raw = fuzz_strndup(p, n);
-	hsprobe_text(dst, cap, raw);
+	hs_dev_text(dst, cap, raw);
 	FUZZ_CHECK(fuzz_printable(dst, cap), "text over %zu bytes or not printable", cap);
 	free(raw);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct hsprobe_dev *d = calloc(1, sizeof(*d)), *other = malloc(sizeof(*d));
+	struct hs_device *d = calloc(1, sizeof(*d)), *other = malloc(sizeof(*d));
 	struct fuzz_records rec;
 	const uint8_t *flags = (const uint8_t *)"\0\0\0\0";
 	const uint8_t *p;
 	size_t n;
-	char value[HSPROBE_NAME];
+	char value[HS_DEVICE_NAME];
 
 	if (!d || !other)
 		abort();
@@ -173,10 +176,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	field(&rec, d->serial, sizeof(d->serial));
 	field(&rec, d->port, sizeof(d->port));
 	field(&rec, d->device_id, sizeof(d->device_id));
-	field(&rec, d->talk.ati[0], sizeof(d->talk.ati[0]));
+	field(&rec, d->probe.ati[0], sizeof(d->probe.ati[0]));
 	if (fuzz_record(&rec, &p, &n) && n >= 4)
 		flags = p;
-	d->kind = (enum hsprobe_kind)(flags[0] % 3);
+	d->kind = (enum hs_device_kind)(flags[0] % 3);
 	d->usb = 1;
 	d->transport = flags[0] & 4 ? "usb" : "usb-serial";
 	d->vid = flags[1] << 8 | flags[2];
@@ -188,19 +191,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	snprintf(d->driver, sizeof(d->driver), "%s", flags[0] & 8 ? "hayes" : "");
 	strcpy(d->node, "/dev/ttyACM0");
 	strcpy(d->kernel, "ttyACM0");
-	d->has_talk = flags[0] & 16;
-	d->talk.state = "ok";
-	d->talk.nati = d->talk.ati[0][0] != 0;
-	snprintf(d->talk.device_id, sizeof(d->talk.device_id), "%s", d->device_id);
+	d->probe.state = flags[0] & 16 ? "ok" : NULL;
+	d->probe.nati = d->probe.ati[0][0] != 0;
+	snprintf(d->probe.device_id, sizeof(d->probe.device_id), "%s", d->device_id);
 
-	hsprobe_safe(value, sizeof(value), d->product);
+	hs_escape(value, sizeof(value), d->product, HS_ESCAPE_NAME);
 	check_safe(value, sizeof(value));
-	hsprobe_safe(value, 1 + flags[1] % sizeof(value), d->serial);
+	hs_escape(value, 1 + flags[1] % sizeof(value), d->serial, HS_ESCAPE_NAME);
 	check_safe(value, 1 + flags[1] % sizeof(value));
 
-	if (d->kind != HSPROBE_UNKNOWN) {
-		const char *kind = hsprobe_kind_name(d->kind);
-		hsprobe_name(d);
+	if (d->kind != HS_DEVICE_UNKNOWN) {
+		const char *kind = hs_device_kind_name(d->kind);
+		hs_dev_name(d);
 		check_safe(d->name, sizeof(d->name));
 		FUZZ_CHECK(strncmp(d->name, kind, strlen(kind)) == 0 && d->name[strlen(kind)] == '-',
 			   "name '%s' of a %s", d->name, kind);
@@ -210,7 +212,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		size_t plen = strlen(d->port);
 		if (strspn(d->port, "0123456789-.") == plen && plen + 3 <= sizeof(other->port)) {
 			memcpy(other->port + plen, ".9", 3);
-			hsprobe_name(other);
+			hs_dev_name(other);
 			FUZZ_CHECK(strcmp(d->name, other->name) != 0,
 				   "ports '%s' and '%s' both named '%s'", d->port, other->port,
 				   d->name);
@@ -218,14 +220,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (strcmp(d->transport, "usb")) {
 			*other = *d;
 			other->interface = d->interface == 1 ? 2 : 1;
-			hsprobe_name(other);
+			hs_dev_name(other);
 			FUZZ_CHECK(strcmp(d->name, other->name) != 0,
 				   "interfaces %d and %d both named '%s'", d->interface,
 				   other->interface, d->name);
 			/* another port of the same interface */
 			*other = *d;
 			other->port_number = d->port_number == 1 ? 2 : 1;
-			hsprobe_name(other);
+			hs_dev_name(other);
 			FUZZ_CHECK(strcmp(d->name, other->name) != 0,
 				   "ports %d and %d of one interface both named '%s'",
 				   d->port_number, other->port_number, d->name);

@@ -135,6 +135,7 @@ static void port_defaults(struct lab_port_cfg *p, const char *name, int idx)
 	p->print_rate = 0; /* 0: as fast as the line */
 	p->busy_xon = true;
 	p->paperout_after = -1;
+	p->plug_after_ms = -1;
 }
 
 static struct lab_port_cfg *port_get(struct lab_config *c, const char *name,
@@ -410,6 +411,10 @@ static bool apply_words(struct lab_config *c, const char *key, char **w,
 		if (n > 2)
 			g_strlcpy(r->name, w[2], sizeof(r->name));
 		p->nrings++;
+	} else if (!strcmp(key, "plug-after")) {
+		NEED(1);
+		if (!parse_long(w[0], 0, 3600000, &p->plug_after_ms, err))
+			return false;
 	} else if (!strcmp(key, "ring-interval")) {
 		NEED(1);
 		if (!parse_double(w[0], &p->ring_interval, err))

@@ -56,6 +56,8 @@ static const char usage_text[] =
 "  --usb VID:PID          USB identity in hex (default 0403:6001 ttyUSB,\n"
 "                         0572:1329 ttyACM)\n"
 "  --manufacturer S  --product S  --serial S\n"
+"  --plug-after MS        the port appears MS ms after the start, with an\n"
+"                         \"add\" uevent (as udev's, for hsprobe --watch)\n"
 "Hayes modem:\n"
 "  --ati LINE             a line of the ATI reply (repeat for more)\n"
 "  --number 'NUM FAREND'  what answers when NUM is dialled (digits compared)\n"
@@ -114,6 +116,7 @@ static const char usage_text[] =
 "                        program writes or issues an ioctl)\n"
 "  printer xoff fill=N | xon fill=N | paper-out | paper-ok |\n"
 "          overflow N | printed N lost N (at the end)\n"
+"  plug                  the port appeared (--plug-after)\n"
 "  unplug                the device went away\n"
 "  closed                the last program closed the port (with HUPCL\n"
 "                        the host lines drop then)\n"
@@ -147,7 +150,7 @@ static const char *const keys[] = {
 	"transcript", "port", "nullmodem", "usb", "manufacturer", "product",
 	"serial", "ati", "number", "default-number", "connect-speed", "ring",
 	"ring-interval", "ring-max", "split-results", "buffer", "print-rate", "busy",
-	"paper-out", "output", "fault", "usb-printer",
+	"paper-out", "output", "fault", "usb-printer", "plug-after",
 };
 
 static void die(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
@@ -317,23 +320,54 @@ static void start_usb_printers(UMockdevTestbed *tb)
 	}
 }
 
-static void start_ports(UMockdevTestbed *tb)
+/* A port's models, faults and I/O, once its device exists. */
+static void start_port(struct lab_port *p)
+{
+	if (p->ops && p->ops->start)
+		p->ops->start(p);
+	faults_start(p);
+	lab_tty_start_io(p);
+}
+
+static void add_port(UMockdevTestbed *tb, struct lab_port *p, int i)
 {
 	GError *err = NULL;
 
+	if (!lab_tty_add(tb, p, i, &err))
+		die("%s: %s", p->cfg->name, err->message);
+	if (cfg.verbose)
+		fprintf(stderr, "hslab: %s (%04x:%04x %s) as %s\n",
+		        p->devnode, p->cfg->vid, p->cfg->pid,
+		        p->cfg->model == LAB_MODEL_MODEM ? "modem" :
+		        p->cfg->model == LAB_MODEL_PRINTER ? "printer" :
+		        p->cfg->model == LAB_MODEL_NULL ? "null-modem" :
+		        "no model", p->syspath);
+}
+
+/* --plug-after: the device appears now, and says so as udev would. */
+static gboolean plug_port(gpointer data)
+{
+	struct lab_port *p = data;
+
+	char *sys;
+
+	add_port(testbed, p, (int)(p - lab_ports));
+	start_port(p);
+	sys = g_strconcat("/sys", p->syspath, NULL);
+	umockdev_testbed_uevent(testbed, sys, "add");
+	g_free(sys);
+	transcript_event(p->cfg->name, "plug", NULL);
+	return G_SOURCE_REMOVE;
+}
+
+static void start_ports(UMockdevTestbed *tb)
+{
 	lab_nports = cfg.nports;
 	for (int i = 0; i < cfg.nports; i++) {
 		struct lab_port *p = &lab_ports[i];
 		p->cfg = &cfg.ports[i];
-		if (!lab_tty_add(tb, p, i, &err))
-			die("%s: %s", cfg.ports[i].name, err->message);
-		if (cfg.verbose)
-			fprintf(stderr, "hslab: %s (%04x:%04x %s) as %s\n",
-			        p->devnode, p->cfg->vid, p->cfg->pid,
-			        p->cfg->model == LAB_MODEL_MODEM ? "modem" :
-			        p->cfg->model == LAB_MODEL_PRINTER ? "printer" :
-			        p->cfg->model == LAB_MODEL_NULL ? "null-modem" :
-			        "no model", p->syspath);
+		if (p->cfg->plug_after_ms < 0)
+			add_port(tb, p, i);
 	}
 	for (int i = 0; i < lab_nports; i++) {
 		struct lab_port *p = &lab_ports[i];
@@ -349,10 +383,10 @@ static void start_ports(UMockdevTestbed *tb)
 	}
 	for (int i = 0; i < lab_nports; i++) {
 		struct lab_port *p = &lab_ports[i];
-		if (p->ops && p->ops->start)
-			p->ops->start(p);
-		faults_start(p);
-		lab_tty_start_io(p);
+		if (p->cfg->plug_after_ms < 0)
+			start_port(p);
+		else
+			g_timeout_add((guint)p->cfg->plug_after_ms, plug_port, p);
 	}
 }
 

@@ -105,6 +105,9 @@ struct lab_port_cfg {
 	long paperout_after;       /* bytes printed before paper-out, -1: never */
 	long paperout_ms;          /* how long paper-out lasts */
 	char output[512];          /* file receiving everything printed */
+	/* hot-plug: the port appears this long after the start, with an
+	 * "add" uevent (hsprobe --watch); -1: there from the start */
+	long plug_after_ms;
 	/* faults */
 	struct lab_fault_cfg faults[4];
 	int nfaults;

@@ -140,6 +140,10 @@ int hs_link_flush(struct hs_link *link, enum hs_flush which);
 /* Hold the line in break for duration_ms (1..5000). */
 int hs_link_send_break(struct hs_link *link, int duration_ms);
 
+/* The line settings in force (as the URI or the last hs_link_set_line()
+ * set them), and new ones, applied at once. A pty keeps 8 bits and no
+ * parity whatever is asked; a USB printer has no line to set
+ * (HS_ERR_NOT_SUPPORTED). */
 int hs_link_get_line(struct hs_link *link, struct hs_line *line);
 int hs_link_set_line(struct hs_link *link, const struct hs_line *line);
 
@@ -157,6 +161,8 @@ int hs_link_wait_signals(struct hs_link *link, int mask, int timeout_ms);
  * running many links in one event loop. Owned by the link. */
 int hs_link_fd(struct hs_link *link);
 
+/* What is known of the device behind the link; owned by the link and
+ * valid until hs_link_close(). NULL for a NULL link. */
 const struct hs_link_info *hs_link_info(struct hs_link *link);
 
 /* Names for people and logs: "rtscts", "none", "even", ... */

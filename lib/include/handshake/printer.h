@@ -91,6 +91,10 @@ const char *hs_printer_driver_name(const struct hs_printer *printer);
  * nothing: for listings and udev. Since 0.1.0. */
 const char *hs_printer_driver_for(const char *device_id, int vid, int pid);
 
+/* The registered drivers' names, i = 0.. until NULL ("pjl", "escpos",
+ * "zpl", "generic"): what hs_printer_open() takes. Since 0.1.0. */
+const char *hs_printer_driver_at(size_t i);
+
 /* Ask the printer how it is (between jobs). */
 int hs_printer_get_status(struct hs_printer *printer, struct hs_printer_status *st,
 			  int timeout_ms);

@@ -1,13 +1,14 @@
 /*
- * hsprobe_sysfs.c - who a device is, from sysfs and the driver tables
+ * device_sysfs.c - who a device is, from sysfs and the driver tables
  * only: nothing is opened but attribute files, so nothing reaches a
- * device and no modem line moves. This is what `hsprobe` does by default
- * and all `hsprobe --udev` does, as root, for every tty udev sees.
+ * device and no modem line moves. hs_device_identify() and
+ * hs_device_list() are built on it; `hsprobe --udev` runs it as root for
+ * every tty udev sees.
  *
  * Not libserialport's sp_list_ports: on Linux it opens every serial8250
  * port to ask TIOCGSERIAL, and opening a UART raises DTR. Not realpath(3)
- * either: under umockdev (the lab) it corrupts the heap (lib/devpath.h);
- * symlinks are followed by hand and ".." removed lexically.
+ * either: under umockdev (the lab) it corrupts the heap; symlinks are
+ * followed by hs_devpath_resolve().
  */
 #include <ctype.h>
 #include <dirent.h>
@@ -20,10 +21,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <handshake/link.h>
-#include <handshake/modem.h>
-#include <handshake/printer.h>
-#include "hsprobe.h"
+#include "device_priv.h"
+#include "devpath.h"
+#include "escape.h"
+#include "fail.h"
+#include "handshake/link.h"
+#include "handshake/modem.h"
+#include "handshake/printer.h"
 
 /* snprintf that says whether it fitted: paths and names are cut, never
  * overrun, and a cut path simply names nothing. */
@@ -40,61 +44,10 @@ static int fmt(char *out, size_t cap, const char *f, ...)
 	return n >= 0 && (size_t)n < cap ? 0 : -1;
 }
 
-/* Remove "." and ".." from an absolute path, in place. */
-static void normalize(char *path)
-{
-	char out[PATH_MAX];
-	size_t n = 0;
-	char *save = NULL;
-
-	for (char *part = strtok_r(path, "/", &save); part; part = strtok_r(NULL, "/", &save)) {
-		if (!strcmp(part, "."))
-			continue;
-		if (!strcmp(part, "..")) {
-			while (n > 0 && out[n - 1] != '/')
-				n--;
-			if (n > 0)
-				n--;
-			continue;
-		}
-		if (n + 1 + strlen(part) + 1 > sizeof(out))
-			break;
-		out[n++] = '/';
-		memcpy(out + n, part, strlen(part));
-		n += strlen(part);
-	}
-	out[n] = 0;
-	strcpy(path, n ? out : "/");
-}
-
-/* Follow symlinks of the last component (sysfs class and bus links), up
- * to a few, into out. 0 or -1. */
+/* Symlinks followed and ".." removed by hand: hs_devpath_resolve(). */
 static int resolve(const char *in, char *out, size_t cap)
 {
-	char cur[PATH_MAX], target[PATH_MAX];
-
-	if (fmt(cur, sizeof(cur), "%s", in) < 0)
-		return -1;
-	for (int hops = 0; hops < 8; hops++) {
-		ssize_t n = readlink(cur, target, sizeof(target) - 1);
-		if (n < 0)
-			break;
-		target[n] = 0;
-		if (target[0] == '/') {
-			fmt(cur, sizeof(cur), "%s", target);
-		} else {
-			char *slash = strrchr(cur, '/');
-			if (!slash)
-				return -1;
-			slash[1] = 0;
-			if (strlen(cur) + strlen(target) + 1 > sizeof(cur))
-				return -1;
-			strcat(cur, target);
-		}
-		normalize(cur);
-	}
-	normalize(cur);
-	return fmt(out, cap, "%s", cur);
+	return hs_devpath_resolve(in, out, cap) == 0 ? 0 : -1;
 }
 
 /* An attribute's first cap - 1 bytes, trailing newline dropped; the
@@ -170,9 +123,9 @@ static int up(char *dir)
 }
 
 /* Identity of the usb_device at dir: ids, strings, bus and port. */
-static void read_usb_device(const char *dir, struct hsprobe_dev *d)
+static void read_usb_device(const char *dir, struct hs_device *d)
 {
-	char raw[HSPROBE_STR];
+	char raw[HS_DEVICE_STR];
 	const char *base = strrchr(dir, '/') + 1;
 
 	d->usb = 1;
@@ -180,18 +133,18 @@ static void read_usb_device(const char *dir, struct hsprobe_dev *d)
 	d->pid = attr_hex(dir, "idProduct");
 	d->bus = attr_dec(dir, "busnum");
 	d->address = attr_dec(dir, "devnum");
-	hsprobe_text(d->port, sizeof(d->port), base);
+	hs_dev_text(d->port, sizeof(d->port), base);
 	attr(dir, "manufacturer", raw, sizeof(raw));
-	hsprobe_text(d->manufacturer, sizeof(d->manufacturer), raw);
+	hs_dev_text(d->manufacturer, sizeof(d->manufacturer), raw);
 	attr(dir, "product", raw, sizeof(raw));
-	hsprobe_text(d->product, sizeof(d->product), raw);
+	hs_dev_text(d->product, sizeof(d->product), raw);
 	attr(dir, "serial", raw, sizeof(raw));
-	hsprobe_text(d->serial, sizeof(d->serial), raw);
+	hs_dev_text(d->serial, sizeof(d->serial), raw);
 }
 
-static void read_interface(const char *dir, struct hsprobe_dev *d)
+static void read_interface(const char *dir, struct hs_device *d)
 {
-	char raw[HSPROBE_ID];
+	char raw[HS_DEVICE_ID];
 
 	d->interface = attr_hex(dir, "bInterfaceNumber");
 	d->if_class = attr_hex(dir, "bInterfaceClass");
@@ -204,13 +157,13 @@ static void read_interface(const char *dir, struct hsprobe_dev *d)
 		size_t n = strlen(raw);
 		while (n && isspace((unsigned char)raw[n - 1]))
 			raw[--n] = 0;
-		hsprobe_text(d->device_id, sizeof(d->device_id), raw);
+		hs_dev_text(d->device_id, sizeof(d->device_id), raw);
 	}
 }
 
 /* A USB device's printer interface: 7/1/2 (bidirectional) before 7/1/1.
  * 7/1/4 (IPP over USB) is ipp-usb's, never ours. 0 when found. */
-static int find_printer_interface(const char *dir, struct hsprobe_dev *d)
+static int find_printer_interface(const char *dir, struct hs_device *d)
 {
 	char best[PATH_MAX] = "", path[PATH_MAX];
 	const char *base = strrchr(dir, '/') + 1;
@@ -242,12 +195,12 @@ static int find_printer_interface(const char *dir, struct hsprobe_dev *d)
 
 /* The driver tables decide the kind: a modem driver's USB row, then a
  * printer driver's, then the CDC-ACM class saying "AT commands". */
-static void classify(struct hsprobe_dev *d, int is_tty)
+static void classify(struct hs_device *d, int is_tty)
 {
 	const struct hs_modem_driver *generic = hs_modem_driver_find("hayes");
 	const char *printer;
 
-	d->kind = HSPROBE_UNKNOWN;
+	d->kind = HS_DEVICE_UNKNOWN;
 	d->driver[0] = 0;
 	if (!d->usb)
 		return; /* a bare UART says nothing about what is cabled to it */
@@ -255,7 +208,7 @@ static void classify(struct hsprobe_dev *d, int is_tty)
 		/* The driver hsprint would use: its USB id decides, else its
 		 * device ID, which only usblp's copy gives without asking */
 		const char *by_usb = hs_printer_driver_for(NULL, d->vid, d->pid);
-		d->kind = HSPROBE_PRINTER;
+		d->kind = HS_DEVICE_PRINTER;
 		printer = d->device_id[0] ? hs_printer_driver_for(d->device_id, d->vid, d->pid)
 					  : by_usb;
 		fmt(d->driver, sizeof(d->driver), "%s",
@@ -275,25 +228,28 @@ static void classify(struct hsprobe_dev *d, int is_tty)
 		const struct hs_modem_driver *m = hs_modem_driver_match(&info, NULL);
 
 		if (m && m != generic) {
-			d->kind = HSPROBE_MODEM;
+			d->kind = HS_DEVICE_MODEM;
 			fmt(d->driver, sizeof(d->driver), "%s", m->name);
+			d->driver_from = "usb-id";
 		} else if ((printer = hs_printer_driver_for(NULL, d->vid, d->pid))) {
-			d->kind = HSPROBE_PRINTER;
+			d->kind = HS_DEVICE_PRINTER;
 			fmt(d->driver, sizeof(d->driver), "%s", printer);
+			d->driver_from = "usb-id";
 		} else if (d->if_class == 2 && d->if_subclass == 2 &&
 			   d->if_protocol >= 1 && d->if_protocol <= 6) {
 			/* CDC ACM, protocol 1..6: V.250 AT commands (CDC 1.2
 			 * table 5): a modem, whoever made it */
-			d->kind = HSPROBE_MODEM;
+			d->kind = HS_DEVICE_MODEM;
 			fmt(d->driver, sizeof(d->driver), "%s",
 				 m ? m->name : "hayes");
+			d->driver_from = "class";
 		}
 	}
-	if (d->kind != HSPROBE_UNKNOWN)
-		hsprobe_name(d);
+	if (d->kind != HS_DEVICE_UNKNOWN)
+		hs_dev_name(d);
 }
 
-static void init_dev(struct hsprobe_dev *d)
+void hs_dev_init(struct hs_device *d)
 {
 	memset(d, 0, sizeof(*d));
 	d->vid = d->pid = d->bus = d->address = d->interface = d->port_number = -1;
@@ -301,11 +257,27 @@ static void init_dev(struct hsprobe_dev *d)
 	d->transport = "serial";
 }
 
-int hsprobe_identify(const char *syspath, struct hsprobe_dev *d)
+void hs_dev_text(char *dst, size_t cap, const char *src)
+{
+	if (cap)
+		hs_escape_bytes(dst, cap, src ? src : "", src ? strlen(src) : 0,
+				HS_ESCAPE_TEXT, NULL);
+}
+
+const char *hs_device_kind_name(enum hs_device_kind kind)
+{
+	switch (kind) {
+	case HS_DEVICE_MODEM: return "modem";
+	case HS_DEVICE_PRINTER: return "printer";
+	default: return "unknown";
+	}
+}
+
+int hs_dev_from_sysfs(const char *syspath, struct hs_device *d)
 {
 	char in[PATH_MAX], dir[PATH_MAX], sub[32];
 
-	init_dev(d);
+	hs_dev_init(d);
 	if (!syspath || strlen(syspath) >= sizeof(in) - 8)
 		return -1;
 	/* udev's %p is the path below /sys */
@@ -346,7 +318,7 @@ int hsprobe_identify(const char *syspath, struct hsprobe_dev *d)
 		fmt(d->node, sizeof(d->node), "/dev/bus/usb/%03d/%03d",
 			 d->bus & 0xff, d->address & 0xff);
 		if (find_printer_interface(dir, d) < 0) {
-			d->kind = HSPROBE_UNKNOWN;
+			d->kind = HS_DEVICE_UNKNOWN;
 			return 0;
 		}
 		classify(d, 0);
@@ -376,12 +348,12 @@ static int usb_by_numbers(int bus, int dev, char *out, size_t cap)
 	return found;
 }
 
-int hsprobe_identify_node(const char *node, struct hsprobe_dev *d)
+static int from_node(const char *node, struct hs_device *d)
 {
 	char path[PATH_MAX], sys[PATH_MAX];
 	int bus, dev;
 
-	init_dev(d);
+	hs_dev_init(d);
 	if (!node || !*node || strlen(node) >= sizeof(path) - 32)
 		return -1;
 	if (!strchr(node, '/')) {
@@ -389,7 +361,7 @@ int hsprobe_identify_node(const char *node, struct hsprobe_dev *d)
 		fmt(sys, sizeof(sys), "/sys/class/tty/%s", node);
 		if (access(sys, F_OK) != 0)
 			fmt(sys, sizeof(sys), "/sys/bus/usb/devices/%s", node);
-		return hsprobe_identify(sys, d);
+		return hs_dev_from_sysfs(sys, d);
 	}
 	/* /dev/handshake/NAME and other links lead to the node */
 	if (resolve(node, path, sizeof(path)) < 0)
@@ -397,7 +369,7 @@ int hsprobe_identify_node(const char *node, struct hsprobe_dev *d)
 	if (sscanf(path, "/dev/bus/usb/%d/%d", &bus, &dev) == 2) {
 		if (usb_by_numbers(bus, dev, sys, sizeof(sys)) < 0)
 			return -1;
-		return hsprobe_identify(sys, d);
+		return hs_dev_from_sysfs(sys, d);
 	}
 	if (strncmp(path, "/dev/", 5) || strchr(path + 5, '/')) {
 		/* under the lab /dev/ttyUSB0 links to a pty: keep the name
@@ -407,77 +379,25 @@ int hsprobe_identify_node(const char *node, struct hsprobe_dev *d)
 		fmt(path, sizeof(path), "%s", node);
 	}
 	fmt(sys, sizeof(sys), "/sys/class/tty/%s", path + 5);
-	return hsprobe_identify(sys, d);
+	return hs_dev_from_sysfs(sys, d);
 }
 
-static int by_node(const void *a, const void *b)
+int hs_device_identify(const char *what, struct hs_device *d)
 {
-	return strcmp(((const struct hsprobe_dev *)a)->node,
-		      ((const struct hsprobe_dev *)b)->node);
-}
+	int rc;
 
-static int add(struct hsprobe_dev **list, int *n, int *cap, const struct hsprobe_dev *d)
-{
-	if (*n == *cap) {
-		int ncap = *cap ? *cap * 2 : 8;
-		struct hsprobe_dev *bigger = realloc(*list, (size_t)ncap * sizeof(**list));
-		if (!bigger)
-			return -1;
-		*list = bigger;
-		*cap = ncap;
-	}
-	(*list)[(*n)++] = *d;
-	return 0;
-}
-
-int hsprobe_list(struct hsprobe_dev **out)
-{
-	struct hsprobe_dev *list = NULL, *d = malloc(sizeof(*d));
-	int n = 0, cap = 0;
-	struct dirent *e;
-	DIR *dd;
-
-	*out = NULL;
 	if (!d)
-		return -1;
-	if ((dd = opendir("/sys/class/tty"))) {
-		while ((e = readdir(dd))) {
-			char path[PATH_MAX], type[16];
-			if (e->d_name[0] == '.')
-				continue;
-			fmt(path, sizeof(path), "/sys/class/tty/%s", e->d_name);
-			/* no device behind it: a console or a pty */
-			if (!exists(path, "device"))
-				continue;
-			/* a serial8250 slot with no UART in it says type 0 */
-			if (attr(path, "type", type, sizeof(type)) == 0 && !strcmp(type, "0"))
-				continue;
-			if (hsprobe_identify(path, d) == 0 && add(&list, &n, &cap, d) < 0)
-				goto nomem;
-		}
-		closedir(dd);
+		return hs_fail(HS_ERR_ARG, "hs_device_identify: no place for the device");
+	if (!what || !*what) {
+		hs_dev_init(d);
+		return hs_fail(HS_ERR_ARG, "hs_device_identify: no device named");
 	}
-	if ((dd = opendir("/sys/bus/usb/devices"))) {
-		while ((e = readdir(dd))) {
-			char path[PATH_MAX];
-			if (e->d_name[0] == '.' || strchr(e->d_name, ':'))
-				continue;
-			fmt(path, sizeof(path), "/sys/bus/usb/devices/%s", e->d_name);
-			if (hsprobe_identify(path, d) == 0 && d->kind == HSPROBE_PRINTER &&
-			    add(&list, &n, &cap, d) < 0)
-				goto nomem;
-		}
-		closedir(dd);
-	}
-	free(d);
-	if (n > 1)
-		qsort(list, (size_t)n, sizeof(*list), by_node);
-	*out = list;
-	return n;
-nomem:
-	closedir(dd);
-	free(d);
-	free(list);
-	errno = ENOMEM;
-	return -1;
+	if (!strncmp(what, "/sys/", 5) || !strncmp(what, "/devices/", 9))
+		rc = hs_dev_from_sysfs(what, d);
+	else
+		rc = from_node(what, d);
+	if (rc < 0)
+		return hs_fail(HS_ERR_NO_DEVICE, "%s: no such serial port or USB device", what);
+	hs_dev_finish(d);
+	return HS_OK;
 }

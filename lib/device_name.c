@@ -1,5 +1,5 @@
 /*
- * hsprobe_name.c - the name udev gives a device (ID_HANDSHAKE_NAME: the
+ * device_name.c - the name udev gives a device (ID_HANDSHAKE_NAME: the
  * /dev/handshake/NAME link and /run/handshake/NAME.json):
  *
  *   KIND-PRODUCT[-SERIAL]-portPORT[-ifNN[.P]]
@@ -18,21 +18,27 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "hsprobe.h"
+#include "device_priv.h"
+#include "escape.h"
 
-void hsprobe_name(struct hsprobe_dev *d)
+static void safe(char *dst, size_t cap, const char *src)
+{
+	hs_escape_bytes(dst, cap, src, strlen(src), HS_ESCAPE_NAME, NULL);
+}
+
+void hs_dev_name(struct hs_device *d)
 {
 	char product[28], serial[29], port[32], unit[16] = "";
 
-	hsprobe_safe(product, sizeof(product), d->product);
+	safe(product, sizeof(product), d->product);
 	if (!product[0])
 		snprintf(product, sizeof(product), "usb%04x-%04x", d->vid & 0xffff,
 			 d->pid & 0xffff);
 	serial[0] = '-';
-	hsprobe_safe(serial + 1, sizeof(serial) - 1, d->serial);
+	safe(serial + 1, sizeof(serial) - 1, d->serial);
 	if (!serial[1])
 		serial[0] = 0;
-	hsprobe_safe(port, sizeof(port), d->port);
+	safe(port, sizeof(port), d->port);
 	/* a USB printer is named once, as a device; a tty per port */
 	if (strcmp(d->transport, "usb") != 0 && (d->interface > 0 || d->port_number > 0)) {
 		if (d->port_number > 0)
@@ -41,6 +47,6 @@ void hsprobe_name(struct hsprobe_dev *d)
 		else
 			snprintf(unit, sizeof(unit), "-if%02x", d->interface & 0xff);
 	}
-	snprintf(d->name, sizeof(d->name), "%s-%s%s-port%s%s", hsprobe_kind_name(d->kind),
+	snprintf(d->name, sizeof(d->name), "%s-%s%s-port%s%s", hs_device_kind_name(d->kind),
 		 product, serial, port, unit);
 }
