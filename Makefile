@@ -1,5 +1,6 @@
 # Makefile - the one entry point of handshake.
 #   make            libhandshake.so/.a, the tools and the lab, under build/
+#                   (the default goal)
 #   make deps       install the Debian packages we need (as root)
 #   make check      deps, build, every test suite; ends "N passed, N failed"
 #   make demo       deps, build, show the main job against the lab
@@ -57,6 +58,10 @@ EXAMPLES := $(BUILD)/linkcat
 SOLIB := $(BUILD)/libhandshake.so.$(VERSION)
 LIBS := $(BUILD)/libhandshake.a $(SOLIB) $(BUILD)/libhandshake.so.$(SOMAJOR) \
 	$(BUILD)/libhandshake.so
+
+# The default goal: the library, the tools and the lab, whatever the
+# included files below define first.
+.DEFAULT_GOAL := all
 
 LAB_TARGETS :=
 -include tests/lab/lab.mk

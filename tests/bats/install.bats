@@ -17,6 +17,15 @@ install_into_tmp() {
   make -s -C "$ROOT" --no-print-directory install DESTDIR="$tmp" PREFIX=/usr >/dev/null
 }
 
+@test "a plain make builds the library, the tools and the lab" {
+  # -n: what a fresh tree would build, into a folder of its own
+  run timeout 60 make -n -C "$ROOT" --no-print-directory BUILD="$tmp/b"
+  assert_success
+  for f in libhandshake.a libhandshake.so hsdial hsprint hsprobe linkcat hslab labhost; do
+    grep -qE "$tmp/b/$f( |\$)" <<<"$output" || { echo "make would not build $f"; false; }
+  done
+}
+
 @test "make install puts the libraries, headers and handshake.pc in place" {
   run install_into_tmp
   assert_success
