@@ -19,6 +19,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -253,8 +254,16 @@ static gboolean on_ioctl(UMockdevIoctlBase *h, UMockdevIoctlClient *client,
 	case TIOCOUTQ: {
 		/* A pty's output queue always looks empty, a UART's holds
 		 * what the line has not sent yet: here, what the device has
-		 * not read from the master. (Raw syscall: see unplug.) */
+		 * not read from the master. A write the program finished may
+		 * still sit in the pty's flip buffer, which a kernel worker
+		 * hands to the master later (much later on a busy machine),
+		 * and FIONREAD counts only what was handed over: a queue
+		 * that looked empty then let a program close the port on
+		 * bytes never sent. poll() on the master hands them over
+		 * now when it sees nothing. (Raw syscall: see unplug.) */
+		struct pollfd pfd = { p->master, POLLIN, 0 };
 		int n = 0;
+		(void)poll(&pfd, 1, 0);
 		if (syscall(SYS_ioctl, p->master, FIONREAD, &n) != 0)
 			n = 0;
 		*v = n;
