@@ -93,7 +93,10 @@ static const char usage_text[] =
 "     tty: reads/writes fail with EIO; node removed), silence (device\n"
 "     sends nothing more), garbage (random bytes), endless-line (bytes\n"
 "     with no line end), carrier-loss (modem drops DCD: NO CARRIER),\n"
-"     stuck-busy (CTS and DSR low and XOFF, never cleared)\n"
+"     stuck-busy (CTS and DSR low and XOFF, never cleared). With no\n"
+"     trigger it fires at once; after-bytes N fires when the device\n"
+"     has received exactly N bytes (the Nth is the last before it).\n"
+"     An unplugged serial printer still prints what it holds.\n"
 "\n"
 "Transcript: one event per line, flushed at once:\n"
 "  SECONDS DEVICE EVENT [PAYLOAD]\n"
@@ -113,7 +116,8 @@ static const char usage_text[] =
 "                        set, logged when it changed (seen when the\n"
 "                        program writes or issues an ioctl)\n"
 "  printer xoff fill=N | xon fill=N | paper-out | paper-ok |\n"
-"          overflow N | printed N lost N (at the end)\n"
+"          overflow N | printed N lost N held N (at the end: every\n"
+"          byte received, printed, lost to overflow or still held)\n"
 "  unplug                the device went away\n"
 "  closed                the last program closed the port (with HUPCL\n"
 "                        the host lines drop then)\n"
@@ -467,9 +471,7 @@ int main(int argc, char **argv)
 
 	rc = exit_code(child_status);
 	for (int i = 0; i < lab_nports; i++)
-		if (lab_ports[i].ops && lab_ports[i].ops->stop &&
-		    !lab_ports[i].unplugged)
-			lab_ports[i].ops->stop(&lab_ports[i]);
+		lab_port_stop(&lab_ports[i]);
 	for (int i = 0; i < cfg.nusbp; i++)
 		lab_usbp_free(usbp[i]);
 	transcript_close();
