@@ -213,6 +213,10 @@ bool lab_sysfs_add(void *testbed, struct lab_port *p, int index,
 /* opens and last close of the node (lab_hupcl.c) */
 void lab_hupcl_watch(struct lab_port *p);
 void lab_hupcl_unwatch(struct lab_port *p);
+/* from umockdev's worker thread when a client opens p: wait until the
+ * main loop has handled every open and close queued so far; false when
+ * that cannot be had (no watch, or no main loop within 5 s) */
+bool lab_hupcl_sync(struct lab_port *p);
 /* host lines changed, seen on the main thread: log and tell the model */
 void lab_port_host_set(struct lab_port *p, unsigned after);
 /* log "line speed=... bits=..." if the program's framing changed */

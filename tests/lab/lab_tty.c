@@ -276,8 +276,12 @@ done:
 }
 
 /* A real serial driver raises DTR and RTS whenever the port is opened with
- * a non-zero speed (here), and with HUPCL drops them when the last user
- * closes it (see last_close below); modems rely on both. */
+ * a non-zero speed, and with HUPCL drops them when the last user closes
+ * it; modems rely on both. Both happen in lab_hupcl.c, in the order the
+ * kernel saw the opens and closes. umockdev tells of this open before it
+ * serves the client's first ioctl: the main loop handles the opens and
+ * closes queued so far (this one among them) now, so the lines rise
+ * before the program can change them, never after. */
 static void on_client_connected(UMockdevIoctlBase *h,
                                 UMockdevIoctlClient *client, gpointer data)
 {
@@ -286,6 +290,9 @@ static void on_client_connected(UMockdevIoctlBase *h,
 
 	(void)h;
 	(void)client;
+	if (lab_hupcl_sync(p))
+		return;
+	/* no inotify watch or no main loop: raise them here, at once */
 	g_mutex_lock(&p->lock);
 	if (!p->unplugged && tcgetattr(p->slave, &t) == 0 &&
 	    cfgetospeed(&t) != B0)
