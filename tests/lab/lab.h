@@ -121,6 +121,7 @@ struct lab_config {
 	int nports;
 	bool verbose;
 	bool shared_locks;         /* leave /run/lock as it is */
+	unsigned timeout;          /* seconds COMMAND may run; 0: no limit */
 };
 
 /* Apply one directive ("KEY", "rest of line"); the same call serves
@@ -131,6 +132,12 @@ bool lab_config_apply(struct lab_config *c, const char *key,
 /* A private /run/lock for the lab and its child (lab_locks.c); call it
  * before any thread starts. */
 void lab_private_locks(bool verbose);
+/* The lab's deadline (lab_deadline.c): after secs (0: none), stop the
+ * child and all it started, or end the wait for printers when *child is
+ * already 0; lab_deadline_passed() then says so (exit 124). */
+void lab_deadline_arm(unsigned secs, const char *command, GPid *child,
+                      GMainLoop *loop);
+bool lab_deadline_passed(void);
 bool lab_config_load(struct lab_config *c, const char *path, GError **err);
 void lab_config_finish(struct lab_config *c); /* defaults, default port */
 void lab_config_init(struct lab_config *c);
