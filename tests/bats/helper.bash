@@ -28,7 +28,8 @@ wait_until() {
 # start_echo_pty LINK FILTER: a pty at LINK whose far end runs FILTER (a
 # shell command) on what it receives; sets PTY_PID.
 start_echo_pty() {
-  socat PTY,link="$1",raw,echo=0 EXEC:"$2",pty,raw,echo=0 &
+  # -T: socat's own deadline, quiet for as long as a test may run
+  socat -T "$BATS_TEST_TIMEOUT" PTY,link="$1",raw,echo=0 EXEC:"$2",pty,raw,echo=0 &
   PTY_PID=$!
   wait_until 5 test -e "$1"
 }

@@ -17,22 +17,22 @@ setup() {
 
 # json_get JSON PYTHON-EXPR: evaluate EXPR with d bound to the parsed JSON
 json_get() {
-  python3 -c 'import json,sys; d=json.loads(sys.argv[1]); print(eval(sys.argv[2]))' "$1" "$2"
+  timeout 30 python3 -c 'import json,sys; d=json.loads(sys.argv[1]); print(eval(sys.argv[2]))' "$1" "$2"
 }
 
 @test "--help documents every mode; usage errors exit 64" {
-  run "$HSPROBE" --help
+  run timeout 30 "$HSPROBE" --help
   assert_success
   for w in --json --probe --timeout --udev --setup --reset HS_RUN_DIR; do
     assert_output --partial -- "$w"
   done
-  run "$HSPROBE" --bogus
+  run timeout 30 "$HSPROBE" --bogus
   assert_failure 64
-  run "$HSPROBE" --udev /x --json
+  run timeout 30 "$HSPROBE" --udev /x --json
   assert_failure 64
-  run "$HSPROBE" --reset
+  run timeout 30 "$HSPROBE" --reset
   assert_failure 64
-  run "$HSPROBE" --probe --timeout 0
+  run timeout 30 "$HSPROBE" --probe --timeout 0
   assert_failure 64
 }
 
