@@ -39,10 +39,16 @@ LDFLAGS += $(SAN)
 DEP_CFLAGS = $(shell pkg-config --cflags libserialport libusb-1.0)
 DEP_LIBS = $(shell pkg-config --libs libserialport libusb-1.0)
 
-# Debian 12 packages: build, tests, and the third-party peers the tests run.
-DEPS := gcc make pkg-config libserialport-dev libusb-1.0-0-dev \
+# Debian 12 packages: build, tests, benchmarks, and the third-party peers
+# the tests run. Every command the suites, `make demo` and `make bench` run
+# comes from one of these or from a minimal Debian 12 (debootstrap
+# --variant=minbase: coreutils, util-linux, mount, grep, sed, mawk, ...).
+# procps: ps and pkill, which bats needs to enforce BATS_TEST_TIMEOUT.
+DEPS := gcc binutils make pkg-config libserialport-dev libusb-1.0-0-dev \
 	bats bats-assert bats-support libcmocka-dev umockdev libumockdev-dev \
-	socat ppp picocom cups cups-filters udev ser2net python3-serial iproute2
+	procps python3 time \
+	socat ppp picocom cups cups-client cups-daemon cups-filters udev \
+	ser2net python3-serial iproute2
 
 LIB_SRC := $(wildcard lib/*.c) $(wildcard drivers/*/*.c)
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
