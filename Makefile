@@ -1,5 +1,6 @@
 # Makefile - the one entry point of handshake.
 #   make            libhandshake.so/.a, the tools and the lab, under build/
+#                   (the default goal)
 #   make deps       install the Debian packages we need (as root)
 #   make check      deps, build, every test suite; ends "N passed, N failed"
 #   make demo       deps, build, show the main job against the lab
@@ -29,10 +30,16 @@ LDFLAGS += $(SAN)
 DEP_CFLAGS = $(shell pkg-config --cflags libserialport libusb-1.0)
 DEP_LIBS = $(shell pkg-config --libs libserialport libusb-1.0)
 
-# Debian 12 packages: build, tests, and the third-party peers the tests run.
-DEPS := gcc make pkg-config libserialport-dev libusb-1.0-0-dev \
+# Debian 12 packages: build, tests, benchmarks, and the third-party peers
+# the tests run. Every command the suites, `make demo` and `make bench` run
+# comes from one of these or from a minimal Debian 12 (debootstrap
+# --variant=minbase: coreutils, util-linux, mount, grep, sed, mawk, ...).
+# procps: ps and pkill, which bats needs to enforce BATS_TEST_TIMEOUT.
+DEPS := gcc binutils make pkg-config libserialport-dev libusb-1.0-0-dev \
 	bats bats-assert bats-support libcmocka-dev umockdev libumockdev-dev \
-	socat ppp picocom cups cups-filters udev ser2net python3-serial iproute2 man-db
+	procps python3 time \
+	socat ppp picocom cups cups-client cups-daemon cups-filters udev \
+	ser2net python3-serial iproute2 man-db
 
 LIB_SRC := $(wildcard lib/*.c) $(wildcard drivers/*/*.c)
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
@@ -60,6 +67,10 @@ MAN_DATE := $(shell d=$${SOURCE_DATE_EPOCH:-$$(git log -1 --format=%ct 2>/dev/nu
 SOLIB := $(BUILD)/libhandshake.so.$(VERSION)
 LIBS := $(BUILD)/libhandshake.a $(SOLIB) $(BUILD)/libhandshake.so.$(SOMAJOR) \
 	$(BUILD)/libhandshake.so
+
+# The default goal: the library, the tools and the lab, whatever the
+# included files below define first.
+.DEFAULT_GOAL := all
 
 LAB_TARGETS :=
 -include tests/lab/lab.mk

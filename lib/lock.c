@@ -181,6 +181,14 @@ int hs_lock_fd(int fd, const char *path)
 	return HS_OK;
 }
 
+void hs_lock_fd_release(int fd)
+{
+	/* TIOCEXCL is the tty's, not the descriptor's: a pty whose master
+	 * stays open (socat, an emulator, the lab) keeps it after our close,
+	 * and every later open but root's would get EBUSY. */
+	(void)ioctl(fd, TIOCNXCL);
+}
+
 int hs_lock_busy(const char *path)
 {
 	struct stat dev;

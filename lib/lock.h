@@ -22,6 +22,8 @@ void hs_lock_release(struct hs_lock *lk);
 
 /* flock(LOCK_EX|LOCK_NB) and TIOCEXCL on an open port. */
 int hs_lock_fd(int fd, const char *path);
+/* Give TIOCEXCL back before the port is closed (close() drops the flock). */
+void hs_lock_fd_release(int fd);
 
 /* The busy error for a port another process opened exclusively (open()
  * said EBUSY): finds the holder among /proc/<pid>/fd. */

@@ -181,6 +181,7 @@ static void serial_close(struct hs_link *l)
 			sp_set_rts(s->port, s->saved_lines & HS_SIG_RTS ? SP_RTS_ON : SP_RTS_OFF);
 		}
 		tcsetattr(l->fd, TCSANOW, &s->saved);
+		hs_lock_fd_release(l->fd);
 	}
 	if (s->port) {
 		sp_close(s->port);

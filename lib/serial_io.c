@@ -184,6 +184,9 @@ int hs_serial_write(struct hs_link *l, const void *buf, size_t len,
 		n = write(l->wfd, p + *done, chunk);
 		if (n > 0) {
 			*done += (size_t)n;
+			/* in the queue now, as far as we can know: after a
+			 * hang-up the count must not include them */
+			s->queue_seen += (int)n;
 			refused = 0;
 			if (paced)
 				s->bucket -= (double)n;

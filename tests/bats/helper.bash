@@ -1,7 +1,9 @@
 # helper.bash - shared setup for the CLI bats suites. It builds on the
-# lab's helper (bats-support, bats-assert, HSLAB, wait_for on a transcript,
-# rx_bytes_and_span) and adds where the tree and the build are, and
-# wait_until for events that are not in a transcript. Never a fixed sleep.
+# lab's helper (bats-support, bats-assert, the deadlines: BATS_TEST_TIMEOUT
+# for every test, HSLAB_TIMEOUT for every lab run; HSLAB, wait_for on a
+# transcript, rx_bytes_and_span) and adds where the tree and the build
+# are, and wait_until for events that are not in a transcript. Never a
+# fixed sleep.
 load ../lab/lab_helper
 
 ROOT=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
@@ -26,7 +28,8 @@ wait_until() {
 # start_echo_pty LINK FILTER: a pty at LINK whose far end runs FILTER (a
 # shell command) on what it receives; sets PTY_PID.
 start_echo_pty() {
-  socat PTY,link="$1",raw,echo=0 EXEC:"$2",pty,raw,echo=0 &
+  # -T: socat's own deadline, quiet for as long as a test may run
+  socat -T "$BATS_TEST_TIMEOUT" PTY,link="$1",raw,echo=0 EXEC:"$2",pty,raw,echo=0 &
   PTY_PID=$!
   wait_until 5 test -e "$1"
 }

@@ -21,55 +21,55 @@ teardown() {
 }
 
 @test "--help and --version" {
-  run "$HSDIAL" --help
+  run timeout 30 "$HSDIAL" --help
   assert_success
   assert_line --partial "--chat FILE"
-  run "$HSDIAL" --version
+  run timeout 30 "$HSDIAL" --version
   assert_success
   assert_output --regexp '^hsdial \(handshake\) [0-9]+\.[0-9]+\.[0-9]+$'
 }
 
 @test "no script is a usage error" {
-  run "$HSDIAL" -d /dev/null
+  run timeout 30 "$HSDIAL" -d /dev/null
   assert_failure 64
   assert_output --partial "hsdial: say what to run"
 }
 
 @test "a missing device is an I/O error that names it" {
-  run "$HSDIAL" -d /dev/ttyUSB-absent -- '' AT OK
+  run timeout 30 "$HSDIAL" -d /dev/ttyUSB-absent -- '' AT OK
   assert_failure 2
   assert_output --partial "/dev/ttyUSB-absent does not exist"
 }
 
 @test "a bad URI says what is wrong with it" {
-  run "$HSDIAL" -d 'serial:/dev/ttyS0?parity=q' -- '' AT OK
+  run timeout 30 "$HSDIAL" -d 'serial:/dev/ttyS0?parity=q' -- '' AT OK
   assert_failure 2
   assert_output --partial "bad parity 'q'"
 }
 
 @test "an unterminated quote in a script file is exit 1" {
   printf "'' ATZ\nOK 'ATDT\n" > "$tmp/script"
-  run "$HSDIAL" -d /dev/null --chat "$tmp/script"
+  run timeout 30 "$HSDIAL" -d /dev/null --chat "$tmp/script"
   assert_failure 1
   assert_output --partial "line 2: unterminated quote"
 }
 
 @test "script words run on a line: expect what the far end echoes" {
   start_echo_pty "$tmp/tty" cat
-  run "$HSDIAL" -d "$tmp/tty" -- '' 'hello' 'hello' ''
+  run timeout 30 "$HSDIAL" -d "$tmp/tty" -- '' 'hello' 'hello' ''
   assert_success
 }
 
 @test "ABORT strings give chat's exit codes, counting from 4" {
   start_echo_pty "$tmp/tty" cat
-  run "$HSDIAL" -d "$tmp/tty" -- ABORT BUSY ABORT 'NO CARRIER' '' 'NO CARRIER' OK
+  run timeout 30 "$HSDIAL" -d "$tmp/tty" -- ABORT BUSY ABORT 'NO CARRIER' '' 'NO CARRIER' OK
   assert_failure 5
   assert_output --partial "aborted on 'NO CARRIER'"
 }
 
 @test "an expect that never comes is exit 3 after the timeout" {
   start_echo_pty "$tmp/tty" cat
-  run "$HSDIAL" -d "$tmp/tty" -t 1 -- '' 'hello' 'CONNECT'
+  run timeout 30 "$HSDIAL" -d "$tmp/tty" -t 1 -- '' 'hello' 'CONNECT'
   assert_failure 3
   assert_output --partial "'CONNECT' did not arrive within 1 s"
 }
@@ -82,7 +82,7 @@ REPORT ATDT
 '' ATDT\T
 5551234 ''
 SCRIPT
-  run "$HSDIAL" -d "$tmp/tty" -T 5551234 -r "$tmp/report" --chat "$tmp/script"
+  run timeout 30 "$HSDIAL" -d "$tmp/tty" -T 5551234 -r "$tmp/report" --chat "$tmp/script"
   assert_success
   run cat "$tmp/report"
   assert_output --regexp '^chat:  [A-Z][a-z]{2} [ 0-9]{2} [0-9:]{8} ATDT5551234$'
@@ -90,7 +90,7 @@ SCRIPT
 
 @test "with no -d the line is stdin and stdout, as pppd hands it over" {
   start_echo_pty "$tmp/tty" cat
-  run sh -c "'$HSDIAL' -v -- '' ping ping '' <'$tmp/tty' >'$tmp/tty'"
+  run timeout 30 sh -c "'$HSDIAL' -v -- '' ping ping '' <'$tmp/tty' >'$tmp/tty'"
   assert_success
   assert_line "hsdial: send (ping^M)"
   assert_line "hsdial: expect (ping)"
@@ -100,7 +100,7 @@ SCRIPT
   start_echo_pty "$tmp/tty" cat
   real=$(readlink -f "$tmp/tty")
   printf '%10d\n' "$PTY_PID" > "$tmp/LCK..pts_${real##*/}"
-  run "$HSDIAL" -d "$tmp/tty" -- '' AT OK
+  run timeout 30 "$HSDIAL" -d "$tmp/tty" -- '' AT OK
   assert_failure 2
   assert_output --partial "is locked by pid $PTY_PID (socat)"
 }
@@ -426,28 +426,28 @@ PROG
 }
 
 @test "call-mode usage errors are exit 64" {
-  run env -u HS_MODEM "$HSDIAL" 5551234
+  run env -u HS_MODEM timeout 30 "$HSDIAL" 5551234
   assert_failure 64
   assert_output 'hsdial: name the modem with -d URI or $HS_MODEM'
-  run "$HSDIAL" -d /dev/null --exec 5551234
+  run timeout 30 "$HSDIAL" -d /dev/null --exec 5551234
   assert_failure 64
   assert_output 'hsdial: --exec needs a PROGRAM to run'
-  run "$HSDIAL" -d /dev/null --answer --at AT
+  run timeout 30 "$HSDIAL" -d /dev/null --answer --at AT
   assert_failure 64
-  run "$HSDIAL" -d /dev/null --hangup-by wire 1
+  run timeout 30 "$HSDIAL" -d /dev/null --hangup-by wire 1
   assert_failure 64
   assert_output "hsdial: --hangup-by is dtr, escape or both, not 'wire'"
-  run "$HSDIAL" -d /dev/null 555 extra
+  run timeout 30 "$HSDIAL" -d /dev/null 555 extra
   assert_failure 64
   assert_output "hsdial: unexpected operand 'extra'"
-  run "$HSDIAL" -d /dev/null --driver no-such 555
+  run timeout 30 "$HSDIAL" -d /dev/null --driver no-such 555
   assert_failure 64
   assert_line --index 0 "hsdial: no modem driver named 'no-such'; there are:"
   assert_line --regexp '^  hayes	Generic Hayes'
 }
 
 @test "a missing modem in a call mode is exit 69" {
-  run "$HSDIAL" -d /dev/ttyUSB-absent 5551234
+  run timeout 30 "$HSDIAL" -d /dev/ttyUSB-absent 5551234
   assert_failure 69
   assert_output --partial "/dev/ttyUSB-absent does not exist"
 }
@@ -532,10 +532,10 @@ PROG
 }
 
 @test "an operand where none goes after a mode option is a usage error" {
-  run "$HSDIAL" -d /dev/null 555 --answer
+  run timeout 30 "$HSDIAL" -d /dev/null 555 --answer
   assert_failure 64
   assert_output "hsdial: unexpected operand '555'"
-  run "$HSDIAL" -d /dev/null 555 -- '' AT OK
+  run timeout 30 "$HSDIAL" -d /dev/null 555 -- '' AT OK
   assert_failure 64
   assert_output "hsdial: unexpected operand ''"
 }

@@ -134,7 +134,7 @@ PLAIN='id="MFG:ACME;MDL:Plain 1;CMD:RAW;"'
   # A job file that cannot be read fails the job (1), not the queue.
   DEVICE_URI='hs:usb:1234:5678' run "$HSLAB" --usb-printer "$PLAIN" -- "$HS" 1 u t 1 '' "$tmp/nope"
   assert_failure 1
-  run "$HS" 1 2 3
+  run timeout 30 "$HS" 1 2 3
   assert_failure 1
   assert_output --partial 'Usage:'
 }

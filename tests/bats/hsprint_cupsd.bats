@@ -8,9 +8,6 @@
 # cleared. private_cupsd.sh says how the cupsd is set up.
 load helper
 
-# A private cupsd and its jobs take seconds; a hang must not take longer.
-: "${BATS_TEST_TIMEOUT:=120}"
-
 setup() {
   lab_setup
   # As root cupsd runs a 0700 backend as root, which can open the lab's

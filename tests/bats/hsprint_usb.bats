@@ -124,22 +124,13 @@ cups_print() {
     "$LINKCAT" usb:1234:5678 "$text" 1
   assert_failure 74
   n=$(size "$OUT")
-  [ "$n" -gt 1000 ] && [ "$n" -lt 6000 ]
+  [ "$n" -gt 1000 ]
+  [ "$n" -lt 6000 ]
   assert_output --partial "$NODE: a write timed out (busy, offline or out of paper?) ($n of 6000 bytes went out)"
   # the lab saw the host give up (URB discarded) after exactly those bytes
   # ("SECS usb 2-1 rx N", "SECS usb 2-1 discard out N")
   total=$(awk '$4 == "rx" { t += $5 } $4 == "discard" && $5 == "out" { t += $6 } END { print t + 0 }' "$T")
   [ "$total" -eq "$n" ]
-}
-
-@test "a slow printer's busy wait costs well under 0.1 s of CPU" {
-  job 6000
-  run /usr/bin/time -f 'cpu %U %S' "$HSLAB" --usb-printer "$GENERIC,rate=1000,buffer=1000,out=$OUT" -- \
-    "$HSPRINT" -d usb:1234:5678 "$JOB"
-  assert_success
-  [ "$(sha "$OUT")" = "$(sha "$JOB")" ]
-  cpu=$(echo "$output" | awk '/^cpu/ { print $2 + $3 }')
-  awk -v c="$cpu" 'BEGIN { exit !(c < 0.1) }'
 }
 
 @test "unplug mid-job: exit 74 with the exact count; --resume-at it on a new printer completes the job" {
@@ -221,7 +212,8 @@ cancel() {
   assert_failure 130
   grep -q "usb 2-1 soft-reset $rt\$" "$T"
   n=$(size "$OUT")
-  [ "$n" -gt 0 ] && [ "$n" -lt 400000 ]
+  [ "$n" -gt 0 ]
+  [ "$n" -lt 400000 ]
   run cat "$ERR"
   assert_line "hsprint: $JOB: job canceled; $NODE was reset (SOFT_RESET); the printer accepted $n of 400000 bytes"
 }

@@ -19,7 +19,16 @@ teardown() {
 }
 
 install_into_tmp() {
-  make -s -C "$ROOT" --no-print-directory install DESTDIR="$tmp" PREFIX=/usr >/dev/null
+  timeout 120 make -s -C "$ROOT" --no-print-directory install DESTDIR="$tmp" PREFIX=/usr >/dev/null
+}
+
+@test "a plain make builds the library, the tools and the lab" {
+  # -n: what a fresh tree would build, into a folder of its own
+  run timeout 60 make -n -C "$ROOT" --no-print-directory BUILD="$tmp/b"
+  assert_success
+  for f in libhandshake.a libhandshake.so hsdial hsprint hsprobe linkcat hslab labhost; do
+    grep -qE "$tmp/b/$f( |\$)" <<<"$output" || { echo "make would not build $f"; false; }
+  done
 }
 
 @test "make install puts the libraries, headers and handshake.pc in place" {
@@ -32,7 +41,7 @@ install_into_tmp() {
   [ -f "$tmp/usr/include/handshake/handshake.h" ]
   [ -f "$tmp/usr/include/handshake/link.h" ]
   [ -f "$tmp/usr/include/handshake/error.h" ]
-  run objdump -p "$LIB/libhandshake.so.0"
+  run timeout 30 objdump -p "$LIB/libhandshake.so.0"
   assert_line --regexp 'SONAME +libhandshake\.so\.0$'
   for t in hsdial hsprint hsprobe; do
     [ -x "$tmp/usr/bin/$t" ]
@@ -49,7 +58,7 @@ install_into_tmp() {
 
 @test "the shared library exports exactly the functions the headers declare" {
   install_into_tmp
-  nm -D --defined-only "$LIB/libhandshake.so.0" | awk '{print $3}' |
+  timeout 30 nm -D --defined-only "$LIB/libhandshake.so.0" | awk '{print $3}' |
     sed 's/@.*//' | grep -v '^HANDSHAKE_0$' | sort > "$tmp/exported"
   grep -ho 'hs_[a-z0-9_]*(' "$tmp"/usr/include/handshake/*.h | tr -d '(' | sort -u > "$tmp/declared"
   run diff "$tmp/declared" "$tmp/exported"
@@ -71,10 +80,10 @@ install_into_tmp() {
   assert_output --regexp "-lhandshake .*-lserialport .*-lusb-1.0"
   san=
   [ "${SANITIZE:-0}" = 1 ] && san="-fsanitize=address,undefined"
-  cc $san -o "$tmp/linkcat" "$ROOT/examples/linkcat.c" $(pkg-config --cflags --libs handshake)
+  timeout 120 cc $san -o "$tmp/linkcat" "$ROOT/examples/linkcat.c" $(pkg-config --cflags --libs handshake)
   # The far end shouts back what it hears.
   start_echo_pty "$tmp/tty" "tr a-z A-Z"
-  LD_LIBRARY_PATH="$LIB" run "$tmp/linkcat" "serial:$tmp/tty?baud=115200" "hello modem"
+  LD_LIBRARY_PATH="$LIB" run timeout 30 "$tmp/linkcat" "serial:$tmp/tty?baud=115200" "hello modem"
   assert_success
   assert_output --partial "HELLO MODEM"
   assert_output --partial "(pty, pseudo-terminal)"

@@ -38,7 +38,7 @@ as_nobody() {
   local opts=()
   while [ "$1" != -- ]; do opts+=("$1"); shift; done
   shift
-  run setpriv --reuid=nobody "${opts[@]}" -- "$@"
+  run timeout 30 setpriv --reuid=nobody "${opts[@]}" -- "$@"
 }
 
 @test "a root-only node: no group to join, so a udev rule is what helps" {
@@ -79,13 +79,13 @@ as_nobody() {
 
 @test "a path through something that is not a folder is a missing device" {
   : >"$tmp/file"
-  run "$HSDIAL" -d "$tmp/file/ttyUSB0" --at AT
+  run timeout 30 "$HSDIAL" -d "$tmp/file/ttyUSB0" --at AT
   assert_failure 69
   assert_output "hsdial: $tmp/file/ttyUSB0 does not exist ($tmp/file is not a folder); is the device plugged in? (see ls /dev/serial/by-id)"
-  run "$HSPRINT" -d "serial:$tmp/file/ttyUSB0" /dev/null
+  run timeout 30 "$HSPRINT" -d "serial:$tmp/file/ttyUSB0" /dev/null
   assert_failure 69
   [ -c /dev/tty ] || return 0
-  run "$HSDIAL" -d /dev/tty/USB0 --at AT
+  run timeout 30 "$HSDIAL" -d /dev/tty/USB0 --at AT
   assert_failure 69
   assert_output --partial "/dev/tty/USB0 does not exist (/dev/tty is not a folder)"
   refute_output --partial 'Not a directory'
@@ -93,18 +93,18 @@ as_nobody() {
 
 @test "a bad option: the error and one line pointing at --help" {
   for tool in hsdial hsprint hsprobe; do
-    run "$BUILD_DIR/$tool" --bogus
+    run timeout 30 "$BUILD_DIR/$tool" --bogus
     assert_failure 64
     assert_line --index 0 "$BUILD_DIR/$tool: unrecognized option '--bogus'"
     assert_line --index 1 "$tool: try '$tool --help' for more information"
     [ "${#lines[@]}" -eq 2 ]
-    run "$BUILD_DIR/$tool" -d
+    run timeout 30 "$BUILD_DIR/$tool" -d
     assert_failure 64
     [ "${#lines[@]}" -eq 2 ]
     assert_line --index 1 "$tool: try '$tool --help' for more information"
   done
   # pppd's connect script runs hsdial --chat: chat's code for a bad script
-  run "$HSDIAL" --chat /dev/null --bogus
+  run timeout 30 "$HSDIAL" --chat /dev/null --bogus
   assert_failure 1
   [ "${#lines[@]}" -eq 2 ]
 }

@@ -5,7 +5,6 @@
 # kernel picks, with their files in the test's temp folder.
 load helper
 
-: "${BATS_TEST_TIMEOUT:=120}"
 HSLINK=$BUILD_DIR/hslink
 NET_DIR=$ROOT/tests/net
 export HSLINK NET_DIR
@@ -34,7 +33,7 @@ through_ser2net() {
 start_pyserial() {
   local example=/usr/share/doc/python3-serial/examples/rfc2217_server.py
   [ -f "$example" ] || skip "python3-serial's examples are not installed"
-  /usr/bin/python3 "$NET_DIR/rfc2217_server.py" "$BATS_TEST_TMPDIR/port" \
+  timeout "$BATS_TEST_TIMEOUT" /usr/bin/python3 "$NET_DIR/rfc2217_server.py" "$BATS_TEST_TMPDIR/port" \
     loop:// -v -v >"$BATS_TEST_TMPDIR/pyserial.log" 2>&1 &
   PY_PID=$!
   wait_until 10 test -s "$BATS_TEST_TMPDIR/port"

@@ -19,7 +19,7 @@ teardown() {
 }
 
 @test "pyserial: the port is set to the line settings the URI asks" {
-  run "$HSLINK" "$URI?baud=19200&bits=7&parity=even&stop=2&flow=rtscts" info \
+  run timeout 120 "$HSLINK" "$URI?baud=19200&bits=7&parity=even&stop=2&flow=rtscts" info \
     set-line 2400 5 odd 1 xonxoff
   assert_success
   assert_output --partial "transport=rfc2217"
@@ -38,14 +38,14 @@ teardown() {
 @test "pyserial: data comes back byte-exact, 0xFF runs included" {
   n=$(stat -c %s "$BATS_TEST_TMPDIR/data")
   # all of it fits in the buffers on the way (the link keeps 64 KiB)
-  run "$HSLINK" "$URI?baud=115200" send-file "$BATS_TEST_TMPDIR/data" 60 \
+  run timeout 120 "$HSLINK" "$URI?baud=115200" send-file "$BATS_TEST_TMPDIR/data" 60 \
     recv-file "$BATS_TEST_TMPDIR/got" "$n" 60
   assert_success
   cmp "$BATS_TEST_TMPDIR/data" "$BATS_TEST_TMPDIR/got"
 }
 
 @test "pyserial: RTS and DTR changes reach the port and come back as CTS and DSR" {
-  run "$HSLINK" "$URI" wait-line CTS 1 10 rts 0 wait-line CTS 0 10 rts 1 \
+  run timeout 120 "$HSLINK" "$URI" wait-line CTS 1 10 rts 0 wait-line CTS 0 10 rts 1 \
     wait-line CTS 1 10 dtr 0 wait-line DSR 0 10 lines dtr 1 wait-line DSR 1 10 lines
   assert_success
   assert_line "DTR=0 RTS=1 CTS=1 DSR=0 DCD=1 RI=0"
@@ -53,13 +53,13 @@ teardown() {
 }
 
 @test "pyserial: an event loop on hs_link_fd wakes for data, not while idle" {
-  run "$HSLINK" "$URI" idle 500 send "ping" poll-expect "ping" 20
+  run timeout 120 "$HSLINK" "$URI" idle 500 send "ping" poll-expect "ping" 20
   assert_success
   assert_output "wakeups 0"
 }
 
 @test "pyserial: break and purge; flow=dtrdsr it does not answer is paced here" {
-  run "$HSLINK" "$URI?flow=dtrdsr" break 50 flush both info send "x" expect "x" 10
+  run timeout 120 "$HSLINK" "$URI?flow=dtrdsr" break 50 flush both info send "x" expect "x" 10
   assert_success
   assert_output --partial "no answer to SET-CONTROL (flow)"
   assert_output --partial "DTR/DSR flow paced here"

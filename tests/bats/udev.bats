@@ -119,12 +119,18 @@ udev_test() {
 
 @test "hostile serial and product strings yield only sanitized, bounded values" {
   long=$(printf 'A%.0s' $(seq 300))
-  # newlines, '=', quotes, $(...) and backquotes, would-be properties, and
-  # 300 bytes, written straight into the lab's sysfs
-  printf 'Evil"Modem\nID_HANDSHAKE_KIND=printer\nX=$(touch %s/pwned)%s' "$W" "$long" \
+  # newlines, '=', '$', quotes, $(...) and backquotes, would-be
+  # properties, and 300 bytes, written straight into the lab's sysfs. Each
+  # part of the name keeps its first 27 bytes: the hostile bytes sit there,
+  # where a sanitizer that let them through would be seen.
+  printf 'E$V\n`id`"M=\nID_HANDSHAKE_KIND=printer\nX=$(touch %s/pwned)%s' "$W" "$long" \
     >"$W/evil-product"
-  printf "S'1=\"2\"\nID_MM_DEVICE_IGNORE=1\n\$(touch %s/pwned)\`id\`%s" "$W" "$long" \
+  printf "S\$'1=\"2\"\n\`id\`ID_MM_DEVICE_IGNORE=1\n\$(touch %s/pwned)%s" "$W" "$long" \
     >"$W/evil-serial"
+  head -c 27 "$W/evil-product" | grep -q '\$'
+  head -c 27 "$W/evil-serial" | grep -q '\$'
+  [ "$(head -c 27 "$W/evil-product" | wc -l)" -ge 2 ]
+  [ "$(head -c 27 "$W/evil-serial" | wc -l)" -ge 1 ]
   script="d=\$(readlink -f /sys/class/tty/ttyACM0/device/..)
 cat '$W/evil-product' >\"\$d/product\"; cat '$W/evil-serial' >\"\$d/serial\""
   udev_test /sys/class/tty/ttyACM0 "$script" --port ttyACM0
@@ -149,5 +155,5 @@ cat '$W/evil-product' >\"\$d/product\"; cat '$W/evil-serial' >\"\$d/serial\""
   done <<<"$helper"
   name=$(printf '%s\n' "$output" | sed -n 's/^ID_HANDSHAKE_NAME=//p')
   # each part cut (27 bytes), then the USB port
-  [ "$name" = modem-Evil_Modem_ID_HANDSHAKE_KIN-S_1_2_ID_MM_DEVICE_IGNORE_1-port1-1 ]
+  [ "$name" = modem-E_V_id_M_ID_HANDSHAKE_KIND-S_1_2_id_ID_MM_DEVICE_IGNOR-port1-1 ]
 }

@@ -2,7 +2,8 @@
  * faults.c — what goes wrong with real devices, on demand.
  *
  * Each port may carry faults (--fault), each fired once, immediately, after
- * N bytes received from the host, or T ms after start:
+ * N bytes received from the host (exactly: the port reads no further until
+ * it fired, see faults_rx_room), or T ms after start:
  *   unplug        the tty hangs up and the node disappears (lab_tty.c)
  *   silence       the device never sends another byte
  *   garbage       random bytes, 16 every 50 ms
@@ -126,9 +127,16 @@ void faults_start(struct lab_port *p)
 		if (r->f->after_ms >= 0)
 			r->timer = g_timeout_add((guint)r->f->after_ms,
 			                         fire_timer, r);
-		else if (r->f->after_bytes < 0)
+		else if (r->f->after_bytes <= 0)
 			r->timer = g_idle_add(fire_timer, r);
 	}
+}
+
+/* a fault still waiting for the port's byte count to reach it */
+static bool byte_pending(const struct fault_run *r, const struct lab_port *p)
+{
+	return r->p == p && !r->fired && r->f->after_bytes >= 0 &&
+	       r->f->after_ms < 0;
 }
 
 void faults_rx(struct lab_port *p, size_t n)
@@ -138,8 +146,20 @@ void faults_rx(struct lab_port *p, size_t n)
 		return;
 	for (guint i = 0; i < runs->len; i++) {
 		struct fault_run *r = runs->pdata[i];
-		if (r->p == p && !r->fired && r->f->after_bytes >= 0 &&
-		    p->rx_total >= r->f->after_bytes && r->f->after_ms < 0)
+		if (byte_pending(r, p) && p->rx_total >= r->f->after_bytes)
 			fire(r);
 	}
+}
+
+size_t faults_rx_room(struct lab_port *p)
+{
+	size_t room = SIZE_MAX;
+
+	for (guint i = 0; runs && i < runs->len; i++) {
+		const struct fault_run *r = runs->pdata[i];
+		if (byte_pending(r, p))
+			room = MIN(room, (size_t)MAX(0, r->f->after_bytes -
+			                             p->rx_total));
+	}
+	return room;
 }

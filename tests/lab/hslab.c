@@ -6,8 +6,8 @@
  *
  * Reads top to bottom: parse options and scenario, make sure we run under
  * umockdev-wrapper (re-exec if not), build the testbed, start the device
- * models, run COMMAND as our child, play the devices until it exits, and
- * exit with its status. The program under test inherits UMOCKDEV_DIR and
+ * models, run COMMAND as our child (within --timeout, lab_deadline.c),
+ * play the devices until it exits, and exit with its status. The program under test inherits UMOCKDEV_DIR and
  * LD_PRELOAD, so it sees the emulated /sys and /dev and nothing else.
  */
 #include "lab.h"
@@ -29,7 +29,8 @@ static const char usage_text[] =
 "\n"
 "Run COMMAND with emulated USB serial devices (umockdev) and play the\n"
 "devices' side. Exit status is COMMAND's (128+N if killed by signal N);\n"
-"64: bad option or scenario, 70: the lab failed, 127: cannot run COMMAND.\n"
+"64: bad option or scenario, 70: the lab failed, 124: --timeout passed,\n"
+"127: cannot run COMMAND.\n"
 "With no device options: one Hayes modem at /dev/ttyUSB0 on which every\n"
 "number connects to a loopback far end.\n"
 "\n"
@@ -46,6 +47,9 @@ static const char usage_text[] =
 "                         (default: a private, empty one; as root a\n"
 "                         tmpfs in a mount namespace of the lab's own,\n"
 "                         else HS_LOCK_DIR set to a temp folder)\n"
+"  --timeout SECS         stop COMMAND and all it started (SIGTERM, then\n"
+"                         SIGKILL 2 s later) if it runs longer; exit 124\n"
+"                         (default: $HSLAB_TIMEOUT, else no limit)\n"
 "  --help                 this text\n"
 "Ports:\n"
 "  --port 'NAME [MODEL]'  add or select port NAME (ttyUSBn: FTDI adapter,\n"
@@ -95,7 +99,10 @@ static const char usage_text[] =
 "     tty: reads/writes fail with EIO; node removed), silence (device\n"
 "     sends nothing more), garbage (random bytes), endless-line (bytes\n"
 "     with no line end), carrier-loss (modem drops DCD: NO CARRIER),\n"
-"     stuck-busy (CTS and DSR low and XOFF, never cleared)\n"
+"     stuck-busy (CTS and DSR low and XOFF, never cleared). With no\n"
+"     trigger it fires at once; after-bytes N fires when the device\n"
+"     has received exactly N bytes (the Nth is the last before it).\n"
+"     An unplugged serial printer still prints what it holds.\n"
 "\n"
 "Transcript: one event per line, flushed at once:\n"
 "  SECONDS DEVICE EVENT [PAYLOAD]\n"
@@ -115,7 +122,8 @@ static const char usage_text[] =
 "                        set, logged when it changed (seen when the\n"
 "                        program writes or issues an ioctl)\n"
 "  printer xoff fill=N | xon fill=N | paper-out | paper-ok |\n"
-"          overflow N | printed N lost N (at the end)\n"
+"          overflow N | printed N lost N held N (at the end: every\n"
+"          byte received, printed, lost to overflow or still held)\n"
 "  plug                  the port appeared (--plug-after)\n"
 "  unplug                the device went away\n"
 "  closed                the last program closed the port (with HUPCL\n"
@@ -125,7 +133,8 @@ static const char usage_text[] =
 "  fault KIND            a fault fired\n"
 "  lab exit STATUS       COMMAND ended (DEVICE is the word lab)\n"
 "\n"
-"Environment: the child gets UMOCKDEV_DIR and LD_PRELOAD (umockdev's\n"
+"Environment: HSLAB_TIMEOUT is --timeout's default (the test suites set\n"
+"it). The child gets UMOCKDEV_DIR and LD_PRELOAD (umockdev's\n"
 "preload, after libhslab-isatty.so found beside hslab; HSLAB_SHIM=PATH\n"
 "names another, HSLAB_SHIM= none).\n"
 "\n"
@@ -177,8 +186,9 @@ static void bad_usage(const char *what, const char *msg)
 static int parse_args(int argc, char **argv)
 {
 	enum { OPT_HELP = 1000, OPT_SCENARIO, OPT_VERBOSE, OPT_SHARED_LOCKS,
-	       OPT_KEY };
-	struct option opts[G_N_ELEMENTS(keys) + 5];
+	       OPT_TIMEOUT, OPT_KEY };
+	struct option opts[G_N_ELEMENTS(keys) + 6];
+	const char *timeout = getenv("HSLAB_TIMEOUT");
 	size_t i;
 	int c, idx;
 
@@ -191,6 +201,8 @@ static int parse_args(int argc, char **argv)
 	opts[i++] = (struct option){ "verbose", no_argument, NULL, OPT_VERBOSE };
 	opts[i++] = (struct option){ "shared-locks", no_argument, NULL,
 	                             OPT_SHARED_LOCKS };
+	opts[i++] = (struct option){ "timeout", required_argument, NULL,
+	                             OPT_TIMEOUT };
 	opts[i] = (struct option){ 0, 0, 0, 0 };
 
 	/* "+": stop at the first non-option, COMMAND's options are its own */
@@ -211,6 +223,9 @@ static int parse_args(int argc, char **argv)
 		case OPT_SHARED_LOCKS:
 			cfg.shared_locks = true;
 			break;
+		case OPT_TIMEOUT:
+			timeout = optarg;
+			break;
 		case OPT_KEY:
 			if (!lab_config_apply(&cfg, opts[idx].name, optarg,
 			                      &err)) {
@@ -228,6 +243,14 @@ static int parse_args(int argc, char **argv)
 	if (optind >= argc) {
 		fputs("hslab: no COMMAND (hslab --help)\n", stderr);
 		exit(64);
+	}
+	if (timeout && *timeout) {
+		char *end;
+		unsigned long secs = strtoul(timeout, &end, 10);
+		if (*end || secs < 1 || secs > 86400)
+			bad_usage("--timeout", "SECS must be a whole number "
+			          "from 1 to 86400 (or HSLAB_TIMEOUT empty)");
+		cfg.timeout = (unsigned)secs;
 	}
 	lab_config_finish(&cfg);
 	return optind;
@@ -414,8 +437,10 @@ done:
 
 static void drain_models(void)
 {
-	gint64 deadline = g_get_monotonic_time() + 60 * G_USEC_PER_SEC;
+	/* static: --timeout may end the loop with the check still queued */
+	static gint64 deadline;
 
+	deadline = g_get_monotonic_time() + 60 * G_USEC_PER_SEC;
 	g_timeout_add(20, check_drained, &deadline);
 	g_main_loop_run(loop);
 }
@@ -492,18 +517,18 @@ int main(int argc, char **argv)
 		return 127;
 	}
 	g_child_watch_add(child_pid, on_child_exit, NULL);
+	lab_deadline_arm(cfg.timeout, argv[cmd], &child_pid, loop);
 	g_unix_signal_add(SIGINT, on_signal, GINT_TO_POINTER(SIGINT));
 	g_unix_signal_add(SIGTERM, on_signal, GINT_TO_POINTER(SIGTERM));
 	g_unix_signal_add(SIGHUP, on_signal, GINT_TO_POINTER(SIGHUP));
 
 	g_main_loop_run(loop);
-	drain_models();
+	if (!lab_deadline_passed())
+		drain_models();
 
-	rc = exit_code(child_status);
+	rc = lab_deadline_passed() ? 124 : exit_code(child_status);
 	for (int i = 0; i < lab_nports; i++)
-		if (lab_ports[i].ops && lab_ports[i].ops->stop &&
-		    !lab_ports[i].unplugged)
-			lab_ports[i].ops->stop(&lab_ports[i]);
+		lab_port_stop(&lab_ports[i]);
 	for (int i = 0; i < cfg.nusbp; i++)
 		lab_usbp_free(usbp[i]);
 	transcript_close();

@@ -4,7 +4,8 @@
  * The lab plays the *device* side of emulated USB serial ports. Map:
  *   hslab.c      main: re-exec under umockdev-wrapper, testbed, child, loop
  *   config.c     options and scenario lines (one parser for both)
- *   lab_tty.c    a port: modem-line ioctls, pty master I/O, unplug
+ *   lab_tty.c    a port: modem-line ioctls, unplug
+ *   lab_uart.c   a port's bytes: the host UART's queue, pty master I/O
  *   lab_sysfs.c  a port's sysfs records (tty, usb-serial, USB device)
  *   lab_hupcl.c  opens and last close of a port (HUPCL drops DTR/RTS)
  *   transcript.c the timestamped event log tests assert on
@@ -123,6 +124,7 @@ struct lab_config {
 	int nports;
 	bool verbose;
 	bool shared_locks;         /* leave /run/lock as it is */
+	unsigned timeout;          /* seconds COMMAND may run; 0: no limit */
 };
 
 /* Apply one directive ("KEY", "rest of line"); the same call serves
@@ -133,6 +135,12 @@ bool lab_config_apply(struct lab_config *c, const char *key,
 /* A private /run/lock for the lab and its child (lab_locks.c); call it
  * before any thread starts. */
 void lab_private_locks(bool verbose);
+/* The lab's deadline (lab_deadline.c): after secs (0: none), stop the
+ * child and all it started, or end the wait for printers when *child is
+ * already 0; lab_deadline_passed() then says so (exit 124). */
+void lab_deadline_arm(unsigned secs, const char *command, GPid *child,
+                      GMainLoop *loop);
+bool lab_deadline_passed(void);
 bool lab_config_load(struct lab_config *c, const char *path, GError **err);
 void lab_config_finish(struct lab_config *c); /* defaults, default port */
 void lab_config_init(struct lab_config *c);
@@ -168,6 +176,10 @@ struct lab_model_ops {
 	/* still working after the program exited (printer printing its
 	 * buffer); the lab waits for it, up to a limit. NULL = never */
 	bool (*busy)(struct lab_port *p);
+	/* the host side went away (unplug). NULL: the model stops then. A
+	 * device that lives on without its host (a printer printing what
+	 * it holds) sets it and is stopped at the end like every port. */
+	void (*unplug)(struct lab_port *p);
 	void (*stop)(struct lab_port *p);
 };
 
@@ -183,11 +195,15 @@ struct lab_port {
 	                            * HUP while no client is open, and lets us
 	                            * tcgetattr what the program set */
 	guint watch;               /* main-loop source reading the master */
+	guint retry;               /* main-loop timer: bytes wait in uart */
 	GMutex lock;               /* protects host_lines, dev_lines,
-	                            * unplugged (worker thread + main) */
+	                            * unplugged, uart (worker thread + main) */
+	GByteArray *uart;          /* taken off the pty, not yet received by
+	                            * the device: the host UART's queue */
 	unsigned host_lines;       /* TIOCM_DTR | TIOCM_RTS as the host set */
 	unsigned dev_lines;        /* TIOCM_CTS|DSR|CD|RI as the device set */
 	bool unplugged;
+	bool stopped;              /* the model's stop hook has run */
 	long rx_total;             /* bytes received from the host */
 	bool silent;               /* fault: drop everything the device says */
 	bool xoff;                 /* device sent XOFF, no XON since */
@@ -207,9 +223,21 @@ bool lab_sysfs_add(void *testbed, struct lab_port *p, int index,
 /* opens and last close of the node (lab_hupcl.c) */
 void lab_hupcl_watch(struct lab_port *p);
 void lab_hupcl_unwatch(struct lab_port *p);
+/* from umockdev's worker thread when a client opens p: wait until the
+ * main loop has handled every open and close queued so far; false when
+ * that cannot be had (no watch, or no main loop within 5 s) */
+bool lab_hupcl_sync(struct lab_port *p);
 /* host lines changed, seen on the main thread: log and tell the model */
 void lab_port_host_set(struct lab_port *p, unsigned after);
+/* log "line speed=... bits=..." if the program's framing changed */
+void lab_port_log_line(struct lab_port *p);
+/* the host's UART (lab_uart.c): its queues, started and stopped */
+void lab_uart_init(struct lab_port *p);
 void lab_tty_start_io(struct lab_port *p);
+void lab_uart_stop(struct lab_port *p);
+/* TIOCOUTQ: bytes written by the program, not yet received by the
+ * device (any thread) */
+size_t lab_uart_queued(struct lab_port *p);
 /* device -> host bytes; logged as tx */
 void lab_port_send(struct lab_port *p, const void *buf, size_t n);
 void lab_port_sends(struct lab_port *p, const char *s);
@@ -222,6 +250,8 @@ long lab_port_speed(struct lab_port *p);
 /* let the rx budget grow: re-arm reading after the model made room */
 void lab_port_kick(struct lab_port *p);
 void lab_port_unplug(struct lab_port *p);
+/* stop the port's model (once; main thread) */
+void lab_port_stop(struct lab_port *p);
 struct lab_port *lab_port_by_name(const char *name);
 
 /* ---- models ----------------------------------------------------------- */
@@ -246,6 +276,9 @@ void printer_stuck(struct lab_port *p);
 
 void faults_start(struct lab_port *p);
 void faults_rx(struct lab_port *p, size_t n);
+/* how many more bytes the port may take before an after-bytes fault is
+ * due: reads stop there, so the fault fires at byte N exactly */
+size_t faults_rx_room(struct lab_port *p);
 
 
 #endif

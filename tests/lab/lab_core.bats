@@ -11,7 +11,7 @@ setup() {
 @test "--help documents the options, the scenario and the transcript" {
 	run "$HSLAB" --help
 	assert_success
-	for word in --scenario --transcript --port --nullmodem --usb --number \
+	for word in --scenario --transcript --timeout HSLAB_TIMEOUT --port --nullmodem --usb --number \
 		--ring --buffer --print-rate --busy --paper-out --output --fault \
 		'rx "' 'tx "' 'host DTR' 'dev DCD' 'Scenario example'; do
 		assert_output --partial -- "$word"
@@ -36,6 +36,26 @@ setup() {
 	assert_failure 143
 	run "$HSLAB" -- true
 	assert_success
+}
+
+@test "--timeout stops a command that runs too long, and all it started: exit 124" {
+	run "$HSLAB" --timeout 1 --transcript "$T" -- \
+		sh -c 'sleep 60 & echo $! >"$1"; sleep 60' sh "$BATS_TEST_TMPDIR/bg"
+	assert_failure 124
+	assert_output 'hslab: sh did not end within 1 s (--timeout): stopping it and everything it started'
+	grep -q '^[0-9.]* lab timeout 1$' "$T"
+	# the background sleep went too (dead, or a zombie nobody reaped yet)
+	bg=$(cat "$BATS_TEST_TMPDIR/bg")
+	state=$(awk '{ print $3 }' "/proc/$bg/stat" 2>/dev/null || echo gone)
+	[[ $state == gone || $state == Z ]]
+	# HSLAB_TIMEOUT is the default; a command that ends in time is not
+	# touched
+	HSLAB_TIMEOUT=1 run "$HSLAB" -- sleep 30
+	assert_failure 124
+	HSLAB_TIMEOUT=5 run "$HSLAB" -- sh -c 'exit 3'
+	assert_failure 3
+	run "$HSLAB" --timeout 0 -- true
+	assert_failure 64
 }
 
 @test "the child sees the emulated devices and no others" {

@@ -23,6 +23,23 @@ setup() {
 	assert_output 20
 }
 
+@test "unplug after-bytes N: the printer got exactly N bytes and prints them all" {
+	# one write of 3000 bytes: the fault must fire at byte 1000, not
+	# after the chunk the lab read it in; what the printer had in its
+	# buffer at the unplug still reaches the output (it is the host's
+	# adapter that went away, not the printer)
+	head -c 3000 /dev/urandom >"$BATS_TEST_TMPDIR/job"
+	run "$HSLAB" --transcript "$T" --port ttyUSB0=printer --print-rate 2000 \
+		--output "$BATS_TEST_TMPDIR/out" --fault 'unplug after-bytes 1000' -- \
+		"$LABHOST" /dev/ttyUSB0 write-file "$BATS_TEST_TMPDIR/job"
+	# labhost's writes were done before the unplug, or it saw the hang-up
+	[[ $status -eq 0 || $output == *"Input/output error"* ]]
+	read -r total _ _ < <(rx_bytes_and_span "$T" ttyUSB0)
+	[ "$total" -eq 1000 ]
+	head -c 1000 "$BATS_TEST_TMPDIR/job" | cmp - "$BATS_TEST_TMPDIR/out"
+	grep -q 'ttyUSB0 printer printed 1000 lost 0 held 0$' "$T"
+}
+
 @test "unplug after T ms ends a blocked read (hang-up: end of file)" {
 	run "$HSLAB" --transcript "$T" --port ttyUSB0=none \
 		--fault 'unplug after-ms 300' -- \
@@ -74,6 +91,23 @@ setup() {
 	# 11 bytes: ATE0\r ATD1\r x
 	assert_success
 	grep -q 'ttyUSB0 state NO-CARRIER fault' "$T"
+}
+
+@test "carrier-loss after-bytes N fires at byte N, not after the chunk in flight" {
+	head -c 3000 /dev/zero | tr '\0' x >"$BATS_TEST_TMPDIR/data"
+	# 10 command bytes (ATE0\r ATD1\r), then 1000 of the 3000 data bytes
+	run "$HSLAB" --transcript "$T" --fault 'carrier-loss after-bytes 1010' -- \
+		"$LABHOST" /dev/ttyUSB0 send 'ATE0\r' expect 'OK\r\n' \
+		send 'ATD1\r' expect 'CONNECT 115200\r\n' \
+		write-file "$BATS_TEST_TMPDIR/data" expect '\r\nNO CARRIER\r\n'
+	assert_success
+	sed '/ttyUSB0 fault carrier-loss$/q' "$T" >"$T.before"
+	grep -q 'fault carrier-loss$' "$T.before"
+	read -r total _ _ < <(rx_bytes_and_span "$T.before" ttyUSB0)
+	[ "$total" -eq 1010 ]
+	# the loopback far end got exactly the 1000 data bytes before the loss
+	run grep -c 'ttyUSB0 state NO-CARRIER fault$' "$T"
+	assert_output 1
 }
 
 @test "stuck-busy: a printer that never clears its busy line" {

@@ -3,13 +3,19 @@
  *
  * A real serial driver raises DTR and RTS on every open and, with HUPCL,
  * drops them when the last user closes the port; a modem with &D2 hangs
- * up then. umockdev reports opens (lab_tty.c raises the lines at once)
- * but not closes, and its per-open client vanishes on close(fd) even
- * while a dup keeps the file open (every shell redirection does that).
- * inotify on the pty slave reports each open and each end of an open file
- * description, in order, but merges identical consecutive events; so the
- * count it gives is checked against /proc when it says "last close".
- * Everything here runs on the main loop.
+ * up then. umockdev reports opens but not closes, and its per-open client
+ * vanishes on close(fd) even while a dup keeps the file open (every shell
+ * redirection does that). inotify on the pty slave reports each open and
+ * each end of an open file description, in order, but merges identical
+ * consecutive events; so the count it gives is checked against /proc when
+ * it says "last close". Both edges are handled here, on the main loop, in
+ * the kernel's order: a raise on open handled apart from the closes (on
+ * umockdev's thread) and a late one (when the main loop got to the
+ * IN_OPEN) both lost that order - the late raise undid a "dtr 0" the
+ * program had already sent. So umockdev's "client connected", which comes
+ * before the client's first ioctl is served and after the kernel queued
+ * its IN_OPEN, waits for the main loop to handle the queue
+ * (lab_hupcl_sync).
  */
 #include "lab.h"
 
@@ -152,6 +158,60 @@ void lab_hupcl_watch(struct lab_port *p)
 	}
 	p->ino_wd = inotify_add_watch(ino_fd, p->pts, IN_OPEN |
 	                              IN_CLOSE_WRITE | IN_CLOSE_NOWRITE);
+}
+
+/* one wait of umockdev's thread for the main loop; freed by whichever
+ * side lets go last (the waiter may give up first) */
+struct open_sync {
+	GMutex lock;
+	GCond cond;
+	bool done;
+	gint refs;
+};
+
+static void sync_unref(struct open_sync *s)
+{
+	if (!g_atomic_int_dec_and_test(&s->refs))
+		return;
+	g_mutex_clear(&s->lock);
+	g_cond_clear(&s->cond);
+	g_free(s);
+}
+
+static gboolean sync_main(gpointer data)
+{
+	struct open_sync *s = data;
+
+	if (ino_fd >= 0)
+		on_inotify(ino_fd, G_IO_IN, NULL);
+	g_mutex_lock(&s->lock);
+	s->done = true;
+	g_cond_signal(&s->cond);
+	g_mutex_unlock(&s->lock);
+	sync_unref(s);
+	return G_SOURCE_REMOVE;
+}
+
+bool lab_hupcl_sync(struct lab_port *p)
+{
+	gint64 end = g_get_monotonic_time() + 5 * G_USEC_PER_SEC;
+	struct open_sync *s;
+	bool done;
+
+	if (ino_fd < 0 || p->ino_wd < 0)
+		return false;
+	s = g_new0(struct open_sync, 1);
+	g_mutex_init(&s->lock);
+	g_cond_init(&s->cond);
+	s->refs = 2;
+	g_main_context_invoke_full(NULL, G_PRIORITY_HIGH, sync_main, s, NULL);
+	g_mutex_lock(&s->lock);
+	while (!s->done && g_cond_wait_until(&s->cond, &s->lock, end))
+		;
+	done = s->done;
+	g_mutex_unlock(&s->lock);
+	sync_unref(s);
+	return done;
 }
 
 void lab_hupcl_unwatch(struct lab_port *p)

@@ -147,14 +147,11 @@ setup() {
 @test "a TCP server can be the far end" {
 	command -v socat >/dev/null || skip "socat not installed"
 	port=$((20000 + RANDOM % 20000))
-	socat TCP-LISTEN:$port,bind=127.0.0.1,reuseaddr,fork \
-		SYSTEM:'read l; echo "got $l"' &
+	timeout 60 socat -d -d TCP-LISTEN:$port,bind=127.0.0.1,reuseaddr,fork \
+		SYSTEM:'read l; echo "got $l"' 2>"$BATS_TEST_TMPDIR/socat.log" &
 	spid=$!
-	# wait for the listener, with a deadline
-	for _ in $(seq 200); do
-		ss -ltn | grep -q "127.0.0.1:$port " && break
-		sleep 0.05
-	done
+	# socat says when it listens
+	wait_for "$BATS_TEST_TMPDIR/socat.log" "listening on" 10
 	run "$HSLAB" --transcript "$T" --number "9 tcp:127.0.0.1:$port" -- \
 		"$LABHOST" /dev/ttyUSB0 send 'ATE0\r' expect 'OK\r\n' \
 		send 'ATD9\r' expect 'CONNECT' send 'hello\n' expect 'got hello' \

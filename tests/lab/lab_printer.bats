@@ -52,7 +52,8 @@ setup() {
 	run grep -m1 -E 'ttyUSB0 printer xoff fill=' "$T"
 	assert_success
 	fill=${output##*fill=}
-	[ "$fill" -ge 192 ] && [ "$fill" -lt 202 ]
+	[ "$fill" -ge 192 ]
+	[ "$fill" -lt 202 ]
 	grep -qF 'ttyUSB0 tx "\x13"' "$T"
 	run grep -m1 -E 'ttyUSB0 printer xon fill=' "$T"
 	fill=${output##*fill=}
@@ -116,7 +117,8 @@ setup() {
 	assert_success
 	# a pty takes all 2000 bytes at once; at 960 B/s most are still queued
 	n=${output#outq=}
-	[ "$n" -gt 1000 ] && [ "$n" -le 2000 ]
+	[ "$n" -gt 1000 ]
+	[ "$n" -le 2000 ]
 }
 
 @test "CUPS's serial backend prints a whole job with DTR/DSR flow control" {

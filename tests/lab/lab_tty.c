@@ -1,16 +1,18 @@
 /*
- * lab_tty.c — one emulated USB serial port: its node, its modem lines, the
- * bytes on its pty master, and its unplugging. (Its sysfs records are in
- * lab_sysfs.c, its opens and closes in lab_hupcl.c.)
+ * lab_tty.c — one emulated USB serial port: its node, its line settings
+ * and modem lines, and its unplugging. (Its sysfs records are in
+ * lab_sysfs.c, its opens and closes in lab_hupcl.c, the bytes on its pty
+ * master in lab_uart.c.)
  *
  * umockdev backs a tty node with a pty; the program under test opens the
  * slave (as /dev/ttyUSBn), the lab holds the master. A pty has no modem
  * lines, so TIOCMGET/TIOCMSET/TIOCMBIS/TIOCMBIC are answered here from the
- * port's line state, and TIOCOUTQ from what the device has not read yet;
- * every other ioctl (TIOCEXCL, ...) runs on the real pty. glibc's termios
- * calls are raw syscalls umockdev never sees, so they act on the pty. The ioctl handler runs
- * on umockdev's worker thread: it only touches the locked line state and
- * posts changes to the main loop, where the models live.
+ * port's line state, and TIOCOUTQ from what the device has not received
+ * yet (lab_uart.c); every other ioctl (TIOCEXCL, ...) runs on the real
+ * pty. glibc's termios calls are raw syscalls umockdev never sees, so they
+ * act on the pty. The ioctl handler runs on umockdev's worker thread: it
+ * only touches the locked port state and posts changes to the main loop,
+ * where the models live.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* ptsname, cfsetspeed */
@@ -19,6 +21,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -31,10 +34,6 @@
 struct lab_port lab_ports[LAB_MAX_PORTS];
 int lab_nports;
 static UMockdevTestbed *testbed;
-
-/* output queue per port: bytes the device sent that the pty did not take */
-static GByteArray *outq[LAB_MAX_PORTS];
-static guint outwatch[LAB_MAX_PORTS];
 
 struct lab_port *lab_port_by_name(const char *name)
 {
@@ -63,7 +62,7 @@ static GMutex line_lock;
  * program's termios differs from what was logged last. termios calls are
  * raw syscalls the lab never sees, so this looks whenever the program
  * does something the lab does see: writes a byte, issues an ioctl. */
-static void log_line(struct lab_port *p)
+void lab_port_log_line(struct lab_port *p)
 {
 	static const char *const sizes[] = { "5", "6", "7", "8" };
 	struct termios t;
@@ -216,7 +215,7 @@ static gboolean on_ioctl(UMockdevIoctlBase *h, UMockdevIoctlClient *client,
 	unplugged = p->unplugged;
 	g_mutex_unlock(&p->lock);
 	if (!unplugged)
-		log_line(p);
+		lab_port_log_line(p);
 	if (unplugged) {
 		/* a hung-up tty answers every ioctl with EIO */
 		umockdev_ioctl_client_complete(client, -1, EIO);
@@ -236,7 +235,7 @@ static gboolean on_ioctl(UMockdevIoctlBase *h, UMockdevIoctlClient *client,
 		}
 		umockdev_ioctl_client_complete(client, r, e);
 		if (is_tcsets(req) && r == 0)
-			log_line(p);
+			lab_port_log_line(p);
 		return TRUE;
 	}
 
@@ -248,18 +247,14 @@ static gboolean on_ioctl(UMockdevIoctlBase *h, UMockdevIoctlClient *client,
 		return TRUE;
 	}
 	v = (int *)(void *)val->data;
+	if (req == TIOCOUTQ) {
+		/* A pty's output queue always looks empty, a UART's holds
+		 * what the line has not sent yet (lab_uart.c). */
+		*v = (int)MIN(lab_uart_queued(p), (size_t)INT_MAX);
+		goto done;
+	}
 	g_mutex_lock(&p->lock);
 	switch (req) {
-	case TIOCOUTQ: {
-		/* A pty's output queue always looks empty, a UART's holds
-		 * what the line has not sent yet: here, what the device has
-		 * not read from the master. (Raw syscall: see unplug.) */
-		int n = 0;
-		if (syscall(SYS_ioctl, p->master, FIONREAD, &n) != 0)
-			n = 0;
-		*v = n;
-		break;
-	}
 	case TIOCMGET:
 		*v = (int)(p->host_lines | p->dev_lines);
 		break;
@@ -274,14 +269,19 @@ static gboolean on_ioctl(UMockdevIoctlBase *h, UMockdevIoctlClient *client,
 		break;
 	}
 	g_mutex_unlock(&p->lock);
+done:
 	umockdev_ioctl_client_complete(client, 0, 0);
 	g_object_unref(val);
 	return TRUE;
 }
 
 /* A real serial driver raises DTR and RTS whenever the port is opened with
- * a non-zero speed (here), and with HUPCL drops them when the last user
- * closes it (see last_close below); modems rely on both. */
+ * a non-zero speed, and with HUPCL drops them when the last user closes
+ * it; modems rely on both. Both happen in lab_hupcl.c, in the order the
+ * kernel saw the opens and closes. umockdev tells of this open before it
+ * serves the client's first ioctl: the main loop handles the opens and
+ * closes queued so far (this one among them) now, so the lines rise
+ * before the program can change them, never after. */
 static void on_client_connected(UMockdevIoctlBase *h,
                                 UMockdevIoctlClient *client, gpointer data)
 {
@@ -290,6 +290,9 @@ static void on_client_connected(UMockdevIoctlBase *h,
 
 	(void)h;
 	(void)client;
+	if (lab_hupcl_sync(p))
+		return;
+	/* no inotify watch or no main loop: raise them here, at once */
 	g_mutex_lock(&p->lock);
 	if (!p->unplugged && tcgetattr(p->slave, &t) == 0 &&
 	    cfgetospeed(&t) != B0)
@@ -355,140 +358,11 @@ bool lab_tty_add(void *tb, struct lab_port *p, int index, GError **err)
 	}
 	fcntl(p->master, F_SETFL, fcntl(p->master, F_GETFL) | O_NONBLOCK);
 	fcntl(p->master, F_SETFD, FD_CLOEXEC);
-	outq[index] = g_byte_array_new();
+	lab_uart_init(p);
 	return true;
 }
 
-/* ---- bytes ------------------------------------------------------------ */
-
-static gboolean on_master_in(gint fd, GIOCondition cond, gpointer data);
-
-static gboolean rewatch(gpointer data)
-{
-	struct lab_port *p = data;
-
-	if (!p->unplugged && !p->watch)
-		p->watch = g_unix_fd_add(p->master, G_IO_IN, on_master_in, p);
-	return G_SOURCE_REMOVE;
-}
-
-/* The pty stands for the host's UART, and bytes still in it for the
- * UART's transmit buffer. A real UART stops sending when its flow control
- * says so: after our XOFF if the program set IXON, while our CTS is low if
- * it set CRTSCTS. The kernel does neither for a pty master, so the lab
- * leaves those bytes in the pty, where the program's writes then block. */
-static bool line_stopped(struct lab_port *p)
-{
-	struct termios t;
-
-	if (tcgetattr(p->slave, &t) != 0)
-		return false;
-	if ((t.c_iflag & IXON) && p->xoff)
-		return true;
-	if ((t.c_cflag & CRTSCTS) && !(lab_port_dev_lines(p) & TIOCM_CTS))
-		return true;
-	return false;
-}
-
-static gboolean on_master_in(gint fd, GIOCondition cond, gpointer data)
-{
-	struct lab_port *p = data;
-	uint8_t buf[4096];
-	size_t want = sizeof(buf);
-	ssize_t n;
-
-	(void)cond;
-	if (line_stopped(p))
-		want = 0;
-	if (want && p->ops && p->ops->rx_budget)
-		want = MIN(want, p->ops->rx_budget(p));
-	{
-		if (want == 0) {
-			/* the device takes nothing now: leave the bytes in the
-			 * pty (the program's writes block, as on a real line)
-			 * and look again shortly */
-			p->watch = 0;
-			g_timeout_add(5, rewatch, p);
-			return G_SOURCE_REMOVE;
-		}
-	}
-	n = read(fd, buf, want);
-	if (n <= 0) {
-		if (n < 0 && (errno == EAGAIN || errno == EINTR))
-			return G_SOURCE_CONTINUE;
-		/* EIO: every slave closed; we hold one, so this is unplug */
-		p->watch = 0;
-		return G_SOURCE_REMOVE;
-	}
-	log_line(p);
-	transcript_bytes(p->cfg->name, "rx", buf, (size_t)n);
-	p->rx_total += n;
-	if (p->ops && p->ops->rx)
-		p->ops->rx(p, buf, (size_t)n);
-	if (!p->unplugged)
-		faults_rx(p, (size_t)n);
-	return p->watch ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
-}
-
-void lab_port_kick(struct lab_port *p)
-{
-	rewatch(p);
-}
-
-static gboolean flush_out(gint fd, GIOCondition cond, gpointer data)
-{
-	struct lab_port *p = data;
-	int i = port_index(p);
-	ssize_t n;
-
-	(void)cond;
-	while (outq[i]->len) {
-		n = write(fd, outq[i]->data, outq[i]->len);
-		if (n < 0) {
-			if (errno == EAGAIN) {
-				if (!outwatch[i])
-					outwatch[i] = g_unix_fd_add(fd, G_IO_OUT,
-					                            flush_out, p);
-				return G_SOURCE_CONTINUE;
-			}
-			g_byte_array_set_size(outq[i], 0);
-			break;
-		}
-		g_byte_array_remove_range(outq[i], 0, (guint)n);
-	}
-	outwatch[i] = 0;
-	return G_SOURCE_REMOVE;
-}
-
-void lab_port_send(struct lab_port *p, const void *buf, size_t n)
-{
-	int i = port_index(p);
-
-	if (n == 0 || p->unplugged || p->silent)
-		return;
-	transcript_bytes(p->cfg->name, "tx", buf, n);
-	/* track XOFF/XON as the host's line discipline sees them (IXANY:
-	 * any byte restarts output) */
-	{
-		struct termios t;
-		bool ixany = tcgetattr(p->slave, &t) == 0 && (t.c_iflag & IXANY);
-		for (size_t k = 0; k < n; k++) {
-			uint8_t c = ((const uint8_t *)buf)[k];
-			if (c == 0x13)
-				p->xoff = true;
-			else if (c == 0x11 || ixany)
-				p->xoff = false;
-		}
-	}
-	g_byte_array_append(outq[i], buf, (guint)n);
-	if (!outwatch[i])
-		flush_out(p->master, G_IO_OUT, p);
-}
-
-void lab_port_sends(struct lab_port *p, const char *s)
-{
-	lab_port_send(p, s, strlen(s));
-}
+/* ---- lines the device sets, and what the host set ------------------- */
 
 void lab_port_set_lines(struct lab_port *p, unsigned mask, bool on)
 {
@@ -539,10 +413,13 @@ long lab_port_speed(struct lab_port *p)
 	return 0;
 }
 
-void lab_tty_start_io(struct lab_port *p)
+void lab_port_stop(struct lab_port *p)
 {
-	p->watch = g_unix_fd_add(p->master, G_IO_IN, on_master_in, p);
-	lab_hupcl_watch(p);
+	if (p->stopped)
+		return;
+	p->stopped = true;
+	if (p->ops && p->ops->stop)
+		p->ops->stop(p);
 }
 
 /* What a real unplug does to the program: the usb-serial core hangs the tty
@@ -550,7 +427,6 @@ void lab_tty_start_io(struct lab_port *p)
  * udev sees "remove". */
 void lab_port_unplug(struct lab_port *p)
 {
-	int i = port_index(p);
 	bool hung;
 	int hang_errno;
 
@@ -559,14 +435,11 @@ void lab_port_unplug(struct lab_port *p)
 	g_mutex_lock(&p->lock);
 	p->unplugged = true;
 	g_mutex_unlock(&p->lock);
-	if (p->ops && p->ops->stop)
-		p->ops->stop(p);
-	if (p->watch)
-		g_source_remove(p->watch);
-	p->watch = 0;
-	if (outwatch[i])
-		g_source_remove(outwatch[i]);
-	outwatch[i] = 0;
+	if (p->ops && p->ops->unplug)
+		p->ops->unplug(p);
+	else
+		lab_port_stop(p);
+	lab_uart_stop(p);
 	/* The kernel hangs the tty up on unplug: reads return 0, writes and
 	 * ioctls fail with EIO. TIOCVHANGUP does exactly that but needs
 	 * CAP_SYS_ADMIN (and the raw syscall: umockdev's ioctl() wrapper in

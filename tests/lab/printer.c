@@ -9,11 +9,16 @@
  * and CTS high). Bytes that arrive with the buffer full are lost, as on a
  * real printer whose host ignores the handshake, and are logged.
  * Paper-out after N printed bytes stops the mechanism for T ms.
+ *
+ * The output is the ruler tests measure with, so it is exact: an unplug
+ * takes the host's adapter away, not the printer, which goes on printing
+ * what it holds; at the end "printed N lost L held H" accounts for every
+ * byte received (held: still in the buffer, a printer stuck or out of
+ * paper when the lab stopped).
  */
 #include "lab.h"
 
 #include <errno.h>
-#include <poll.h>
 #include <string.h>
 #include <sys/ioctl.h>
 
@@ -70,6 +75,8 @@ static void update_busy(struct printer *pr)
 {
 	const struct lab_port_cfg *c = pr->p->cfg;
 
+	if (pr->p->unplugged)
+		return; /* no host to tell */
 	if (pr->stuck || pr->paper_out || pr->buf->len >= c->high)
 		signal_busy(pr, true);
 	else if (pr->buf->len <= c->low)
@@ -128,14 +135,16 @@ static gboolean tick(gpointer data)
 	struct printer *pr = data;
 	gint64 now = g_get_monotonic_time();
 	double secs = (double)(now - pr->last) / 1e6;
-	double rate = (double)line_bps(pr) / 10;
 
 	pr->last = now;
+	print_some(pr, secs);
+	if (pr->p->unplugged)
+		return G_SOURCE_CONTINUE; /* no line any more: just print */
 	/* the line delivers at most bps/10 bytes a second; the bucket holds
 	 * two ticks' worth: a late tick must not lose line time (GLib fires
 	 * late), and a UART's FIFO allows no bigger burst than that */
+	double rate = (double)line_bps(pr) / 10;
 	pr->tokens = MIN(pr->tokens + rate * secs, 2 * rate * TICK_MS / 1000.0);
-	print_some(pr, secs);
 	update_busy(pr);
 	if (pr->tokens >= 1)
 		lab_port_kick(pr->p);
@@ -187,16 +196,21 @@ static void printer_start(struct lab_port *p)
 	pr->tick = g_timeout_add(TICK_MS, tick, pr);
 }
 
-/* still printing: bytes in the buffer or waiting in the line */
+/* still printing: bytes in the buffer or waiting in the line (none
+ * after an unplug) */
 static bool printer_busy(struct lab_port *p)
 {
 	struct printer *pr = P(p);
-	struct pollfd pfd = { p->master, POLLIN, 0 };
 
-	if (!pr || p->unplugged || pr->stuck)
+	if (!pr || pr->stuck)
 		return false;
-	return pr->buf->len > 0 ||
-	       (poll(&pfd, 1, 0) == 1 && (pfd.revents & POLLIN));
+	return pr->buf->len > 0 || lab_uart_queued(p) > 0;
+}
+
+/* the host's adapter went away: the printer keeps what it has */
+static void printer_unplug(struct lab_port *p)
+{
+	(void)p;
 }
 
 static void printer_stop(struct lab_port *p)
@@ -213,8 +227,8 @@ static void printer_stop(struct lab_port *p)
 	if (pr->out)
 		fclose(pr->out);
 	pr->out = NULL;
-	transcript_event(p->cfg->name, "printer", "printed %ld lost %ld",
-	                 pr->printed, pr->lost);
+	transcript_event(p->cfg->name, "printer", "printed %ld lost %ld held %u",
+	                 pr->printed, pr->lost, pr->buf->len);
 }
 
 /* fault: busy forever (XOFF/DSR low, nothing printed) */
@@ -234,5 +248,6 @@ const struct lab_model_ops lab_printer_ops = {
 	.rx = printer_rx,
 	.rx_budget = printer_budget,
 	.busy = printer_busy,
+	.unplug = printer_unplug,
 	.stop = printer_stop,
 };
