@@ -89,7 +89,8 @@ uninstall:
 	  $(addprefix $(DESTDIR)$(UDEVDIR)/rules.d/,$(RULES)) \
 	  $(addprefix $(DESTDIR)$(UNITDIR)/,$(UNITS))
 
-# Packaging tools, installed by `make deb` itself (not by make check).
+# Packaging tools, installed by `make deb` itself and by make check
+# (tests/bats/deb.bats builds the packages from a fresh clone).
 DEB_DEPS := build-essential debhelper devscripts dpkg-dev fakeroot lintian \
 	libcmocka-dev libserialport-dev libusb-1.0-0-dev pkg-config
 DEB_DIR := $(BUILD)/deb

@@ -140,12 +140,18 @@ SCN
 
 @test "a real port's lock on the machine does not make the lab's port busy" {
 	[ "$(id -u)" = 0 ] || skip "a private /run/lock needs root"
-	[ ! -e /run/lock/LCK..ttyUSB0 ] || skip "a real ttyUSB0 is locked here"
-	printf '%10d\n' $$ >/run/lock/LCK..ttyUSB0
-	run env -u HS_LOCK_DIR "$HSLAB" -- "$LAB_BUILD/linkcat" /dev/ttyUSB0 'ATI\r'
+	# a port name whose lock file we create ourselves (O_EXCL), so a real
+	# port or another suite running beside this one is never touched
+	for n in $(seq 10 99); do
+		( set -C; printf '%10d\n' $$ >"/run/lock/LCK..ttyUSB$n" ) 2>/dev/null && break
+		n=
+	done
+	[ -n "$n" ] || fail "no free ttyUSBn lock name in /run/lock"
+	run env -u HS_LOCK_DIR "$HSLAB" --port "ttyUSB$n" -- "$LAB_BUILD/linkcat" "/dev/ttyUSB$n" 'ATI\r'
 	run2_status=$status run2_output=$output
-	run env -u HS_LOCK_DIR "$HSLAB" --shared-locks -- "$LAB_BUILD/linkcat" /dev/ttyUSB0 'ATI\r'
-	rm -f /run/lock/LCK..ttyUSB0
+	run env -u HS_LOCK_DIR "$HSLAB" --shared-locks --port "ttyUSB$n" -- \
+		"$LAB_BUILD/linkcat" "/dev/ttyUSB$n" 'ATI\r'
+	rm -f "/run/lock/LCK..ttyUSB$n"
 	# the control: with the machine's folder, the same lock is seen
 	assert_failure 69
 	assert_output --partial "locked by pid $$"
