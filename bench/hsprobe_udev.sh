@@ -1,15 +1,15 @@
 #!/bin/sh
-# hsprobe_udev.sh - what udev waits for: the time of one `hsprobe --udev`
-# on a lab modem, over 100 runs started as udev starts it, against
-# starting /bin/true the same way in the same run (the cost of any program
-# under the lab's preload). Goal: well under 50 ms a run. The figure is
-# printed, not judged.
-. "$(dirname "$0")/print_lib.inc"
+# hsprobe_udev.sh - what udev waits for: one `hsprobe --udev` on a lab
+# modem, over UDEV_RUNS runs (default 100) started as udev starts it,
+# against starting /bin/true the same way in the same run (the cost of
+# any program under the lab's preload). Goal: hsprobe adds well under
+# 50 ms a run to starting a program.
+. "$(dirname "$0")/bench_lib.sh"
 HSPROBE=$B/hsprobe
-need "$HSPROBE" "$HSLAB"
+bench_need "$HSPROBE" "$HSLAB"
 RUNS=${UDEV_RUNS:-100}
 
-# per_run CMD...: mean wall time of CMD in ms over RUNS runs in the lab
+# per_run CMD...: mean wall time of CMD in us over RUNS runs in the lab
 per_run() {
   "$HSLAB" --port ttyACM0 -- sh -c '
     n=$1; shift
@@ -17,14 +17,17 @@ per_run() {
     i=0
     while [ $i -lt "$n" ]; do "$@" >/dev/null || exit 1; i=$((i + 1)); done
     echo $(( ($(date +%s%N) - s) / n / 1000 ))' sh "$RUNS" "$@" ||
-    { echo "bench: $1 failed" >&2; exit 1; }
+    bench_fatal "$1 failed"
 }
 
-hs=$(per_run "$HSPROBE" --udev /sys/class/tty/ttyACM0)
-ref=$(per_run /bin/true)
-echo "hsprobe --udev on a lab modem, mean of $RUNS runs"
-awk -v h="$hs" -v r="$ref" 'BEGIN {
-  printf "  hsprobe --udev: %7.2f ms (goal: well under 50 ms)\n", h / 1000
-  printf "  /bin/true:      %7.2f ms (starting a program in the lab)\n", r / 1000
-  printf "  ratio: %.1f\n", (r > 0 ? h / r : 0)
-}'
+bench_title "hsprobe --udev on a lab modem, mean of $RUNS runs, against /bin/true"
+for i in $(bench_seq); do
+  ref=$(per_run /bin/true)
+  hs=$(per_run "$HSPROBE" --udev /sys/class/tty/ttyACM0)
+  bench_sample added "$(calc "($hs - $ref) / 1000")"
+  bench_sample ratio "$(ratio "$hs" "$ref")"
+  echo "  run $i: hsprobe --udev $(calc "$hs / 1000") ms, /bin/true $(calc "$ref / 1000") ms"
+done
+bench_row added 'hsprobe --udev, ms added to starting /bin/true' '< 50'
+bench_info 'hsprobe --udev / /bin/true, time per run (median)' "$(bench_median ratio)"
+bench_end

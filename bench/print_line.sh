@@ -1,44 +1,66 @@
 #!/bin/sh
-# print_line.sh - line utilisation: the lab serial printer at 115200 baud
-# (8N1: 11520 B/s at most) prints exactly as fast as the line and says
-# busy by XOFF at its high watermark, so the host must restart at once on
-# XON to keep the line full. Achieved B/s (first to last byte received)
-# over 11520; goal >= 0.97. Reference in the same run: `cat` with the
-# kernel's IXON on the same lab printer, and the ratio hsprint/cat.
-# The printer prints at 98% of the line rate, so its buffer fills slowly
-# and it must say busy a few times during the job; utilisation can only
-# reach 0.97 if the host restarts at once on every XON.
-. "$(dirname "$0")/print_lib.inc"
-need "$HSPRINT" "$HSLAB"
-KIB=${PRINT_LINE_KIB:-160}
+# print_line.sh - what the host controls on a serial printer line, at
+# 115200 baud (8N1: 11520 B/s), against `cat` with the kernel's IXON on
+# the same lab printer in the same run:
+#  - utilisation with a printer as fast as the line (it never says busy):
+#    B/s from the first byte received to the last, hsprint / cat, for
+#    flow=xonxoff and flow=dtrdsr (goal >= 0.97: the host keeps the line
+#    full);
+#  - restarting: a printer slower than the line (8000 B/s, 2048-byte
+#    buffer, busy above 1536, ready below 512) says busy and ready again
+#    many times a job; from each "ready" (XON, or DSR rising) to the next
+#    byte it receives, the median over the job, minus cat's (the lab's
+#    own path from XON to a byte on the wire). Goal: within 1 ms of cat's.
+# Every job must arrive whole (sha256).
+. "$(dirname "$0")/bench_lib.sh"
+bench_need "$HSPRINT" "$HSLAB"
+KIB=${PRINT_LINE_KIB:-64}
 head -c $((KIB * 1024)) /dev/urandom > "$W/job"
 sum=$(sha256sum < "$W/job")
-PRINTER="--port ttyUSB0=printer --busy xonxoff --buffer 2048 --print-rate ${PRINT_LINE_RATE:-11300}"
+FAST="--print-rate 0"
+SLOW="--print-rate 8000 --buffer '2048 1536 512'"
+CAT='stty -F /dev/ttyUSB0 115200 raw ixon -ixany && cat "$0" > /dev/ttyUSB0'
 
-# lab NAME CMD...: print the job with CMD; transcript $W/NAME.t.
-lab() {
-  name=$1; shift
-  # shellcheck disable=SC2086 # PRINTER is a list of words
-  "$HSLAB" $PRINTER --output "$W/$name.out" --transcript "$W/$name.t" -- "$@" ||
-    { echo "bench: $name failed" >&2; exit 1; }
-  [ "$(sha256sum < "$W/$name.out")" = "$sum" ] || { echo "bench: $name output differs" >&2; exit 1; }
+# job NAME BUSY PRINTER CMD...: print the job with CMD on a lab printer
+# saying busy by BUSY (xonxoff or dsr); transcript $W/NAME.t.
+job() {
+  name=$1 busy=$2 printer=$3; shift 3
+  eval "set -- $printer \"\$@\""
+  "$HSLAB" --port ttyUSB0=printer --busy "$busy" --output "$W/$name.out" \
+    --transcript "$W/$name.t" "$@" >/dev/null 2>"$W/$name.err" ||
+    { cat "$W/$name.err" >&2; bench_fatal "$name failed"; }
+  [ "$(sha256sum < "$W/$name.out")" = "$sum" ] || bench_fatal "$name: the printer's output is not the job"
 }
 
-lab cat sh -c 'stty -F /dev/ttyUSB0 115200 raw ixon -ixany && cat "$0" > /dev/ttyUSB0' "$W/job"
-lab hsprint "$HSPRINT" -d 'serial:/dev/ttyUSB0?baud=115200&flow=xonxoff' "$W/job"
+# rate NAME: bytes per second the printer received
+rate() {
+  set -- $(rx_span "$W/$1.t" ttyUSB0)
+  calc "$1 / $2"
+}
 
-echo "print_line: $KIB KiB at 115200 baud, printer busy by XOFF (line limit 11520 B/s)"
-for n in cat hsprint; do
-  set -- $(rx_span "$W/$n.t" ttyUSB0)
-  x=$(grep -c 'printer xoff' "$W/$n.t")
-  awk -v n="$n" -v b="$1" -v s="$2" -v x="$x" 'BEGIN {
-    u = b / s / 11520
-    printf "  %-8s %6d B in %6.2f s = %7.1f B/s, utilisation %.3f, %d XOFFs%s\n",
-      n, b, s, b / s, u, x, (n == "hsprint" ? (u >= 0.97 ? " (goal >= 0.97) ok" : " (goal >= 0.97) BELOW GOAL") : "")
-  }'
+bench_title "$KIB KiB to a lab serial printer at 115200 baud"
+for i in $(bench_seq); do
+  job cat xonxoff "$FAST" -- sh -c "$CAT" "$W/job"
+  job hs_x xonxoff "$FAST" -- "$HSPRINT" -d 'serial:/dev/ttyUSB0?baud=115200&flow=xonxoff' "$W/job"
+  job hs_d dsr "$FAST" -- "$HSPRINT" -d 'serial:/dev/ttyUSB0?baud=115200&flow=dtrdsr' "$W/job"
+  c=$(rate cat) x=$(rate hs_x) d=$(rate hs_d)
+  bench_sample util_x "$(ratio "$x" "$c")"
+  bench_sample util_d "$(ratio "$d" "$c")"
+  job cat_s xonxoff "$SLOW" -- sh -c "$CAT" "$W/job"
+  job hs_xs xonxoff "$SLOW" -- "$HSPRINT" -d 'serial:/dev/ttyUSB0?baud=115200&flow=xonxoff' "$W/job"
+  job hs_ds dsr "$SLOW" -- "$HSPRINT" -d 'serial:/dev/ttyUSB0?baud=115200&flow=dtrdsr' "$W/job"
+  rc=$(restart_delay "$W/cat_s.t" ttyUSB0 xon)
+  rx=$(restart_delay "$W/hs_xs.t" ttyUSB0 xon)
+  rd=$(restart_delay "$W/hs_ds.t" ttyUSB0 xon)
+  for v in "$rc" "$rx" "$rd"; do
+    [ "$v" != -1 ] || bench_fatal "a slow printer never said ready again"
+  done
+  bench_sample restart_x "$(calc "($rx - $rc) * 1000")"
+  bench_sample restart_d "$(calc "($rd - $rc) * 1000")"
+  echo "  run $i: B/s cat $c, xonxoff $x, dtrdsr $d; ready to next byte: cat $(calc "$rc * 1000") ms, xonxoff $(calc "$rx * 1000") ms, dtrdsr $(calc "$rd * 1000") ms"
 done
-set -- $(rx_span "$W/cat.t" ttyUSB0)
-c=$(awk -v b="$1" -v s="$2" 'BEGIN { print b / s }')
-set -- $(rx_span "$W/hsprint.t" ttyUSB0)
-h=$(awk -v b="$1" -v s="$2" 'BEGIN { print b / s }')
-echo "  ratio hsprint/cat $(ratio "$h" "$c") (what the lab lets any host reach)"
+bench_row util_x 'line utilisation, fast printer, xonxoff: hsprint / cat' '>= 0.97'
+bench_row util_d 'line utilisation, fast printer, dtrdsr: hsprint / cat' '>= 0.97'
+bench_row restart_x 'XON to next byte, hsprint xonxoff, ms more than cat' '<= 1'
+bench_row restart_d 'DSR rising to next byte, hsprint dtrdsr, ms more than cat' '<= 1'
+bench_end

@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "handshake/handshake.h"
 #include "fail.h"
@@ -87,6 +88,22 @@ int hs_fail_in(const char *func, int code, const char *fmt, ...)
 	if (code < 0 && hs_tracing(HS_LOG_ERROR))
 		hs_trace(HS_LOG_ERROR, func, "%s: %s", hs_err_name(code), text);
 	return code;
+}
+
+int hs_fail_no_fds(const char *what, int err)
+{
+	struct rlimit r;
+
+	if (err == ENFILE)
+		return hs_fail(HS_ERR_IO,
+			       "cannot open %s: the system's table of open files is full (fs.file-max)",
+			       what);
+	if (getrlimit(RLIMIT_NOFILE, &r) != 0 || r.rlim_cur == RLIM_INFINITY)
+		return hs_fail(HS_ERR_IO, "cannot open %s: this process has all the files open it may",
+			       what);
+	return hs_fail(HS_ERR_IO,
+		       "cannot open %s: this process has all the %llu files open it may (ulimit -n; hard limit %llu): raise the limit to hold more links",
+		       what, (unsigned long long)r.rlim_cur, (unsigned long long)r.rlim_max);
 }
 
 int hs_errno_code(int err)

@@ -21,6 +21,11 @@ int hs_fail_in(const char *func, int code, const char *fmt, ...) HS_PRINTF(3, 4)
 /* The enum hs_err for an errno from opening or using a device. */
 int hs_errno_code(int err);
 
+/* Record that what could not be opened because the process (EMFILE) or
+ * the system (ENFILE) has no descriptor left, with the limit to raise.
+ * Returns HS_ERR_IO. */
+int hs_fail_no_fds(const char *what, int err);
+
 /* Record why node could not be opened (EACCES, EPERM) and what would
  * help: its owner, group and mode, then join its group, log in again, or
  * (a node of group root, or a mode without group access) a udev rule

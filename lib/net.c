@@ -56,6 +56,9 @@ static int conn_error(struct hs_net *n, int err, const char *during)
 			       during);
 	case ETIMEDOUT:
 		return hs_fail(HS_ERR_TIMEOUT, "%s did not answer (%s)", n->peer, strerror(err));
+	case EMFILE:
+	case ENFILE:
+		return hs_fail_no_fds(n->peer, err);
 	default:
 		return hs_fail(hs_errno_code(err), "%s: %s failed: %s", n->peer, during,
 			       strerror(err));

@@ -56,6 +56,8 @@ static int open_failed(const char *path, int err)
 			       "%s: no device answers behind it (%s); is it plugged in?",
 			       path, strerror(err));
 	default:
+		if (err == EMFILE || err == ENFILE)
+			return hs_fail_no_fds(path, err);
 		return hs_fail(hs_errno_code(err), "cannot open %s: %s", path,
 			       strerror(err));
 	}
