@@ -136,6 +136,7 @@ static void port_defaults(struct lab_port_cfg *p, const char *name, int idx)
 	p->busy_xon = true;
 	p->paperout_after = -1;
 	p->plug_after_ms = -1;
+	p->miwait = true;
 }
 
 static struct lab_port_cfg *port_get(struct lab_config *c, const char *name,
@@ -463,6 +464,13 @@ static bool apply_words(struct lab_config *c, const char *key, char **w,
 		g_strlcpy(p->output, w[0], sizeof(p->output));
 	} else if (!strcmp(key, "fault")) {
 		return parse_fault(p, w, n, err);
+	} else if (!strcmp(key, "miwait")) {
+		NEED(1);
+		if (strcmp(w[0], "yes") && strcmp(w[0], "no")) {
+			LAB_ERR(err, "miwait: yes or no");
+			return false;
+		}
+		p->miwait = !strcmp(w[0], "yes");
 	} else {
 		LAB_ERR(err, "unknown directive '%s'", key);
 		return false;

@@ -62,6 +62,10 @@ static const char usage_text[] =
 "  --manufacturer S  --product S  --serial S\n"
 "  --plug-after MS        the port appears MS ms after the start, with an\n"
 "                         \"add\" uevent (as udev's, for hsprobe --watch)\n"
+"  --miwait yes|no        the driver answers TIOCMIWAIT (default yes: a\n"
+"                         wait for modem lines ends when one changes, on\n"
+"                         a signal, or on unplug); no: ENOTTY, as\n"
+"                         drivers without it\n"
 "Hayes modem:\n"
 "  --ati LINE             a line of the ATI reply (repeat for more)\n"
 "  --number 'NUM FAREND'  what answers when NUM is dialled (digits compared)\n"
@@ -131,6 +135,8 @@ static const char usage_text[] =
 "  command \"AT...\"       a command line the modem executed\n"
 "  peer-send|peer-got \"...\", peer-hangup   the scripted far end\n"
 "  fault KIND            a fault fired\n"
+"  miwait wait LINES | woke LINE=V | interrupted | hangup   a TIOCMIWAIT\n"
+"                        began, and how it ended\n"
 "  lab exit STATUS       COMMAND ended (DEVICE is the word lab)\n"
 "\n"
 "Environment: HSLAB_TIMEOUT is --timeout's default (the test suites set\n"
@@ -159,7 +165,7 @@ static const char *const keys[] = {
 	"transcript", "port", "nullmodem", "usb", "manufacturer", "product",
 	"serial", "ati", "number", "default-number", "connect-speed", "ring",
 	"ring-interval", "ring-max", "split-results", "buffer", "print-rate", "busy",
-	"paper-out", "output", "fault", "usb-printer", "plug-after",
+	"paper-out", "output", "fault", "usb-printer", "plug-after", "miwait",
 };
 
 static void die(const char *fmt, ...) G_GNUC_PRINTF(1, 2);

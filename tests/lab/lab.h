@@ -8,6 +8,7 @@
  *   lab_uart.c   a port's bytes: the host UART's queue, pty master I/O
  *   lab_sysfs.c  a port's sysfs records (tty, usb-serial, USB device)
  *   lab_hupcl.c  opens and last close of a port (HUPCL drops DTR/RTS)
+ *   lab_miwait.c TIOCMIWAIT: waits for modem-line changes
  *   transcript.c the timestamped event log tests assert on
  *   modem.c      Hayes modem model; farend.c its remote ends
  *   printer.c    serial printer model
@@ -109,6 +110,7 @@ struct lab_port_cfg {
 	/* hot-plug: the port appears this long after the start, with an
 	 * "add" uevent (hsprobe --watch); -1: there from the start */
 	long plug_after_ms;
+	bool miwait;               /* the driver answers TIOCMIWAIT */
 	/* faults */
 	struct lab_fault_cfg faults[4];
 	int nfaults;
@@ -220,6 +222,11 @@ bool lab_tty_add(void *testbed, struct lab_port *p, int index,
 /* sysfs records of a port (lab_sysfs.c); sets p->syspath */
 bool lab_sysfs_add(void *testbed, struct lab_port *p, int index,
                    GError **err);
+/* TIOCMIWAIT (lab_miwait.c): a wait starts (umockdev's worker thread),
+ * the device's lines changed, the port hung up */
+void lab_miwait_start(struct lab_port *p, void *umockdev_ioctl_client);
+void lab_miwait_lines(struct lab_port *p, unsigned before, unsigned after);
+void lab_miwait_hangup(struct lab_port *p);
 /* opens and last close of the node (lab_hupcl.c) */
 void lab_hupcl_watch(struct lab_port *p);
 void lab_hupcl_unwatch(struct lab_port *p);

@@ -7,8 +7,9 @@
  * umockdev backs a tty node with a pty; the program under test opens the
  * slave (as /dev/ttyUSBn), the lab holds the master. A pty has no modem
  * lines, so TIOCMGET/TIOCMSET/TIOCMBIS/TIOCMBIC are answered here from the
- * port's line state, and TIOCOUTQ from what the device has not received
- * yet (lab_uart.c); every other ioctl (TIOCEXCL, ...) runs on the real
+ * port's line state, TIOCMIWAIT when they change (lab_miwait.c), and
+ * TIOCOUTQ from what the device has not received yet (lab_uart.c); every
+ * other ioctl (TIOCEXCL, ...) runs on the real
  * pty. glibc's termios calls are raw syscalls umockdev never sees, so they
  * act on the pty. The ioctl handler runs on umockdev's worker thread: it
  * only touches the locked port state and posts changes to the main loop,
@@ -221,6 +222,12 @@ static gboolean on_ioctl(UMockdevIoctlBase *h, UMockdevIoctlClient *client,
 		umockdev_ioctl_client_complete(client, -1, EIO);
 		return TRUE;
 	}
+	if (req == TIOCMIWAIT) {
+		/* answered when a line moves, the port hangs up or the
+		 * caller has a signal pending (lab_miwait.c) */
+		lab_miwait_start(p, client);
+		return TRUE;
+	}
 	if (req != TIOCMGET && req != TIOCMSET && req != TIOCMBIS &&
 	    req != TIOCMBIC && req != TIOCOUTQ) {
 		/* termios and the rest: let the real pty answer */
@@ -366,13 +373,14 @@ bool lab_tty_add(void *tb, struct lab_port *p, int index, GError **err)
 
 void lab_port_set_lines(struct lab_port *p, unsigned mask, bool on)
 {
-	unsigned before;
+	unsigned before, after;
 
 	g_mutex_lock(&p->lock);
 	before = p->dev_lines;
-	p->dev_lines = on ? (before | mask) : (before & ~mask);
+	p->dev_lines = after = on ? (before | mask) : (before & ~mask);
 	log_lines(p, "dev", before, p->dev_lines);
 	g_mutex_unlock(&p->lock);
+	lab_miwait_lines(p, before, after);
 }
 
 unsigned lab_port_host_lines(struct lab_port *p)
@@ -435,6 +443,7 @@ void lab_port_unplug(struct lab_port *p)
 	g_mutex_lock(&p->lock);
 	p->unplugged = true;
 	g_mutex_unlock(&p->lock);
+	lab_miwait_hangup(p);
 	if (p->ops && p->ops->unplug)
 		p->ops->unplug(p);
 	else

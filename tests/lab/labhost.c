@@ -11,6 +11,10 @@
  *   lines                  print "CTS=. DSR=. DCD=. RI=." (TIOCMGET)
  *   outq                   print "outq=N": bytes not yet sent (TIOCOUTQ)
  *   wait-line NAME 0|1 [SECS]  poll TIOCMGET until NAME has that value
+ *   miwait NAME[,NAME] SECS  TIOCMIWAIT on those lines, SIGALRM after SECS
+ *                          (whole seconds); prints "miwait: changed
+ *                          CTS=. DSR=. DCD=. RI=.", "miwait: interrupted"
+ *                          or "miwait: failed: ERROR"
  *   sleep MS               stay silent MS ms (a guard time is a stimulus)
  *   write-file PATH        write PATH's bytes, then tcdrain
  *   write-until-fail SECS  write a byte every 10 ms until write or read
@@ -25,6 +29,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -165,6 +170,38 @@ static speed_t baud(long b)
 	return B0;
 }
 
+static void on_alarm(int sig)
+{
+	(void)sig;
+}
+
+/* TIOCMIWAIT on the named lines, ended by SIGALRM after secs. */
+static void miwait(const char *names, unsigned secs)
+{
+	struct sigaction sa = { .sa_handler = on_alarm };
+	char list[64], *name, *save = NULL;
+	int mask = 0, v;
+
+	snprintf(list, sizeof(list), "%s", names);
+	for (name = strtok_r(list, ",", &save); name; name = strtok_r(NULL, ",", &save))
+		mask |= line_bit(name);
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGALRM, &sa, NULL); /* no SA_RESTART: the wait must end */
+	alarm(secs);
+	if (ioctl(fd, TIOCMIWAIT, (unsigned long)mask) == 0) {
+		alarm(0);
+		v = getlines();
+		printf("miwait: changed CTS=%d DSR=%d DCD=%d RI=%d\n", !!(v & TIOCM_CTS),
+		       !!(v & TIOCM_DSR), !!(v & TIOCM_CD), !!(v & TIOCM_RI));
+	} else if (errno == EINTR) {
+		printf("miwait: interrupted\n");
+	} else {
+		alarm(0);
+		printf("miwait: failed: %s\n", strerror(errno));
+	}
+	fflush(stdout);
+}
+
 int main(int argc, char **argv)
 {
 	struct termios t;
@@ -234,6 +271,9 @@ int main(int argc, char **argv)
 				usleep(10000);
 			}
 			i += (a3 && strspn(a3, "0123456789.") == strlen(a3)) ? 3 : 2;
+		} else if (!strcmp(s, "miwait") && a1 && a2) {
+			miwait(a1, (unsigned)atoi(a2));
+			i += 2;
 		} else if (!strcmp(s, "sleep") && a1) {
 			usleep((useconds_t)atol(a1) * 1000);
 			i++;

@@ -1,0 +1,72 @@
+#!/usr/bin/env bats
+# lab_miwait.bats — TIOCMIWAIT answered as a serial driver answers it:
+# the wait ends when a line it names changes, with EINTR when the caller
+# gets a signal, with EIO when the port is unplugged; a port set
+# "miwait no" answers ENOTTY like a driver without the call. Every wait
+# is logged in the transcript ("miwait wait|woke|interrupted|hangup").
+
+load lab_helper
+
+setup() {
+	lab_setup
+}
+
+@test "a wait ends when the device changes a line it names, and is logged" {
+	# ttyUSB1 is held open (DTR up: ttyUSB0's DSR up); ttyUSB0 waits for
+	# DSR; once the lab logged the wait, ttyUSB1 drops DTR, which the
+	# null modem wires to ttyUSB0's DSR
+	run "$HSLAB" --transcript "$T" --nullmodem 'ttyUSB0 ttyUSB1' -- sh -c '
+		. "$LAB_WAIT"
+		exec 3<>/dev/ttyUSB1
+		wait_for "$1" "ttyUSB1 host DTR=1" 20 || exit 7
+		"$0" /dev/ttyUSB0 miwait DSR 30 & waiter=$!
+		wait_for "$1" "ttyUSB0 miwait wait DSR" 20 || exit 9
+		"$0" /dev/ttyUSB1 dtr 0 || exit 8
+		wait $waiter' "$LABHOST" "$T"
+	assert_success
+	assert_output "miwait: changed CTS=1 DSR=0 DCD=0 RI=0"
+	# the one change it waited for, and nothing else ended it
+	in_order 'ttyUSB0 miwait wait DSR' 'ttyUSB1 host DTR=0' 'ttyUSB0 miwait woke DSR=0'
+}
+
+@test "a line it does not name does not end the wait; a signal does (EINTR)" {
+	# CTS moves (RTS on the other end), DSR does not: the alarm ends it
+	run "$HSLAB" --transcript "$T" --nullmodem 'ttyUSB0 ttyUSB1' -- sh -c '
+		. "$LAB_WAIT"
+		exec 3<>/dev/ttyUSB1
+		wait_for "$1" "ttyUSB1 host DTR=1" 20 || exit 7
+		"$0" /dev/ttyUSB0 miwait DSR 2 & waiter=$!
+		wait_for "$1" "ttyUSB0 miwait wait DSR" 20 || exit 9
+		"$0" /dev/ttyUSB1 rts 0 || exit 8
+		wait $waiter' "$LABHOST" "$T"
+	assert_success
+	assert_output "miwait: interrupted"
+	in_order 'ttyUSB0 miwait wait DSR' 'ttyUSB1 host RTS=0' 'ttyUSB0 miwait interrupted'
+	run grep -c 'miwait woke' "$T"
+	assert_output 0
+}
+
+@test "an unplug ends the wait with EIO" {
+	run "$HSLAB" --transcript "$T" --port ttyUSB0 --fault 'unplug after-ms 300' \
+		-- "$LABHOST" /dev/ttyUSB0 miwait DCD,RI 30
+	assert_success
+	assert_output "miwait: failed: Input/output error"
+	in_order 'ttyUSB0 miwait wait DCD RI' 'ttyUSB0 miwait hangup'
+}
+
+@test "a port whose driver lacks TIOCMIWAIT (miwait no) answers ENOTTY at once" {
+	run "$HSLAB" --transcript "$T" --port ttyUSB0 --miwait no \
+		-- "$LABHOST" /dev/ttyUSB0 miwait DSR 30
+	assert_success
+	assert_output "miwait: failed: Inappropriate ioctl for device"
+	run grep -c miwait "$T"
+	assert_output 0
+}
+
+# in_order PATTERN...: the transcript has lines matching each, in order
+in_order() {
+	awk -v pats="$(printf '%s\n' "$@")" '
+		BEGIN { n = split(pats, p, "\n") }
+		i < n && $0 ~ p[i + 1] { i++ }
+		END { exit i < n }' "$T" || { cat "$T" >&2; return 1; }
+}
