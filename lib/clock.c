@@ -11,9 +11,14 @@
 
 int64_t hs_now_ms(void)
 {
+	return hs_now_us() / 1000;
+}
+
+int64_t hs_now_us(void)
+{
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
 int64_t hs_deadline(int timeout_ms)
@@ -32,15 +37,20 @@ int hs_remaining(int64_t deadline)
 
 void hs_nap(int ms, int64_t deadline)
 {
-	int left = hs_remaining(deadline);
+	hs_nap_us((int64_t)ms * 1000, deadline);
+}
+
+void hs_nap_us(int64_t us, int64_t deadline)
+{
+	int64_t left = deadline * 1000 - hs_now_us();
 	struct timespec ts;
 
-	if (ms > left)
-		ms = left;
-	if (ms <= 0)
+	if (us > left)
+		us = left;
+	if (us <= 0)
 		return;
-	ts.tv_sec = ms / 1000;
-	ts.tv_nsec = (long)(ms % 1000) * 1000000;
+	ts.tv_sec = (time_t)(us / 1000000);
+	ts.tv_nsec = (long)(us % 1000000) * 1000;
 	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
 		;
 }

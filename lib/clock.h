@@ -10,12 +10,15 @@
 #include <stdint.h>
 
 int64_t hs_now_ms(void);
+/* The same clock in microseconds, for pacing a line by its byte time. */
+int64_t hs_now_us(void);
 int64_t hs_deadline(int timeout_ms);
 /* Milliseconds left before the deadline, 0 once it has passed, at most
  * INT_MAX. */
 int hs_remaining(int64_t deadline);
 /* Sleep ms, but never past the deadline. */
 void hs_nap(int ms, int64_t deadline);
+void hs_nap_us(int64_t us, int64_t deadline);
 /* poll() one fd for events until the deadline, through EINTR: 1 ready
  * (*got has the revents), 0 the deadline passed, -errno on an error. */
 int hs_poll_until(int fd, short events, int64_t deadline, short *got);

@@ -14,7 +14,6 @@
 #include "trace.h"
 
 #define MAX_BREAK_MS 5000
-#define SIGNAL_POLL_MS 2
 
 static int not_supported(struct hs_link *l, const char *what)
 {
@@ -260,22 +259,12 @@ int hs_link_wait_signals(struct hs_link *l, int mask, int timeout_ms)
 	deadline = hs_deadline(timeout_ms);
 	if ((first = hs_link_signals(l)) < 0)
 		return first;
-	if (l->ops->wait_signals)
-		return l->ops->wait_signals(l, mask, first, deadline);
-	/* TIOCMIWAIT cannot time out and few drivers implement it: look. */
-	for (;;) {
-		if ((now = hs_link_signals(l)) < 0)
-			return now;
-		if ((now ^ first) & mask) {
-			if (hs_tracing(HS_LOG_STATE))
-				trace_signals(l, first, now);
-			return now;
-		}
-		if (hs_remaining(deadline) == 0)
-			return hs_fail(HS_ERR_TIMEOUT, "%s: modem lines did not change before the deadline",
-				       l->path);
-		hs_nap(SIGNAL_POLL_MS, deadline);
-	}
+	if (!l->ops->wait_signals)
+		return not_supported(l, "waiting for modem lines");
+	now = l->ops->wait_signals(l, mask, first, deadline);
+	if (now >= 0 && hs_tracing(HS_LOG_STATE))
+		trace_signals(l, first, now);
+	return now;
 }
 
 int hs_link_fd(struct hs_link *l)

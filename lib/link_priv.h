@@ -35,8 +35,8 @@ struct hs_transport_ops {
 	int (*set_signal)(struct hs_link *link, int sig, int on);
 	int (*signals)(struct hs_link *link);
 	/* Optional: wait until a line in mask differs from first (a mask
-	 * as signals returns), without polling; the new mask or an error.
-	 * Without it hs_link_wait_signals looks every few ms. */
+	 * as signals returns), woken by the change where the port can; the
+	 * new mask or an error. Every transport with signals has it. */
 	int (*wait_signals)(struct hs_link *link, int mask, int first, int64_t deadline);
 	/* Optional, USB printer class (handshake/usb.h). device_id returns
 	 * the ID's length, port_status the status bits (>= 0). */

@@ -87,11 +87,16 @@ const char *hs_printer_driver_name(const struct hs_printer *p)
 	return p ? p->drv->name : "";
 }
 
+int hs_printer_reads_back(const struct hs_printer *p)
+{
+	return (p->drv->parse_status || p->backchannel) && !(p->quirks & HS_PQ_UNIDIRECTIONAL);
+}
+
 int hs_printer_read_status(struct hs_printer *p, int timeout_ms)
 {
 	int fresh = 0;
 
-	if ((!p->drv->parse_status && !p->backchannel) || (p->quirks & HS_PQ_UNIDIRECTIONAL))
+	if (!hs_printer_reads_back(p))
 		return 0;
 	for (;;) {
 		int n = hs_link_read(p->link, p->back + p->nback,

@@ -27,6 +27,9 @@ struct hs_printer {
  * a new status was parsed, 0 when none, < 0 on a link error. Bytes that
  * are not the driver's status language are dropped. */
 int hs_printer_read_status(struct hs_printer *p, int timeout_ms);
+/* Does hs_printer_read_status read anything here (a status language or a
+ * back-channel callback, and a printer that answers)? */
+int hs_printer_reads_back(const struct hs_printer *p);
 
 /* What a USB printer-class GET_PORT_STATUS byte says, as a status (pure:
  * unit-tested). */

@@ -301,4 +301,5 @@ const struct hs_transport_ops hs_serial_ops = {
 	.set_line = serial_set_line,
 	.set_signal = serial_set_signal,
 	.signals = hs_serial_signals,
+	.wait_signals = hs_serial_wait_signals,
 };

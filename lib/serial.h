@@ -19,11 +19,15 @@ struct hs_serial {
 	int line_set;           /* we changed the line: restore it */
 	int saved_lines;        /* HS_SIG_DTR|RTS as found, -1 if unknown */
 	int lines;              /* DTR/RTS as we last set them */
-	/* Write pacing on a real port: a token bucket filled at the line's
-	 * byte rate and capped at the bytes we allow in flight. */
-	int64_t bucket_ms;
-	double bucket;
+	/* Write pacing on a real port (serial_io.c) */
+	int last_queue;         /* the queue's depth at the last look, plus
+				 * what was written since */
+	int held_ms;            /* the queue held still: look again after */
+	int dsr_low;            /* DTR/DSR: DSR was low at the last look */
+	int refused;            /* the last write was refused (EAGAIN) */
 	int queue_seen;         /* the output queue's depth last seen */
+	int no_miwait;          /* TIOCMIWAIT failed here: poll the lines */
+	int lines_poll_ms;      /* ...this often (backs off to 100 ms) */
 };
 
 int hs_serial_read(struct hs_link *link, void *buf, size_t len, int64_t deadline);
@@ -34,6 +38,8 @@ int hs_serial_pending(struct hs_link *link);
 int hs_serial_flush(struct hs_link *link, enum hs_flush which);
 int hs_serial_break(struct hs_link *link, int duration_ms);
 int hs_serial_signals(struct hs_link *link);
+/* Wait until a line in mask differs from first (serial_lines.c). */
+int hs_serial_wait_signals(struct hs_link *link, int mask, int first, int64_t deadline);
 
 /* Record an errno err during what ("write", "a read of the modem lines")
  * and return its code; an unplugged port says so, whatever the call. */

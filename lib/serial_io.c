@@ -2,18 +2,22 @@
  * serial_io.c - moving bytes on a serial link within a deadline: read,
  * write paced by flow control, drain, flush, break.
  *
- * The fd is always non-blocking; every wait is a poll() bounded by the
- * caller's deadline. Writes may be paced at the line's byte rate with the
- * bytes in flight (the driver's queue, TIOCOUTQ, and what the line cannot
+ * The fd is always non-blocking; every wait is bounded by the caller's
+ * deadline. Writes may be paced at the line's byte rate with the bytes
+ * in flight (the driver's queue, TIOCOUTQ, and what the line cannot
  * have sent yet) kept to a few milliseconds' worth, for two reasons:
  * - DTR/DSR flow control has no kernel support on Linux: nothing is
- *   written while DSR is low, and at most 32 bytes are in flight, so a
- *   printer that drops DSR loses nothing it cannot buffer;
+ *   written while DSR is low (a wait for it to rise is woken by the
+ *   change: serial_lines.c), and at most 16 ms of data (192 bytes) is in
+ *   flight, written at once when a quarter is left, so a printer that
+ *   drops DSR gets no more than that after it;
  * - with link->short_queue (print jobs), for every flow on a real port (a
  *   pty has no line to pace): what sits in the queue when the device is
  *   unplugged is lost and, after the hang-up, no longer countable; a
  *   short queue keeps that small, and its last depth seen is kept
- *   (hs_serial_pending).
+ *   (hs_serial_pending). It is refilled every 10 ms of line time, and
+ *   while flow control holds it, looked at later each time, up to 2 s.
+ * Elsewhere (a pty) writes go as large as the port takes them.
  */
 #include <errno.h>
 #include <poll.h>
@@ -28,19 +32,25 @@
 #include "serial.h"
 
 /* How much output pacing lets ahead of the line, in ms of data: with
- * DTR/DSR a short reaction, else room for late wake-ups. */
-#define DTRDSR_INFLIGHT_MS 10
+ * DTR/DSR a short reaction (what the printer still gets after it drops
+ * DSR), else room for late wake-ups. */
+#define DTRDSR_INFLIGHT_MS 16
 #define INFLIGHT_MS 40
 #define MIN_INFLIGHT 8
 /* ...but with DTR/DSR never more than this many bytes: after the printer
- * drops DSR it may still get what is in flight plus one more slice, and
- * printers keep only a little room above their busy mark. */
-#define DTRDSR_MAX_INFLIGHT 32
+ * drops DSR it may still get what is in flight, and printers keep only a
+ * little room above their busy mark. */
+#define DTRDSR_MAX_INFLIGHT 192
 /* With the kernel doing the handshake only the unplug count is at stake:
  * enough that a late wake-up does not starve a fast line. */
 #define MAX_INFLIGHT 1024
-/* How often a wait for a modem line looks at it. */
-#define SIGNAL_POLL_MS 2
+/* Refill in steps of this much line time: the wake-ups a moving line
+ * costs. Under DTR/DSR the whole allowance goes at once, when the queue
+ * is down to a quarter of it. */
+#define REFILL_MS 10
+/* While the queue does not move (XOFF, CTS low) the next look is later
+ * each time, up to this. */
+#define HELD_MAX_MS 2000
 
 int hs_serial_fail(struct hs_link *l, const char *what, int err)
 {
@@ -100,33 +110,54 @@ static int read_queue(struct hs_link *l, int *queued)
 	return 0;
 }
 
-/* How many bytes pacing lets us write now: 0 means wait. */
-static size_t paced_room(struct hs_link *l, int *wait_ms)
+/* The bytes pacing lets be in flight (queued and unsent). */
+static int allowance(struct hs_link *l)
+{
+	int dsr = l->line.flow == HS_FLOW_DTRDSR;
+	int cap = hs_line_cps(&l->line) * (dsr ? DTRDSR_INFLIGHT_MS : INFLIGHT_MS) / 1000;
+	int max = dsr ? DTRDSR_MAX_INFLIGHT : MAX_INFLIGHT;
+
+	return cap < MIN_INFLIGHT ? MIN_INFLIGHT : cap > max ? max : cap;
+}
+
+/* Microseconds the line takes to send n bytes, rounded up. */
+static int64_t line_us(int n, int cps)
+{
+	return ((int64_t)n * 1000000 + cps - 1) / cps;
+}
+
+/* How many bytes pacing lets us write now; 0 means wait *wait_us first.
+ * Writes come when the queue is down to the refill mark, and fill it up
+ * to the allowance; the sleep in between is until it should
+ * be there again. A queue that did not go down at all since the last
+ * look is held by flow control (XOFF, CTS): the looks then come later
+ * each time, since the kernel restarts the line by itself and what is
+ * queued keeps it busy meanwhile. */
+static size_t paced_room(struct hs_link *l, int64_t *wait_us)
 {
 	struct hs_serial *s = l->priv;
-	int cps = hs_line_cps(&l->line);
-	int dsr = l->line.flow == HS_FLOW_DTRDSR;
-	double cap = (double)cps * (dsr ? DTRDSR_INFLIGHT_MS : INFLIGHT_MS) / 1000;
-	int max = dsr ? DTRDSR_MAX_INFLIGHT : MAX_INFLIGHT;
-	int64_t now = hs_now_ms();
-	int queued;
+	int cps = hs_line_cps(&l->line), cap = allowance(l), queued, mark, want = 0;
 
-	if (cap < MIN_INFLIGHT)
-		cap = MIN_INFLIGHT;
-	if (cap > max)
-		cap = max;
-	s->bucket += (double)(now - s->bucket_ms) * cps / 1000;
-	s->bucket_ms = now;
-	if (s->bucket > cap)
-		s->bucket = cap;
+	if (l->line.flow == HS_FLOW_DTRDSR)
+		mark = cap / 4;
+	else
+		mark = cap - cps * REFILL_MS / 1000 > 0 ? cap - cps * REFILL_MS / 1000 : 0;
 	read_queue(l, &queued);
-	double room = s->bucket < cap - queued ? s->bucket : cap - queued;
-	/* Without DSR to watch, write in quarters: fewer wake-ups. */
-	double least = dsr || cap < 4 * MIN_INFLIGHT ? 1 : cap / 4;
-	if (room >= least)
-		return (size_t)room;
-	*wait_ms = 1 + (int)((least - room) * 1000 / cps);
-	return 0;
+	if (queued <= mark) {
+		s->held_ms = 0;
+		want = cap - queued;
+	} else if (queued >= s->last_queue) {
+		/* kept across calls: a caller that writes again after its
+		 * deadline looks once, then waits as long as before */
+		int next = s->held_ms ? 2 * s->held_ms : REFILL_MS;
+		s->held_ms = next < HELD_MAX_MS ? next : HELD_MAX_MS;
+		*wait_us = (int64_t)s->held_ms * 1000;
+	} else {
+		s->held_ms = 0;
+		*wait_us = line_us(queued - mark, cps);
+	}
+	s->last_queue = queued;
+	return (size_t)want;
 }
 
 /* The count is the caller's (*done), not part of the message. */
@@ -143,65 +174,124 @@ static int held_up(struct hs_link *l)
 	return stalled(l, hs_flow_name(l->line.flow));
 }
 
+/* Under DTR/DSR nothing goes out while DSR is low: wait for it to rise
+ * (woken by the change where the port can tell). 0 when it was up, 1
+ * when it rose, or an error. */
+static int dsr_up(struct hs_link *l, int64_t deadline)
+{
+	int sig = hs_serial_signals(l), waited = 0;
+
+	while (sig >= 0 && !(sig & HS_SIG_DSR)) {
+		((struct hs_serial *)l->priv)->dsr_low = 1;
+		if (hs_remaining(deadline) == 0)
+			return stalled(l, "DSR low");
+		sig = hs_serial_wait_signals(l, HS_SIG_DSR, sig, deadline);
+		if (sig == HS_ERR_TIMEOUT)
+			return stalled(l, "DSR low");
+		waited = 1;
+	}
+	return sig < 0 ? sig : waited;
+}
+
+/* How much of chunk pacing lets go now: HS_OK with *chunk cut to it, or
+ * an error (the deadline passed while DSR was low or the queue held).
+ * Under DTR/DSR the line is looked at last, right before the write. */
+static int pace(struct hs_link *l, size_t *chunk, int64_t deadline)
+{
+	struct hs_serial *s = l->priv;
+
+	for (;;) {
+		int64_t wait_us = 0;
+		size_t room;
+		int rc;
+
+		/* a printer that held DSR low last time is asked first: its
+		 * queue has not moved meanwhile */
+		if (s->dsr_low && (rc = dsr_up(l, deadline)) < 0)
+			return rc;
+		room = paced_room(l, &wait_us);
+		if (room > 0 && l->line.flow == HS_FLOW_DTRDSR && !s->dsr_low &&
+		    (rc = dsr_up(l, deadline)) != 0) {
+			if (rc < 0)
+				return rc;
+			continue; /* time passed while DSR was low */
+		}
+		s->dsr_low = 0;
+		if (room > 0) {
+			if (*chunk > room)
+				*chunk = room;
+			return HS_OK;
+		}
+		if (hs_remaining(deadline) == 0)
+			break;
+		hs_nap_us(wait_us, deadline);
+		if (hs_remaining(deadline) == 0)
+			break; /* the next look is the next call's */
+	}
+	return l->line.flow == HS_FLOW_DTRDSR ? stalled(l, "DSR pacing") : held_up(l);
+}
+
+/* Wait until the port that refused bytes polls writable again: HS_OK, or
+ * the deadline (held_up) or an error. */
+static int writable(struct hs_link *l, int64_t deadline)
+{
+	struct hs_serial *s = l->priv;
+	short got = 0;
+	int rc = wait_fd(l, POLLOUT, deadline, &got);
+
+	if (rc < 0)
+		return rc;
+	if (rc == 0)
+		return held_up(l);
+	if (got & (POLLHUP | POLLERR))
+		return hs_serial_fail(l, "write", EIO);
+	s->refused = 0;
+	return HS_OK;
+}
+
+/* Writes go first and poll() only when the port would block: one call
+ * per slice on a line that keeps up. */
 int hs_serial_write(struct hs_link *l, const void *buf, size_t len,
 		    int64_t deadline, size_t *done)
 {
 	const char *p = buf;
 	struct hs_serial *s = l->priv;
 	int refused = 0;  /* writes in a row that took nothing */
-	int dsr = l->line.flow == HS_FLOW_DTRDSR;
-	int paced = dsr || (s->port && l->short_queue);
+	int paced = l->line.flow == HS_FLOW_DTRDSR || (s->port && l->short_queue);
 
 	*done = 0;
 	while (*done < len) {
 		size_t chunk = len - *done;
-		short got = 0;
 		ssize_t n;
 		int rc;
 
-		if (paced) {
-			int sig = HS_SIG_DSR, wait_ms = SIGNAL_POLL_MS;
-			size_t room;
-			if (dsr && (sig = hs_serial_signals(l)) < 0)
-				return sig;
-			room = sig & HS_SIG_DSR ? paced_room(l, &wait_ms) : 0;
-			if (room == 0) {
-				if (hs_remaining(deadline) == 0 && dsr)
-					return stalled(l, sig & HS_SIG_DSR ? "DSR pacing" : "DSR low");
-				if (hs_remaining(deadline) == 0)
-					return held_up(l);
-				hs_nap(wait_ms, deadline);
-				continue;
-			}
-			if (chunk > room)
-				chunk = room;
-		}
-		rc = wait_fd(l, POLLOUT, deadline, &got);
-		if (rc < 0)
+		/* The port refused bytes until the last deadline (a pty that
+		 * the far end's XOFF stopped): wait until it takes again. */
+		if (s->refused && (rc = writable(l, deadline)) < 0)
 			return rc;
-		if (rc == 0)
-			return held_up(l);
+		if (paced && (rc = pace(l, &chunk, deadline)) < 0)
+			return rc;
 		n = write(l->wfd, p + *done, chunk);
 		if (n > 0) {
 			*done += (size_t)n;
 			/* in the queue now, as far as we can know: after a
 			 * hang-up the count must not include them */
 			s->queue_seen += (int)n;
+			s->last_queue += (int)n;
 			refused = 0;
-			if (paced)
-				s->bucket -= (double)n;
-		} else if (n < 0 && errno != EAGAIN && errno != EINTR) {
-			return hs_serial_fail(l, "write", errno);
-		} else if (got & (POLLHUP | POLLERR)) {
-			return hs_serial_fail(l, "write", EIO);
-		} else if (n < 0 && errno == EAGAIN) {
-			/* A pty stopped by XOFF polls writable but takes nothing:
-			 * back off instead of spinning until the deadline. */
-			refused = refused < 8 ? refused + 1 : 8;
-			if (hs_remaining(deadline) == 0)
-				return held_up(l);
-			hs_nap(refused, deadline);
+			continue;
 		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno != EAGAIN)
+			return hs_serial_fail(l, "write", errno);
+		s->refused = 1;
+		if ((rc = writable(l, deadline)) < 0)
+			return rc;
+		/* A port that polls writable but takes nothing: back off
+		 * instead of spinning until the deadline. */
+		if (refused++ > 0)
+			hs_nap(refused < 8 ? refused : 8, deadline);
 	}
 	return HS_OK;
 }

@@ -197,7 +197,9 @@ static void test_xonxoff_paced_job(void **state)
 static void test_stall_reports_exact_count(void **state)
 {
 	struct printer fake = { .stop_at = 7000 };
-	size_t n = 20000, accepted = 0;
+	/* more than a pty can hold (up to 64 KiB) past the stop: the job
+	 * must stall, however fast the writer got ahead of the printer */
+	size_t n = 200000, accepted = 0;
 	unsigned char *job = make_job(n, 1);
 	struct hs_print_opts o = { .stall_timeout_ms = 300 };
 	char want[96];
@@ -232,7 +234,8 @@ static void on_status(void *ctx, const struct hs_printer_status *st)
 static void test_paper_out_pause_then_finish(void **state)
 {
 	struct printer fake = { .paper_out_at = 9000, .paper_out_ms = 500 };
-	size_t n = 30000, accepted = 0;
+	/* more than a pty can hold past the paper-out: the job must wait */
+	size_t n = 200000, accepted = 0;
 	unsigned char *job = make_job(n, 1);
 	struct hs_print_opts o = { .stall_timeout_ms = 150, .pause_timeout_ms = 5000,
 				   .status_interval_ms = 20, .status = on_status };

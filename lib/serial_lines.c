@@ -1,0 +1,174 @@
+/*
+ * serial_lines.c - waiting for a serial port's modem lines (CTS, DSR,
+ * DCD, RI) to change without looking at them over and over.
+ *
+ * Linux tells a waiter when a line changes: ioctl(TIOCMIWAIT) sleeps in
+ * the driver until one of the lines asked for moves (UARTs and the
+ * usb-serial drivers have it; ptys and some adapters do not). It takes
+ * no timeout, so the deadline is a POSIX timer aimed at this thread that
+ * fires a signal of the library's own (HS_WAKE_SIGNAL, a real-time
+ * signal whose handler does nothing): the ioctl returns EINTR then. The
+ * timer keeps firing every few ms after the deadline, so a signal that
+ * lands just before the ioctl starts is not lost. The handler is only
+ * installed where the program left the signal alone (SIG_DFL); a program
+ * that uses the signal itself, and a port without TIOCMIWAIT, get a poll
+ * of the lines whose interval doubles from 2 ms to 100 ms while nothing
+ * changes.
+ *
+ * A change between reading the lines and starting the wait is seen by
+ * neither; such a wait ends at its deadline. Callers wait in slices (the
+ * serial writer up to its caller's deadline, the modem code its own), so
+ * what that costs is bounded by the slice.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "fail.h"
+#include "serial.h"
+
+/* The poll where TIOCMIWAIT cannot be had: first interval and cap. */
+#define POLL_FIRST_MS 2
+#define POLL_MAX_MS 100
+/* The signal (documented in handshake/link.h). */
+#define HS_WAKE_SIGNAL (SIGRTMAX - 3)
+/* After the deadline the timer fires again this often (a lost signal). */
+#define REFIRE_MS 5
+/* TIOCMIWAIT returning "changed" this many times in a row with nothing
+ * changed is a driver that does not really wait: poll instead. */
+#define MAX_EMPTY_WAKES 16
+
+static int wake_signal;         /* 0: not usable in this process */
+static pthread_once_t wake_once = PTHREAD_ONCE_INIT;
+
+/* Only there to make a blocked ioctl return EINTR. */
+static void on_wake(int sig)
+{
+	(void)sig;
+}
+
+static void wake_setup(void)
+{
+	struct sigaction old, sa;
+	int sig = HS_WAKE_SIGNAL;
+
+	if (sigaction(sig, NULL, &old) != 0)
+		return;
+	if (!(old.sa_flags & SA_SIGINFO) && old.sa_handler == on_wake) {
+		wake_signal = sig;
+		return;
+	}
+	if ((old.sa_flags & SA_SIGINFO) || old.sa_handler != SIG_DFL)
+		return; /* the program's own: leave it be */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_wake;
+	sigemptyset(&sa.sa_mask);
+	/* no SA_RESTART: the ioctl must return */
+	if (sigaction(sig, &sa, NULL) == 0)
+		wake_signal = sig;
+}
+
+static int to_tiocm(int mask)
+{
+	return (mask & HS_SIG_CTS ? TIOCM_CTS : 0) | (mask & HS_SIG_DSR ? TIOCM_DSR : 0) |
+	       (mask & HS_SIG_DCD ? TIOCM_CD : 0) | (mask & HS_SIG_RI ? TIOCM_RI : 0);
+}
+
+static struct timespec ms_ts(int ms)
+{
+	return (struct timespec){ .tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000 };
+}
+
+/* One TIOCMIWAIT bounded by the deadline: 1 a line may have changed, 0
+ * interrupted (the deadline, or another signal), HS_ERR_NOT_SUPPORTED
+ * when the port or process cannot wait this way, else an error. */
+static int miwait(struct hs_link *l, int mask, int64_t deadline)
+{
+	struct sigevent ev;
+	struct itimerspec when = { .it_interval = ms_ts(REFIRE_MS) };
+	sigset_t set, old;
+	timer_t timer;
+	int rc, err;
+
+	pthread_once(&wake_once, wake_setup);
+	if (!wake_signal)
+		return HS_ERR_NOT_SUPPORTED;
+	memset(&ev, 0, sizeof(ev));
+	ev.sigev_notify = SIGEV_THREAD_ID;
+	ev.sigev_signo = wake_signal;
+	ev._sigev_un._tid = gettid();
+	if (timer_create(CLOCK_MONOTONIC, &ev, &timer) != 0)
+		return HS_ERR_NOT_SUPPORTED;
+	when.it_value = ms_ts(hs_remaining(deadline) > 0 ? hs_remaining(deadline) : 1);
+	sigemptyset(&set);
+	sigaddset(&set, wake_signal);
+	/* a thread that blocks every signal must still get this one */
+	pthread_sigmask(SIG_UNBLOCK, &set, &old);
+	timer_settime(timer, 0, &when, NULL);
+	rc = ioctl(l->fd, TIOCMIWAIT, (unsigned long)to_tiocm(mask));
+	err = errno;
+	timer_delete(timer);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc == 0)
+		return 1;
+	switch (err) {
+	case EINTR:
+		return 0;
+	case ENOTTY:
+	case EINVAL:
+	case ENOSYS:
+	case EOPNOTSUPP:
+	case 515: /* ENOIOCTLCMD, should a driver let it out */
+		return HS_ERR_NOT_SUPPORTED;
+	default:
+		return hs_serial_fail(l, "a wait for the modem lines", err);
+	}
+}
+
+int hs_serial_wait_signals(struct hs_link *l, int mask, int first, int64_t deadline)
+{
+	struct hs_serial *s = l->priv;
+	int empty = 0, now = first;
+
+	/* first is what the caller just read: wait before looking again */
+	for (;;) {
+		int rc = 0;
+
+		if (hs_remaining(deadline) == 0)
+			break;
+		if (!s->no_miwait) {
+			rc = miwait(l, mask, deadline);
+			if (rc == 1 && ++empty >= MAX_EMPTY_WAKES)
+				rc = HS_ERR_NOT_SUPPORTED;
+			if (rc == HS_ERR_NOT_SUPPORTED)
+				s->no_miwait = 1;
+			else if (rc < 0)
+				return rc;
+		}
+		if (s->no_miwait) {
+			/* kept across calls: a caller that waits in slices
+			 * does not start over at 2 ms each time */
+			s->lines_poll_ms = s->lines_poll_ms ? s->lines_poll_ms : POLL_FIRST_MS;
+			hs_nap(s->lines_poll_ms, deadline);
+			if ((s->lines_poll_ms *= 2) > POLL_MAX_MS)
+				s->lines_poll_ms = POLL_MAX_MS;
+		} else if (rc == 0 && hs_remaining(deadline) == 0) {
+			/* interrupted at the deadline: the driver saw no change */
+			break;
+		}
+		if ((now = hs_serial_signals(l)) < 0)
+			return now;
+		if ((now ^ first) & mask) {
+			s->lines_poll_ms = 0;
+			return now;
+		}
+	}
+	return hs_fail(HS_ERR_TIMEOUT, "%s: modem lines did not change before the deadline",
+		       l->path);
+}
