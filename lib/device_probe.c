@@ -28,6 +28,14 @@ static void talk_fail(struct hs_device_probe *t, const char *state, int rc)
 }
 
 /* Open the modem, sync, then reset (setup) or not (probe), identify. */
+/* A serial port is opened by its URI, which the caller may have given
+ * line settings (hsprobe -b 115200: "serial:/dev/ttyACM0?baud=115200");
+ * a device filled by hand may have only its node. */
+static const char *serial_uri(const struct hs_device *d)
+{
+	return d->uri[0] ? d->uri : d->node;
+}
+
 static int talk_modem(struct hs_device *d, int64_t deadline, int setup)
 {
 	struct hs_device_probe *t = &d->probe;
@@ -38,7 +46,7 @@ static int talk_modem(struct hs_device *d, int64_t deadline, int setup)
 	int rc;
 
 	if ((rc = hs_link_probe_busy(d->node)) < 0 ||
-	    (rc = hs_link_open(&link, d->node)) < 0) {
+	    (rc = hs_link_open(&link, serial_uri(d))) < 0) {
 		talk_fail(t, rc == HS_ERR_BUSY ? "busy" : "error", rc);
 		return rc;
 	}
@@ -111,7 +119,7 @@ int hs_device_probe(struct hs_device *d, unsigned flags, int timeout_ms)
 		/* a serial printer has no bring-up beyond being there */
 		struct hs_link *link = NULL;
 		if ((rc = hs_link_probe_busy(d->node)) == 0 &&
-		    (rc = hs_link_open(&link, d->node)) == 0)
+		    (rc = hs_link_open(&link, serial_uri(d))) == 0)
 			t->state = "ok";
 		else
 			talk_fail(t, rc == HS_ERR_BUSY ? "busy" : "error", rc);

@@ -38,6 +38,7 @@ static const char usage[] =
 	"  -d, --device URI      the modem (serial:/dev/ttyUSB0?baud=115200, or on a\n"
 	"                        device server rfc2217://HOST:PORT?baud=.., ...);\n"
 	"                        default $HS_MODEM (chat mode: stdin and stdout)\n"
+TOOL_LINE_HELP
 	"  -t, --timeout SECS    dial: the whole setup and dial (60); --answer: the\n"
 	"                        wait for a call (none); --at 10, --identify 30,\n"
 	"                        --hangup 15; chat: the expect timeout (45)\n"
@@ -92,6 +93,7 @@ static const char usage[] =
 
 struct opts {
 	const char *uri;
+	struct tool_line line;      /* -b, -f, -p, --databits, --stopbits */
 	const char *file;
 	int words;
 	const char *report_file;
@@ -169,7 +171,7 @@ static int run_chat(const struct opts *o, int argc, char **argv)
 	else
 		rc = hs_chat_add_text(chat, text);
 	free(text);
-	if (rc >= 0 && (rc = hs_link_open(&link, o->uri ? o->uri : "fd:0,1")) < 0)
+	if (rc >= 0 && (rc = hs_link_open(&link, o->uri)) < 0)
 		code = HS_CHAT_IO;
 	if (rc < 0) {
 		hs_chat_free(chat);
@@ -225,6 +227,8 @@ static int call_main(struct hsd_opts *d, int exec, const char *first, int argc, 
 static void option(int c, struct opts *o, struct hsd_opts *d, int *modes, int *exec,
 		   int *timeout)
 {
+	if (tool_line_option(&o->line, c, optarg))
+		return;
 	switch (c) {
 	case 'd': o->uri = d->uri = optarg; break;
 	case 'c': o->file = optarg; break;
@@ -308,6 +312,7 @@ int main(int argc, char **argv)
 		{ "hangup", no_argument, NULL, OPT_HANGUP },
 		{ "identify", no_argument, NULL, OPT_IDENTIFY },
 		{ "json", no_argument, NULL, OPT_JSON },
+		TOOL_LINE_LONG,
 		{ 0 },
 	};
 	struct opts o = { 0 };
@@ -325,7 +330,7 @@ int main(int argc, char **argv)
 	 * the program's; and after "--", a chat script's or the program's. */
 	for (;;) {
 		end_opt = optind;
-		while ((c = getopt_long(argc, argv, "+d:c:t:T:U:Eer:vqhV", long_opts, NULL)) != -1) {
+		while ((c = getopt_long(argc, argv, "+d:c:t:T:U:Eer:vqhV" TOOL_LINE_SHORT, long_opts, NULL)) != -1) {
 			end_opt = optind;
 			option(c, &o, &d, &modes, &exec, &timeout);
 		}
@@ -356,6 +361,9 @@ int main(int argc, char **argv)
 			tool_die(EX_USAGE, "say what to run: NUMBER, --answer, --at, --hangup, "
 				 "--identify, --chat FILE or -- WORD... (see --help)");
 		d.timeout_ms = timeout > 0 ? timeout * 1000 : -1;
+		/* the flags override the URI's settings */
+		if (d.uri && d.uri[0])
+			d.uri = tool_line_uri(&o.line, d.uri);
 		return call_main(&d, exec, first, argc - optind, argv + optind);
 	}
 	if (timeout > 0)
@@ -367,6 +375,8 @@ int main(int argc, char **argv)
 			 "--chat - reads the script from stdin, so name the line with -d");
 	if (!o.words && optind < argc)
 		tool_die(HS_CHAT_BAD_SCRIPT, "unexpected operand '%s'", argv[optind]);
+	/* without -d, the line pppd handed over: stdin and stdout */
+	o.uri = tool_line_uri(&o.line, o.uri ? o.uri : "fd:0,1");
 	if (o.report_file && !(report_fp = fopen(o.report_file, "a")))
 		tool_die(HS_CHAT_BAD_SCRIPT, "cannot open report file %s", o.report_file);
 	return run_chat(&o, argc - optind, argv + optind);

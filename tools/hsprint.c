@@ -34,12 +34,13 @@ static const char usage[] =
 	"  -d, --device URI       the printer (default $HS_PRINTER), e.g.\n"
 	"                         serial:/dev/ttyUSB0?baud=9600&flow=dtrdsr, or on\n"
 	"                         a device server rfc2217://HOST:PORT?flow=rtscts\n"
+TOOL_LINE_HELP
 	"  -D, --driver NAME      pjl, escpos, zpl or generic (default: matched)\n"
 	"  -s, --status           print the printer's status and identity\n"
 	"  -j, --json             --status as JSON\n"
 	"  -t, --timeout SECS     give up when the printer takes nothing for SECS\n"
 	"                         and gives no reason (default 30)\n"
-	"  -p, --pause SECS       wait up to SECS for paper or the printer to come\n"
+	"      --pause SECS       wait up to SECS for paper or the printer to come\n"
 	"                         back on line (default 600)\n"
 	"  -w, --wait-ready       before printing, wait until the printer reports\n"
 	"                         ready (up to --pause)\n"
@@ -58,6 +59,7 @@ static const char usage[] =
 
 struct opts {
 	const char *uri, *driver;
+	struct tool_line line;    /* -b, -f, -p, --databits, --stopbits */
 	int status, json, wait_ready, verbose;
 	int timeout_s, pause_s;
 	size_t resume_at;
@@ -226,6 +228,9 @@ static int print_one(struct hs_printer *p, const char *file, const struct opts *
 	return 0;
 }
 
+/* Options without a short form (-p is --parity, as in picocom). */
+enum { OPT_PAUSE = 256 };
+
 int main(int argc, char **argv)
 {
 	static const struct option long_opts[] = {
@@ -234,12 +239,13 @@ int main(int argc, char **argv)
 		{ "status", no_argument, NULL, 's' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "timeout", required_argument, NULL, 't' },
-		{ "pause", required_argument, NULL, 'p' },
+		{ "pause", required_argument, NULL, OPT_PAUSE },
 		{ "wait-ready", no_argument, NULL, 'w' },
 		{ "resume-at", required_argument, NULL, 'r' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
+		TOOL_LINE_LONG,
 		{ 0 },
 	};
 	struct opts o = { .uri = getenv("HS_PRINTER"), .timeout_s = 30, .pause_s = 600 };
@@ -248,14 +254,17 @@ int main(int argc, char **argv)
 
 	if (hsprint_cups_wanted(argc, argv))
 		return hsprint_cups_main(argc, argv);
-	while ((c = getopt_long(argc, argv, "d:D:sjt:p:wr:vhV", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:D:sjt:wr:vhV" TOOL_LINE_SHORT, long_opts,
+				NULL)) != -1) {
+		if (tool_line_option(&o.line, c, optarg))
+			continue;
 		switch (c) {
 		case 'd': o.uri = optarg; break;
 		case 'D': o.driver = optarg; break;
 		case 's': o.status = 1; break;
 		case 'j': o.json = 1; break;
 		case 't': o.timeout_s = tool_int("--timeout", optarg, 1, 86400); break;
-		case 'p': o.pause_s = tool_int("--pause", optarg, 1, 86400); break;
+		case OPT_PAUSE: o.pause_s = tool_int("--pause", optarg, 1, 86400); break;
 		case 'w': o.wait_ready = 1; break;
 		case 'r':
 			o.resume_at = (size_t)tool_int("--resume-at", optarg, 0, 2147483647);
@@ -280,7 +289,7 @@ int main(int argc, char **argv)
 	signal(SIGTERM, on_signal);
 	signal(SIGPIPE, SIG_IGN);
 
-	if ((rc = hs_printer_open(&p, o.uri, o.driver)) < 0)
+	if ((rc = hs_printer_open(&p, tool_line_uri(&o.line, o.uri), o.driver)) < 0)
 		tool_die(tool_exit_code(rc), "%s", hs_last_error());
 	if (o.status) {
 		print_status(p, &o);

@@ -27,10 +27,10 @@ const char *tool_name = "hsprobe";
 static int verbose;  /* -v: say which device is asked */
 
 static const char usage[] =
-	"usage: hsprobe [--json] [--probe [--timeout MS]] [--pty PATH]...\n"
+	"usage: hsprobe [--json] [--probe [--timeout MS] [LINE FLAGS]] [--pty PATH]...\n"
 	"       hsprobe --watch [--json]\n"
 	"       hsprobe --udev SYSPATH\n"
-	"       hsprobe --setup DEVICE [--timeout MS] [--reset]\n"
+	"       hsprobe --setup DEVICE [--timeout MS] [--reset] [LINE FLAGS]\n"
 	"       hsprobe --drivers\n"
 	"\n"
 	"List every serial port and USB printer with its identity, kind (modem,\n"
@@ -40,7 +40,7 @@ static const char usage[] =
 	"\n"
 	"  -j, --json           a JSON array instead of the table (--watch: an\n"
 	"                       object a line)\n"
-	"  -p, --probe          also ask each modem (AT, ATI) and USB printer\n"
+	"      --probe          also ask each modem (AT, ATI) and USB printer\n"
 	"                       (GET_DEVICE_ID) who it is; ports another program\n"
 	"                       holds are reported busy and left alone\n"
 	"  -t, --timeout MS     per device for --probe (default 2000), in all for\n"
@@ -55,6 +55,9 @@ static const char usage[] =
 	"                       /dev/bus/usb/002/002) and write its identity to\n"
 	"                       $HS_RUN_DIR (default /run/handshake)/NAME.json\n"
 	"  -r, --reset          with --setup: soft-reset a USB printer\n"
+	"Line flags, for the serial ports --probe and --setup open (default\n"
+	"9600 8N1, no flow control):\n"
+	TOOL_LINE_HELP
 	"  -D, --drivers        list the drivers, \"KIND NAME\" a line (NAME is what\n"
 	"                       hsdial's and hsprint's --driver take)\n"
 	"  -v, --verbose        say which device --probe or --setup asks; -vv: and\n"
@@ -133,6 +136,18 @@ static int udev_mode(const char *syspath)
 	return 0; /* not ours: import nothing */
 }
 
+/* -b, -f, -p, --databits, --stopbits: for every serial port asked */
+static struct tool_line line;
+
+/* A device's line flags go on its URI, which hs_device_probe opens. */
+static void use_line(struct hs_device *d)
+{
+	const char *uri = tool_line_uri(&line, d->uri);
+
+	if (uri != d->uri && strcmp(d->transport, "usb") != 0)
+		snprintf(d->uri, sizeof(d->uri), "%s", uri);
+}
+
 static int setup_mode(const char *dev, int timeout_ms, int reset, int json)
 {
 	struct hs_device *d = malloc(sizeof(*d));
@@ -147,6 +162,7 @@ static int setup_mode(const char *dev, int timeout_ms, int reset, int json)
 		tool_die(EX_UNAVAILABLE, "%s: not a modem or printer handshake knows", dev);
 	if (verbose)
 		tool_warn("%s: setting up %s %s", d->node, hs_device_kind_name(d->kind), d->name);
+	use_line(d);
 	rc = hs_device_probe(d, HS_PROBE_SETUP | (reset ? HS_PROBE_RESET : 0), timeout_ms);
 	if (rc < 0) {
 		tool_warn("%s: setup failed: %s", d->node,
@@ -238,11 +254,14 @@ static int list_drivers(void)
 	return 0;
 }
 
+/* Options without a short form (-p is --parity, as in every tool). */
+enum { OPT_PROBE = 256 };
+
 int main(int argc, char **argv)
 {
 	static const struct option long_opts[] = {
 		{ "json", no_argument, NULL, 'j' },
-		{ "probe", no_argument, NULL, 'p' },
+		{ "probe", no_argument, NULL, OPT_PROBE },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "pty", required_argument, NULL, 'P' },
 		{ "watch", no_argument, NULL, 'w' },
@@ -253,16 +272,23 @@ int main(int argc, char **argv)
 		{ "drivers", no_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
+		TOOL_LINE_LONG,
 		{ 0 },
 	};
 	const char *udev = NULL, *setup = NULL, *ptys[MAX_PTYS + 1] = { 0 };
 	int json = 0, probe = 0, reset = 0, watch = 0, nptys = 0, timeout_ms = -1, c, n;
+	int line_flags = 0;
 	struct hs_device *list;
 
-	while ((c = getopt_long(argc, argv, "jpt:P:wu:s:rvDhV", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "jt:P:wu:s:rvDhV" TOOL_LINE_SHORT, long_opts,
+				NULL)) != -1) {
+		if (tool_line_option(&line, c, optarg)) {
+			line_flags = 1;
+			continue;
+		}
 		switch (c) {
 		case 'j': json = 1; break;
-		case 'p': probe = 1; break;
+		case OPT_PROBE: probe = 1; break;
 		case 't': timeout_ms = tool_int("--timeout", optarg, 1, 600000); break;
 		case 'P':
 			if (nptys == MAX_PTYS)
@@ -283,11 +309,11 @@ int main(int argc, char **argv)
 	if (optind < argc)
 		tool_die(EX_USAGE, "unexpected argument '%s'", argv[optind]);
 	tool_trace(verbose);
-	if (udev && (setup || probe || json || reset || watch || nptys))
+	if (udev && (setup || probe || json || reset || watch || nptys || line_flags))
 		tool_die(EX_USAGE, "--udev goes alone");
 	if (udev)
 		return udev_mode(udev);
-	if (watch && (setup || probe || reset || nptys))
+	if (watch && (setup || probe || reset || nptys || line_flags))
 		tool_die(EX_USAGE, "--watch goes with --json only");
 	if (watch)
 		return watch_mode(json);
@@ -295,6 +321,8 @@ int main(int argc, char **argv)
 		tool_die(EX_USAGE, "--setup and --probe do not go together");
 	if (reset && !setup)
 		tool_die(EX_USAGE, "--reset goes with --setup");
+	if (line_flags && !setup && !probe)
+		tool_die(EX_USAGE, "-b, -f, -p, --databits and --stopbits go with --probe or --setup");
 	if (setup)
 		return setup_mode(setup, timeout_ms > 0 ? timeout_ms : 15000, reset, json);
 
@@ -303,6 +331,7 @@ int main(int argc, char **argv)
 	for (int i = 0; probe && i < n; i++) {
 		if (verbose)
 			tool_warn("%s: asking who it is", list[i].node);
+		use_line(&list[i]);
 		hs_device_probe(&list[i], 0, timeout_ms > 0 ? timeout_ms : 2000);
 	}
 	if (json) {

@@ -1,7 +1,9 @@
 /*
- * tool.c - messages, exits and number parsing shared by the CLI tools.
+ * tool.c - messages, exits, number parsing and the line flags shared by
+ * the CLI tools.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -111,4 +113,96 @@ void tool_trace(int n)
 {
 	if (n >= HS_LOG_STATE)
 		hs_set_log(NULL, n < HS_LOG_DATA ? n : HS_LOG_DATA, NULL);
+}
+
+/* A flag's word and what the URI calls it. */
+struct spelling {
+	const char *word, *uri;
+};
+
+static const struct spelling flows[] = {
+	{ "none", "none" }, { "rtscts", "rtscts" }, { "xonxoff", "xonxoff" },
+	{ "dtrdsr", "dtrdsr" },
+	/* picocom's */
+	{ "n", "none" }, { "h", "rtscts" }, { "s", "xonxoff" },
+	{ NULL, NULL },
+};
+
+static const struct spelling parities[] = {
+	{ "none", "none" }, { "odd", "odd" }, { "even", "even" }, { "mark", "mark" },
+	{ "space", "space" },
+	{ "n", "none" }, { "o", "odd" }, { "e", "even" }, { "m", "mark" }, { "s", "space" },
+	{ NULL, NULL },
+};
+
+static const char *spell(const struct spelling *t, const char *word)
+{
+	for (; t->word; t++)
+		if (!strcmp(t->word, word))
+			return t->uri;
+	return NULL;
+}
+
+int tool_is_flow(const char *text)
+{
+	return spell(flows, text) != NULL;
+}
+
+int tool_line_option(struct tool_line *l, int c, const char *arg)
+{
+	switch (c) {
+	case 'b':
+		/* the library's own bound for a rate; the port may refuse less */
+		l->baud = tool_int("--baud", arg, 1, 16000000);
+		return 1;
+	case 'f':
+		if (!(l->flow = spell(flows, arg)))
+			tool_die(EX_USAGE, "--flow is none, rtscts, xonxoff or dtrdsr (or n, h, s), not '%s'",
+				 arg);
+		return 1;
+	case 'p':
+		if (!(l->parity = spell(parities, arg)))
+			tool_die(EX_USAGE,
+				 "--parity is none, odd, even, mark or space (or n, o, e, m, s), not '%s'",
+				 arg);
+		return 1;
+	case TOOL_OPT_DATABITS:
+		l->bits = tool_int("--databits", arg, 5, 8);
+		return 1;
+	case TOOL_OPT_STOPBITS:
+		l->stop = tool_int("--stopbits", arg, 1, 2);
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+const char *tool_line_uri(const struct tool_line *l, const char *uri)
+{
+	static char out[PATH_MAX + 128];
+	char nums[3][12] = { "", "", "" };
+	const char *keys[] = { "baud", "bits", "parity", "stop", "flow" };
+	const char *vals[] = { nums[0], nums[1], l->parity, nums[2], l->flow };
+	char sep = strchr(uri, '?') ? '&' : '?';
+	size_t n;
+
+	if (!l->baud && !l->bits && !l->parity && !l->stop && !l->flow)
+		return uri;
+	if (l->baud)
+		snprintf(nums[0], sizeof(nums[0]), "%d", l->baud);
+	if (l->bits)
+		snprintf(nums[1], sizeof(nums[1]), "%d", l->bits);
+	if (l->stop)
+		snprintf(nums[2], sizeof(nums[2]), "%d", l->stop);
+	n = (size_t)snprintf(out, sizeof(out), "%s", uri);
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]) && n < sizeof(out); i++) {
+		if (!vals[i] || !vals[i][0])
+			continue;
+		/* checked words and numbers: nothing to escape */
+		n += (size_t)snprintf(out + n, sizeof(out) - n, "%c%s=%s", sep, keys[i], vals[i]);
+		sep = '&';
+	}
+	if (n >= sizeof(out))
+		tool_die(EX_USAGE, "device URI too long: %s", uri);
+	return out;
 }

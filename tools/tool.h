@@ -6,6 +6,7 @@
 #ifndef HS_TOOL_H
 #define HS_TOOL_H
 
+#include <getopt.h>
 #include <stdio.h>
 #include <sysexits.h>
 
@@ -43,6 +44,47 @@ int tool_exit_code(int hs_err);
  * state changes (handshake/log.h) on stderr, -vvv every byte, as
  * HS_DEBUG=2 and 3 do; fewer leave HS_DEBUG's. */
 void tool_trace(int n);
+/*
+ * The line flags every tool takes, as picocom and tio spell them:
+ * -b/--baud, -f/--flow (none|rtscts|xonxoff|dtrdsr, or picocom's
+ * n|h|s), -p/--parity, --databits, --stopbits. Each overrides what the
+ * URI says, so a bare device path plus flags needs no shell quoting.
+ * A tool puts TOOL_LINE_SHORT in its getopt string, TOOL_LINE_LONG in
+ * its option table and TOOL_LINE_HELP in its --help, hands every option
+ * to tool_line_option() first, and opens tool_line_uri(uri).
+ */
+struct tool_line {
+	int baud, bits, stop;       /* 0: not given */
+	const char *flow, *parity;  /* spelled as the URI wants; NULL: not given */
+};
+
+enum { TOOL_OPT_DATABITS = 0x4000, TOOL_OPT_STOPBITS };
+
+#define TOOL_LINE_SHORT "b:f:p:"
+#define TOOL_LINE_LONG \
+	{ "baud", required_argument, NULL, 'b' }, \
+	{ "flow", required_argument, NULL, 'f' }, \
+	{ "parity", required_argument, NULL, 'p' }, \
+	{ "databits", required_argument, NULL, TOOL_OPT_DATABITS }, \
+	{ "stopbits", required_argument, NULL, TOOL_OPT_STOPBITS }
+#define TOOL_LINE_HELP \
+	"  -b, --baud RATE       line speed (overrides the URI's baud=)\n" \
+	"  -f, --flow FLOW       none, rtscts, xonxoff or dtrdsr (or n, h, s)\n" \
+	"  -p, --parity PARITY   none, odd, even, mark or space (or n, o, e, m, s)\n" \
+	"      --databits N      5, 6, 7 or 8\n" \
+	"      --stopbits N      1 or 2\n"
+
+/* Take option c when it is a line flag: returns 1 (a bad value ends the
+ * tool with EX_USAGE and a message), else 0. */
+int tool_line_option(struct tool_line *l, int c, const char *arg);
+
+/* 1 when text names a flow control -f takes. */
+int tool_is_flow(const char *text);
+
+/* uri with the flags given appended as its options, which the library
+ * reads after the URI's own (the last value of a key wins); uri itself
+ * when no flag was given. The result lives until the next call. */
+const char *tool_line_uri(const struct tool_line *l, const char *uri);
 
 extern const char *tool_name;
 

@@ -71,7 +71,10 @@ struct hs_device {
 	char node[96];               /* "/dev/ttyACM0", "/dev/bus/usb/002/002" */
 	char kernel[64];             /* "ttyACM0", "2-1" (a USB device) */
 	char syspath[512];           /* "/sys/devices/...", "" for a pty */
-	char uri[640];               /* what hs_link_open() takes */
+	char uri[640];               /* what hs_link_open() takes; a serial
+	                              * port's is what hs_device_probe()
+	                              * opens, so line settings added to it
+	                              * (?baud=115200) are used there */
 	const char *transport;       /* "serial", "usb-serial", "usb", "pty" */
 	enum hs_device_kind kind;
 	int usb;                     /* 1 when a USB device is behind it */

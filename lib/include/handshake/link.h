@@ -13,7 +13,8 @@
  *      tcp://HOST:PORT    (raw bytes to a device server's raw port)
  *    HOST is a name, an IPv4 address or an IPv6 one in brackets
  *    ([::1]). Defaults: 9600 baud, 8 data bits, no parity, 1 stop bit,
- *    no flow control.
+ *    no flow control. An option given twice takes its last value, so
+ *    appending "&baud=115200" to any serial URI overrides its rate.
  *  - Every call that can wait takes timeout_ms (>= 0); none waits longer.
  *  - Opening never waits for carrier and takes the port the way other
  *    serial programs see: a UUCP lock file, flock() and TIOCEXCL.
