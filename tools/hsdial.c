@@ -65,8 +65,9 @@ TOOL_LINE_HELP
 	"      --hangup          hang up the modem, even in a call another program\n"
 	"                        left up (+++ first, unless DCD falls with DTR)\n"
 	"      --identify        manufacturer, model, revision, serial, ATI lines\n"
-	"      --json            results as one JSON object (stderr for calls,\n"
-	"                        whose data is on stdout; else stdout)\n"
+	"      --json            the outcome as one JSON object, failures too\n"
+	"                        (on stderr for calls, whose data is on stdout;\n"
+	"                        else on stdout): tools/json/hsdial.schema.json\n"
 	"  -q, --quiet           no report on stderr, errors only\n"
 	"  -v, --verbose         say each step (chat: each expect and send); -vv:\n"
 	"                        and the library's errors and state changes,\n"
@@ -276,6 +277,8 @@ static void option(int c, struct opts *o, struct hsd_opts *d, int *modes, int *e
 	case OPT_JSON: d->json = 1; break;
 	default:
 		tool_usage_hint();
+		if (tool_json_out)
+			tool_json_failure(HS_ERR_ARG, EX_USAGE, "bad option (see --help)");
 		/* chat's code for bad options where a script was meant */
 		exit(o->file ? HS_CHAT_BAD_SCRIPT : EX_USAGE);
 	}
@@ -321,6 +324,12 @@ int main(int argc, char **argv)
 	const char *first = NULL;  /* NUMBER, when options followed it */
 	int c, modes = 0, exec = 0, timeout = -1, end_opt, dashdash = 0;
 
+	/* --json answers even a bad option: on stdout for --at, --identify
+	 * and --hangup, else (a call's data is on stdout) on stderr */
+	if (tool_arg_given(argc, argv, "--json"))
+		tool_json_out = tool_arg_given(argc, argv, "--at") ||
+			tool_arg_given(argc, argv, "--identify") ||
+			tool_arg_given(argc, argv, "--hangup") ? stdout : stderr;
 	report_fp = stderr;
 	o.chat.report = on_report;
 	o.chat.say = on_say;
@@ -354,6 +363,8 @@ int main(int argc, char **argv)
 	/* Chat words follow an explicit "--", as in `hsdial -d X -- '' ATZ OK`,
 	 * unless a call mode takes the operands (`--answer --exec -- prog`). */
 	o.words = dashdash && !first && !modes && !exec;
+	if (d.json && (o.file || o.words))
+		tool_die(EX_USAGE, "--json does not go with chat scripts (their output is chat's)");
 	if (o.file && (modes || exec))
 		tool_die(EX_USAGE, "--chat does not go with --answer, --at, --hangup, --identify or --exec");
 	if (!o.file && !o.words) {

@@ -159,6 +159,7 @@ void hsd_bridge(struct hs_modem *m, const struct hsd_opts *o, struct hsd_bridge_
 
 		if (hsd_signal) {
 			r->end = HSD_END_SIGNAL;
+			r->signal = hsd_signal;
 			break;
 		}
 		if (!in_open) {

@@ -67,6 +67,26 @@ struct hsd_bridge_result {
 	unsigned long long sent, received;
 	int exec_status;           /* --exec: exit status as a shell gives
 	                            * it (128+signal); -1 when none */
+	int signal;                /* HSD_END_SIGNAL: which */
+};
+
+/* Everything a call report says (hsdial_report.c). */
+struct report {
+	const struct hsd_opts *o;
+	const char *device;
+	const char *driver;
+	int err;                   /* how the call (setup) went */
+	int connected;
+	struct hs_at_connect c;
+	struct hs_modem_call call; /* --answer */
+	int answered;
+	struct hsd_bridge_result b;
+	int bridged;
+	int hangup_err;            /* after the bridge */
+	int hung_up;
+	long long t_start, t_ready, t_result, t_connect, t_end, t_hungup, t_done;
+	const char *error;         /* the library's message, or NULL */
+	char error_buf[512];
 };
 
 /* Run a call mode; returns hsdial's exit status. */
@@ -78,5 +98,23 @@ void hsd_bridge(struct hs_modem *m, const struct hsd_opts *o, struct hsd_bridge_
 
 /* The exit status for a library error in call modes. */
 int hsd_exit_code(int err);
+
+/* ---- hsdial_report.c ---------------------------------------------- */
+
+/* How the call went, on stderr (nothing with -q or --json). */
+void hsd_say_connected(const struct report *r);
+void hsd_say_caller(const struct report *r);
+void hsd_say_end(const struct report *r);
+
+/* The --json answers, on tool_json_out. A call's (dial, --answer): */
+void hsd_report_json(const struct report *r, int status);
+/* Any mode that failed before it could start (err; hs_last_error()): */
+void hsd_json_failed(const struct hsd_opts *o, const char *device, int err, int status);
+/* --at: the reply, and err (HS_OK, or why it failed) */
+void hsd_json_at(const struct hsd_opts *o, const char *device, const struct hs_at_reply *r,
+		 int err, int status);
+void hsd_json_identify(const struct hsd_opts *o, const char *device, const char *driver,
+		       const struct hs_modem_ident *id);
+void hsd_json_hangup(const struct hsd_opts *o, const char *device, int err, int status);
 
 #endif

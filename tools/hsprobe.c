@@ -38,8 +38,9 @@ static const char usage[] =
 	"--probe or --setup asks for it: a USB printer whose driver only its\n"
 	"device ID decides shows driver ? until --probe reads the ID.\n"
 	"\n"
-	"  -j, --json           a JSON array instead of the table (--watch: an\n"
-	"                       object a line)\n"
+	"  -j, --json           one JSON object instead of the table, failures\n"
+	"                       too; \"devices\" lists them (--watch: an object a\n"
+	"                       line, an event each): tools/json/hsprobe.schema.json\n"
 	"      --probe          also ask each modem (AT, ATI) and USB printer\n"
 	"                       (GET_DEVICE_ID) who it is; ports another program\n"
 	"                       holds are reported busy and left alone\n"
@@ -148,42 +149,66 @@ static void use_line(struct hs_device *d)
 		snprintf(d->uri, sizeof(d->uri), "%s", uri);
 }
 
+/* --setup's answer: the device, and the state file or why not. */
+static void setup_json(const struct hs_device *d, int err, const char *message,
+		       const char *file)
+{
+	struct tool_json j;
+
+	tool_json_begin(&j, stdout);
+	tool_json_bool(&j, "ok", err == HS_OK);
+	tool_json_str(&j, "mode", "setup");
+	tool_json_int(&j, "exit", err == HS_ERR_IO && file[0] ? EX_IOERR : tool_exit_code(err));
+	tool_json_object(&j, "device");
+	hsprobe_json(&j, d);
+	tool_json_close(&j);
+	if (err == HS_OK)
+		tool_json_str(&j, "state_file", file);
+	else
+		tool_json_error(&j, err, message);
+	tool_json_end(&j);
+}
+
 static int setup_mode(const char *dev, int timeout_ms, int reset, int json)
 {
 	struct hs_device *d = malloc(sizeof(*d));
-	char file[600];
+	char file[600] = "", msg[900];
 	int rc;
 
 	if (!d)
-		return EX_OSERR;
-	if (hs_device_identify(dev, d) < 0)
-		tool_die(EX_UNAVAILABLE, "%s", hs_last_error());
+		tool_die(EX_OSERR, "out of memory");
+	if ((rc = hs_device_identify(dev, d)) < 0)
+		tool_fail(rc, "%s", hs_last_error());
 	if (d->kind == HS_DEVICE_UNKNOWN)
-		tool_die(EX_UNAVAILABLE, "%s: not a modem or printer handshake knows", dev);
+		tool_fail(HS_ERR_NOT_SUPPORTED, "%s: not a modem or printer handshake knows", dev);
 	if (verbose)
 		tool_warn("%s: setting up %s %s", d->node, hs_device_kind_name(d->kind), d->name);
 	use_line(d);
 	rc = hs_device_probe(d, HS_PROBE_SETUP | (reset ? HS_PROBE_RESET : 0), timeout_ms);
 	if (rc < 0) {
-		tool_warn("%s: setup failed: %s", d->node,
-			  d->probe.message[0] ? d->probe.message : hs_strerror(rc));
+		snprintf(msg, sizeof(msg), "%s: setup failed: %s", d->node,
+			 d->probe.message[0] ? d->probe.message : hs_strerror(rc));
+		tool_warn("%s", msg);
+		if (json)
+			setup_json(d, rc, msg, "");
 		free(d);
 		return tool_exit_code(rc);
 	}
 	if ((rc = hsprobe_write_state(d, file, sizeof(file))) < 0) {
-		tool_warn("%s: setup failed: cannot write %s: %s", d->node,
-			  file[0] ? file : "the state file", strerror(-rc));
+		snprintf(msg, sizeof(msg), "%s: setup failed: cannot write %s: %s", d->node,
+			 file[0] ? file : "the state file", strerror(-rc));
+		tool_warn("%s", msg);
+		if (json)
+			setup_json(d, HS_ERR_IO, msg, file[0] ? file : "?");
 		free(d);
 		return EX_IOERR;
 	}
-	if (json) {
-		hsprobe_json(stdout, d);
-		putchar('\n');
-	} else {
+	if (json)
+		setup_json(d, HS_OK, NULL, file);
+	else
 		printf("%s: %s %s (%s) set up; identity in %s\n", d->node,
 		       hs_device_kind_name(d->kind), d->name,
 		       d->probe.driver[0] ? d->probe.driver : d->driver, file);
-	}
 	free(d);
 	return 0;
 }
@@ -207,7 +232,7 @@ static int watch_mode(int json)
 	if (!e)
 		return EX_OSERR;
 	if ((rc = hs_device_watch_open(&w)) < 0)
-		tool_die(tool_exit_code(rc), "%s", hs_last_error());
+		tool_fail(rc, "%s", hs_last_error());
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	while (!stop) {
@@ -221,9 +246,16 @@ static int watch_mode(int json)
 		while ((rc = hs_device_watch_read(w, e, 0)) == 1) {
 			const char *what = e->action == HS_DEVICE_ADDED ? "add" : "remove";
 			if (json) {
-				printf("{\"event\":\"%s\",\"device\":", what);
-				hsprobe_json(stdout, &e->device);
-				puts("}");
+				/* a stream: one object a line, each an event */
+				struct tool_json j;
+				tool_json_begin(&j, stdout);
+				tool_json_bool(&j, "ok", 1);
+				tool_json_str(&j, "mode", "watch");
+				tool_json_int(&j, "exit", 0);
+				tool_json_str(&j, "event", what);
+				tool_json_object(&j, "device");
+				hsprobe_json(&j, &e->device);
+				tool_json_end(&j);
 			} else {
 				printf("%s ", what);
 				print_row(&e->device);
@@ -280,6 +312,8 @@ int main(int argc, char **argv)
 	int line_flags = 0;
 	struct hs_device *list;
 
+	if (tool_arg_given(argc, argv, "--json") || tool_arg_given(argc, argv, "-j"))
+		tool_json_out = stdout;
 	while ((c = getopt_long(argc, argv, "jt:P:wu:s:rvDhV" TOOL_LINE_SHORT, long_opts,
 				NULL)) != -1) {
 		if (tool_line_option(&line, c, optarg)) {
@@ -303,7 +337,11 @@ int main(int argc, char **argv)
 		case 'D': return list_drivers();
 		case 'h': fputs(usage, stdout); return 0;
 		case 'V': tool_version();
-		default: tool_usage_hint(); return EX_USAGE;
+		default:
+			tool_usage_hint();
+			if (tool_json_out)
+				tool_json_failure(HS_ERR_ARG, EX_USAGE, "bad option (see --help)");
+			return EX_USAGE;
 		}
 	}
 	if (optind < argc)
@@ -327,7 +365,7 @@ int main(int argc, char **argv)
 		return setup_mode(setup, timeout_ms > 0 ? timeout_ms : 15000, reset, json);
 
 	if ((n = hs_device_list(&list, ptys)) < 0)
-		tool_die(tool_exit_code(n), "cannot list devices: %s", hs_last_error());
+		tool_fail(n, "cannot list devices: %s", hs_last_error());
 	for (int i = 0; probe && i < n; i++) {
 		if (verbose)
 			tool_warn("%s: asking who it is", list[i].node);
@@ -335,13 +373,18 @@ int main(int argc, char **argv)
 		hs_device_probe(&list[i], 0, timeout_ms > 0 ? timeout_ms : 2000);
 	}
 	if (json) {
-		putchar('[');
+		struct tool_json j;
+		tool_json_begin(&j, stdout);
+		tool_json_bool(&j, "ok", 1);
+		tool_json_str(&j, "mode", probe ? "probe" : "list");
+		tool_json_int(&j, "exit", 0);
+		tool_json_array(&j, "devices");
 		for (int i = 0; i < n; i++) {
-			if (i)
-				putchar(',');
-			hsprobe_json(stdout, &list[i]);
+			tool_json_object(&j, NULL);
+			hsprobe_json(&j, &list[i]);
+			tool_json_close(&j);
 		}
-		puts("]");
+		tool_json_end(&j);
 	} else {
 		print_table(list, n, probe);
 	}

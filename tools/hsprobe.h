@@ -12,8 +12,11 @@
 
 #include <handshake/device.h>
 
-/* The device as one JSON object on f. */
-void hsprobe_json(FILE *f, const struct hs_device *d);
+#include "tool.h"
+
+/* The device's members, into the JSON object j has open (the state file
+ * --setup writes is that object alone). */
+void hsprobe_json(struct tool_json *j, const struct hs_device *d);
 
 /* DIR/<name>.json (DIR: $HS_RUN_DIR, else /run/handshake), written whole
  * or not at all; *file gets its path. 0 or -errno. */

@@ -19,6 +19,20 @@ static void vwarn_(const char *fmt, va_list ap)
 	fputc('\n', stderr);
 }
 
+/* The message on stderr and, under --json, as the answer's error. */
+static void noreturn_(int err, int code, const char *fmt, va_list ap)
+	__attribute__((noreturn));
+static void noreturn_(int err, int code, const char *fmt, va_list ap)
+{
+	char msg[1024];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	tool_warn("%s", msg);
+	if (tool_json_out)
+		tool_json_failure(err, code, msg);
+	exit(code);
+}
+
 void tool_warn(const char *fmt, ...)
 {
 	va_list ap;
@@ -31,9 +45,15 @@ void tool_die(int code, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	vwarn_(fmt, ap);
-	va_end(ap);
-	exit(code);
+	noreturn_(code == EX_USAGE ? HS_ERR_ARG : code == EX_OSERR ? HS_ERR_NOMEM : HS_ERR_IO,
+		  code, fmt, ap);
+}
+
+void tool_fail(int err, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	noreturn_(err, tool_exit_code(err), fmt, ap);
 }
 
 void tool_usage_hint(void)
@@ -58,22 +78,6 @@ int tool_int(const char *opt, const char *text, int min, int max)
 		tool_die(EX_USAGE, "%s wants a number from %d to %d, not '%s'", opt, min,
 			 max, text);
 	return (int)v;
-}
-
-void tool_json_string(FILE *f, const char *s)
-{
-	/* every byte may become \u00XX: 6 bytes, and the quotes */
-	size_t cap = (s ? strlen(s) : 0) * 6 + 3;
-	char small[512], *buf = cap <= sizeof(small) ? small : malloc(cap);
-
-	if (!buf) {
-		fputs("\"\"", f);
-		return;
-	}
-	hs_escape(buf, cap, s, HS_ESCAPE_JSON);
-	fputs(buf, f);
-	if (buf != small)
-		free(buf);
 }
 
 int tool_exit_code(int err)

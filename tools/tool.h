@@ -13,8 +13,13 @@
 /* "hsdial: <message>" on stderr. */
 void tool_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* tool_warn, then exit(code). */
+/* tool_warn, then exit(code); under --json (tool_json_out set) also the
+ * answer, with error HS_ERR_ARG for a usage error (EX_USAGE). */
 void tool_die(int code, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3), noreturn));
+
+/* The same for a library error err: exit(tool_exit_code(err)). */
+void tool_fail(int err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3), noreturn));
 
 /* After getopt's own message for a bad option: one line on stderr
@@ -27,10 +32,48 @@ void tool_version(void) __attribute__((noreturn));
 /* A whole decimal number in [min, max] from an option, or die with EX_USAGE. */
 int tool_int(const char *opt, const char *text, int min, int max);
 
+/* ---- tool_json.c: the --json answers -------------------------------- */
+
 /* Write s as a JSON string (quotes included), escaping quotes,
  * backslashes and every control or non-ASCII byte: device strings are
  * untrusted. */
 void tool_json_string(FILE *f, const char *s);
+
+/* One JSON object, written as it is built: members in order, commas and
+ * escapes done. A NULL key is an array element; a NULL string is null. */
+struct tool_json {
+	FILE *f;
+	int depth;
+	char close[8];   /* what ends each open level: '}' or ']' */
+	int count[8];    /* members written so far at each level */
+};
+
+void tool_json_begin(struct tool_json *j, FILE *f);   /* "{" */
+void tool_json_end(struct tool_json *j);              /* close all, "}\n" */
+void tool_json_object(struct tool_json *j, const char *key);
+void tool_json_array(struct tool_json *j, const char *key);
+void tool_json_close(struct tool_json *j);            /* the last opened */
+void tool_json_str(struct tool_json *j, const char *key, const char *value);
+void tool_json_int(struct tool_json *j, const char *key, long long value);
+void tool_json_bool(struct tool_json *j, const char *key, int value);
+void tool_json_null(struct tool_json *j, const char *key);
+
+/* "error": {"code": err, "name": hs_err_name(err), "message": ...}; the
+ * message defaults to hs_strerror(err). */
+void tool_json_error(struct tool_json *j, int err, const char *message);
+
+/* Where a --json answer goes (stdout; stderr for a call, whose data is on
+ * stdout); NULL without --json. Set before anything can fail, so that a
+ * failure is an answer too. */
+extern FILE *tool_json_out;
+
+/* The whole answer for a failure before a mode could say more:
+ * {"ok":false,"exit":status,"error":{...}} on tool_json_out. */
+void tool_json_failure(int err, int status, const char *message);
+
+/* 1 when word is one of argv's, before any "--": a look ahead of
+ * getopt, so that even an error in the options is answered in JSON. */
+int tool_arg_given(int argc, char **argv, const char *word);
 
 /* The sysexits code for a library error: usage, no such host,
  * unavailable (also a network port that refuses or cannot be reached),
@@ -44,6 +87,7 @@ int tool_exit_code(int hs_err);
  * state changes (handshake/log.h) on stderr, -vvv every byte, as
  * HS_DEBUG=2 and 3 do; fewer leave HS_DEBUG's. */
 void tool_trace(int n);
+
 /*
  * The line flags every tool takes, as picocom and tio spell them:
  * -b/--baud, -f/--flow (none|rtscts|xonxoff|dtrdsr, or picocom's

@@ -266,9 +266,10 @@ within() {
   lab --ring-interval 0.3 --ring '0.2 5551212 "JOHN \"J\" DOE"' -- --answer --rings 2 --json
   [ "$status" -eq 0 ]
   run cat "$tmp/err"
-  assert_output --regexp '^\{"mode":"answer","device":"/dev/ttyUSB0","driver":"[a-z0-9]+","number":null,"result":"CONNECT","exit":0,"speed":115200,'
+  json_valid hsdial
+  assert_output --regexp '^\{"ok":true,"mode":"answer","exit":0,"device":"/dev/ttyUSB0","driver":"[a-z0-9]+","number":null,"result":"CONNECT","speed":115200,'
   assert_output --regexp '"caller":\{"rings":2,"number":"5551212","name":"JOHN \\"J\\" DOE","date":"[0-9]{4}","time":"[0-9]{4}","mesg":""\}'
-  assert_output --regexp '"ended":"eof","sent":0,"received":0,"hangup":"ok","timings":\{"setup_ms":[0-9]+,"wait_ms":[0-9]+,"call_ms":[0-9]+,"hangup_ms":[0-9]+,"total_ms":[0-9]+\},"error":null\}$'
+  assert_output --regexp '"ended":"eof","sent":0,"received":0,"hangup":"ok","timings":\{"setup_ms":[0-9]+,"wait_ms":[0-9]+,"call_ms":[0-9]+,"hangup_ms":[0-9]+,"total_ms":[0-9]+\}\}$'
 }
 
 @test "--answer with no call times out at the deadline: exit 6" {
@@ -358,7 +359,8 @@ within() {
   lab --ati 'SAYS "HI" \\ THERE' -- --at ATI0 --json
   [ "$status" -eq 0 ]
   run cat "$tmp/out"
-  assert_output '{"command":"ATI0","lines":["SAYS \"HI\" \\ THERE"],"result":"OK","final":"OK","code":-1,"exit":0}'
+  json_valid hsdial
+  assert_output '{"ok":true,"mode":"at","exit":0,"device":"/dev/ttyUSB0","command":"ATI0","lines":["SAYS \"HI\" \\ THERE"],"result":"OK","final":"OK","code":-1}'
 }
 
 @test "--identify and --identify --json" {
@@ -371,7 +373,8 @@ within() {
   lab --ati 'HSLAB TEST MODEM' -- --identify --json
   [ "$status" -eq 0 ]
   run cat "$tmp/out"
-  assert_output --regexp '^\{"device":"/dev/ttyUSB0","driver":"[a-z0-9]+","manufacturer":"[^"]*","model":"[^"]*","revision":"[^"]*","serial":"[^"]*","ati":\["HSLAB TEST MODEM"(,"HSLAB TEST MODEM")*\]\}$'
+  json_valid hsdial
+  assert_output --regexp '^\{"ok":true,"mode":"identify","exit":0,"device":"/dev/ttyUSB0","driver":"[a-z0-9]+","manufacturer":"[^"]*","model":"[^"]*","revision":"[^"]*","serial":"[^"]*","ati":\["HSLAB TEST MODEM"(,"HSLAB TEST MODEM")*\]\}$'
 }
 
 @test "--json for a dial: result, speed, protocol, bytes, timings" {
@@ -379,11 +382,13 @@ within() {
   lab --connect-speed 33600 -- --json 1
   [ "$status" -eq 0 ]
   run cat "$tmp/err"
-  assert_output --regexp '^\{"mode":"dial","device":"/dev/ttyUSB0","driver":"[a-z0-9]+","number":"1","result":"CONNECT","exit":0,"speed":33600,"carrier":0,"suffix":"","protocol":"","compression":"","modulation":"","ended":"eof","sent":3,"received":3,"hangup":"ok","timings":\{"setup_ms":[0-9]+,"dial_ms":[0-9]+,"call_ms":[0-9]+,"hangup_ms":[0-9]+,"total_ms":[0-9]+\},"error":null\}$'
+  json_valid hsdial
+  assert_output --regexp '^\{"ok":true,"mode":"dial","exit":0,"device":"/dev/ttyUSB0","driver":"[a-z0-9]+","number":"1","result":"CONNECT","speed":33600,"carrier":0,"suffix":"","protocol":"","compression":"","modulation":"","ended":"eof","sent":3,"received":3,"hangup":"ok","timings":\{"setup_ms":[0-9]+,"dial_ms":[0-9]+,"call_ms":[0-9]+,"hangup_ms":[0-9]+,"total_ms":[0-9]+\}\}$'
   lab --number '1 busy' -- --json 1
   [ "$status" -eq 2 ]
   run cat "$tmp/err"
-  assert_output --regexp '"result":"BUSY","exit":2,.*"ended":null,.*"error":"/dev/ttyUSB0: ATD1: BUSY \(the line called is busy\)"\}$'
+  json_valid hsdial
+  assert_output --regexp '^\{"ok":false,"mode":"dial","exit":2,.*"result":"BUSY",.*"ended":null,.*"error":\{"code":-18,"name":"HS_ERR_LINE_BUSY","message":"/dev/ttyUSB0: ATD1: BUSY \(the line called is busy\)"\}\}$'
 }
 
 @test "--exec: the program talks to the far end; its status is hsdial's" {

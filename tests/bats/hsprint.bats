@@ -109,7 +109,8 @@ printer_has() {
   assert_line --regexp '^status: +unknown$'
   run timeout 30 "$HSPRINT" -d "$tmp/lp" --status --json
   assert_success
-  assert_output --regexp '^\{"device":"/dev/pts/[0-9]+","transport":"pty","driver":"generic",.*"status":\{"known":false,'
+  json_valid hsprint
+  assert_output --regexp '^\{"ok":true,"mode":"status","exit":0,"device":"/dev/pts/[0-9]+","transport":"pty","driver":"generic",.*"status":\{"known":false,'
 }
 
 @test "--status on a serial printer holding its handshake line low says so" {
@@ -125,6 +126,7 @@ printer_has() {
     run "$HSLAB" --port 'ttyUSB0 printer' --busy both --fault stuck-busy -- \
       "$HSPRINT" -d "serial:/dev/ttyUSB0?baud=9600&flow=$flow" --status --json
     assert_output --partial '"status":{"known":true,"ready":false,"flags":"busy",'
+    json_valid hsprint
   done
   # The line high says nothing more than before: no guess.
   run "$HSLAB" --port 'ttyUSB0 printer' --busy dsr -- \

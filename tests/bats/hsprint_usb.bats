@@ -53,6 +53,7 @@ cups_print() {
     "$HSPRINT" -d 'usb:03f0:0517?serial=HPX42' --status --json
   assert_success
   assert_output --partial '"usb":{"vid":"03f0","pid":"0517","manufacturer":"ACME","product":"LaserJet 9","serial":"HPX42"},"model":"HP LaserJet 4000"'
+  json_valid hsprint
   run "$HSLAB" --usb-printer "$HP" -- "$HSPRINT" -d usb:2.2 --status
   assert_success
   assert_line 'model:     HP LaserJet 4000'
