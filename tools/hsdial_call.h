@@ -1,13 +1,32 @@
 /*
  * hsdial_call.h - what hsdial.c (options) shares with hsdial_call.c
- * (open the modem, dial, answer, --at, --hangup, --identify, reports) and
- * hsdial_bridge.c (the call's bytes to stdin/stdout or to a program).
+ * (open the modem, dial, answer, --at, --hangup, --identify),
+ * hsdial_report.c (what they report), hsdial_bridge.c (the call's bytes
+ * to stdin/stdout or to a program) and hsdial_chat.c (chat scripts).
  */
 #ifndef HSDIAL_CALL_H
 #define HSDIAL_CALL_H
 
 #include <handshake/handshake.h>
+#include <handshake/chat.h>
 #include <handshake/modem.h>
+
+/* A chat script run, with chat(8)'s options. */
+struct hsd_chat {
+	const char *uri;            /* the line: -d, else stdin and stdout */
+	const char *file;           /* -f/--chat FILE ('-': stdin) */
+	int words;                  /* the script is the words after -- */
+	const char *report_file;    /* -r */
+	int report_opening;         /* -v came before -r: chat says so */
+	int verbose;                /* -v: log the conversation */
+	int show;                   /* -V: what the modem sends, on stderr */
+	int to_stderr;              /* -s: the log on stderr too */
+	int no_syslog;              /* -S */
+	struct hs_chat_opts chat;   /* -t, -T, -U, -E, -e */
+};
+
+/* Run the script (the words in argv with c->words); chat's exit code. */
+int hsd_chat(const struct hsd_chat *c, int argc, char **argv);
 
 /* hsdial's own exit codes for call modes (chat mode keeps chat's); the
  * rest are sysexits (tool_exit_code). Listed in --help and hsdial.1. */

@@ -160,6 +160,7 @@ int tool_line_option(struct tool_line *l, int c, const char *arg)
 		l->baud = tool_int("--baud", arg, 1, 16000000);
 		return 1;
 	case 'f':
+	case TOOL_OPT_FLOW:
 		if (!(l->flow = spell(flows, arg)))
 			tool_die(EX_USAGE, "--flow is none, rtscts, xonxoff or dtrdsr (or n, h, s), not '%s'",
 				 arg);

@@ -102,12 +102,13 @@ struct tool_line {
 	const char *flow, *parity;  /* spelled as the URI wants; NULL: not given */
 };
 
-enum { TOOL_OPT_DATABITS = 0x4000, TOOL_OPT_STOPBITS };
+/* --flow has a code of its own: hsdial's -f may also be chat's -f FILE */
+enum { TOOL_OPT_DATABITS = 0x4000, TOOL_OPT_STOPBITS, TOOL_OPT_FLOW };
 
 #define TOOL_LINE_SHORT "b:f:p:"
 #define TOOL_LINE_LONG \
 	{ "baud", required_argument, NULL, 'b' }, \
-	{ "flow", required_argument, NULL, 'f' }, \
+	{ "flow", required_argument, NULL, TOOL_OPT_FLOW }, \
 	{ "parity", required_argument, NULL, 'p' }, \
 	{ "databits", required_argument, NULL, TOOL_OPT_DATABITS }, \
 	{ "stopbits", required_argument, NULL, TOOL_OPT_STOPBITS }

@@ -90,10 +90,11 @@ SCRIPT
 
 @test "with no -d the line is stdin and stdout, as pppd hands it over" {
   start_echo_pty "$tmp/tty" cat
-  run timeout 30 sh -c "'$HSDIAL' -v -- '' ping ping '' <'$tmp/tty' >'$tmp/tty'"
+  # chat's -v log, on stderr with -s (and -S: not to syslog)
+  run timeout 30 sh -c "'$HSDIAL' -v -s -S -- '' ping ping '' <'$tmp/tty' >'$tmp/tty'"
   assert_success
-  assert_line "hsdial: send (ping^M)"
-  assert_line "hsdial: expect (ping)"
+  assert_line "send (ping^M)"
+  assert_line "expect (ping)"
 }
 
 @test "a port held by another program is reported with its pid" {

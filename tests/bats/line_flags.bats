@@ -103,7 +103,7 @@ lab() {
     run $t -b fast
     assert_failure 64
     assert_output --partial -- "--baud wants a number"
-    run $t -f sideways
+    run $t --flow sideways
     assert_failure 64
     assert_output --partial -- "--flow is none, rtscts, xonxoff or dtrdsr (or n, h, s), not 'sideways'"
     run $t -p x
@@ -116,6 +116,14 @@ lab() {
     assert_failure 64
     assert_output --partial -- "--stopbits wants a number from 1 to 2, not '3'"
   done
+  # -f is --flow in hsprint and hsprobe; in hsdial a word that is no
+  # flow is chat's -f FILE
+  run "$HSPRINT" -d /dev/ttyUSB0 -f sideways
+  assert_failure 64
+  assert_output --partial -- "--flow is none, rtscts"
+  run "$HSDIAL" -d /dev/ttyUSB0 -f "$BATS_TEST_TMPDIR/no-such-script"
+  assert_failure 1
+  assert_output --partial "cannot open chat script $BATS_TEST_TMPDIR/no-such-script"
   run "$HSPRINT" -d usb:04b8:0202 -b 9600 "$BATS_TEST_TMPDIR/job"
   assert_failure 64
   assert_output --partial "unknown option 'baud' (usb links take serial, interface)"
