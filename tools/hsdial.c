@@ -10,16 +10,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <handshake/handshake.h>
 #include <handshake/chat.h>
 #include "hsdial_call.h"
+#include "hsdial_term.h"
 #include "tool.h"
 
 const char *tool_name = "hsdial";
 
 static const char usage[] =
 	"usage: hsdial [-d URI] [options] NUMBER\n"
+	"       hsdial [-d URI] [options] --terminal\n"
 	"       hsdial [-d URI] [options] --exec NUMBER PROGRAM [ARG...]\n"
 	"       hsdial [-d URI] [options] --answer [--rings N] [--exec PROGRAM [ARG...]]\n"
 	"       hsdial [-d URI] [options] --at COMMAND | --hangup | --identify\n"
@@ -63,6 +66,14 @@ TOOL_LINE_HELP
 	"      --hangup          hang up the modem, even in a call another program\n"
 	"                        left up (+++ first, unless DCD falls with DTR)\n"
 	"      --identify        manufacturer, model, revision, serial, ATI lines\n"
+	"      --terminal        a call as a terminal (the default when stdin is\n"
+	"                        one): raw keys, an escape key and commands; with\n"
+	"                        no NUMBER, a console port (no call)\n"
+	"      --no-terminal     a call on a terminal stays a pipe\n"
+	"      --escape KEY      the terminal's escape key (a: C-a, the default)\n"
+	"      --imap, --omap, --emap MAPS  as picocom: what the line sends,\n"
+	"                        the keys sent, the local echo; MAPS from crlf,\n"
+	"                        crcrlf, igncr, lfcr, lfcrlf, ignlf, bsdel, delbs\n"
 	"      --json            the outcome as one JSON object, failures too\n"
 	"                        (on stderr for calls, whose data is on stdout;\n"
 	"                        else on stdout): tools/json/hsdial.schema.json\n"
@@ -73,6 +84,11 @@ TOOL_LINE_HELP
 	"                        syslog (facility local2), as chat -v\n"
 	"  -V                    chat: show what the modem sends on stderr, as\n"
 	"                        chat -V (elsewhere: as -v)\n"
+	"\n"
+	"The terminal's commands, after the escape key: C-x quit (hanging up),\n"
+	"C-p hang up and stay, C-b break, C-t/C-g toggle DTR/RTS, C-v show the\n"
+	"line, C-u/C-d baud up/down, C-f next flow control, C-c local echo,\n"
+	"C-s send a file, C-h help; the escape key again sends it.\n"
 	"\n"
 	"Chat scripts, with chat(8)'s options:\n"
 	"  -f, --chat FILE       run the chat script in FILE ('-': stdin; needs -d);\n"
@@ -109,8 +125,21 @@ struct opts {
 enum {
 	OPT_DRIVER = 256, OPT_TONE, OPT_PULSE, OPT_PREFIX, OPT_INIT, OPT_HANGUP_BY,
 	OPT_LINGER, OPT_EXEC, OPT_ANSWER, OPT_RINGS, OPT_AT, OPT_HANGUP, OPT_IDENTIFY,
-	OPT_JSON, OPT_LINGER_MAX, OPT_AS_IS, OPT_VERSION,
+	OPT_JSON, OPT_LINGER_MAX, OPT_AS_IS, OPT_VERSION, OPT_TERMINAL, OPT_NO_TERMINAL,
+	OPT_ESCAPE, OPT_IMAP, OPT_OMAP, OPT_EMAP,
 };
+
+/* --escape x, ^X or C-x: the control key C-x. */
+static char escape_key(const char *text)
+{
+	const char *k = text;
+
+	if ((k[0] == '^' || (k[0] == 'C' && k[1] == '-')) && k[1])
+		k += k[0] == '^' ? 1 : 2;
+	if (!k[0] || k[1] || !strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_", k[0]))
+		tool_die(EX_USAGE, "--escape takes a letter (a for C-a), ^A or C-a, not '%s'", text);
+	return (char)(k[0] & 0x1f);
+}
 
 /* Operands and modes into a call: NUMBER (first, when options followed
  * it; else the first of argv), PROGRAM [ARG...]. */
@@ -182,6 +211,12 @@ static void option(int c, struct opts *o, struct hsd_opts *d, int *modes, int *e
 	case OPT_PULSE: d->method = HS_DIAL_PULSE; break;
 	case OPT_PREFIX: d->prefix = optarg; break;
 	case OPT_AS_IS: d->as_is = 1; break;
+	case OPT_TERMINAL: d->terminal = 1; break;
+	case OPT_NO_TERMINAL: d->terminal = -1; break;
+	case OPT_ESCAPE: d->escape = escape_key(optarg); break;
+	case OPT_IMAP: d->imap = hsd_map_parse("--imap", optarg); break;
+	case OPT_OMAP: d->omap = hsd_map_parse("--omap", optarg); break;
+	case OPT_EMAP: d->emap = hsd_map_parse("--emap", optarg); break;
 	case OPT_INIT:
 		if (d->ninit == (int)(sizeof(d->init) / sizeof(d->init[0])))
 			tool_die(EX_USAGE, "at most %zu --init commands",
@@ -240,6 +275,12 @@ int main(int argc, char **argv)
 		{ "pulse", no_argument, NULL, OPT_PULSE },
 		{ "prefix", required_argument, NULL, OPT_PREFIX },
 		{ "as-is", no_argument, NULL, OPT_AS_IS },
+		{ "terminal", no_argument, NULL, OPT_TERMINAL },
+		{ "no-terminal", no_argument, NULL, OPT_NO_TERMINAL },
+		{ "escape", required_argument, NULL, OPT_ESCAPE },
+		{ "imap", required_argument, NULL, OPT_IMAP },
+		{ "omap", required_argument, NULL, OPT_OMAP },
+		{ "emap", required_argument, NULL, OPT_EMAP },
 		{ "init", required_argument, NULL, OPT_INIT },
 		{ "hangup-by", required_argument, NULL, OPT_HANGUP_BY },
 		{ "linger", required_argument, NULL, OPT_LINGER },
@@ -256,7 +297,9 @@ int main(int argc, char **argv)
 	};
 	struct opts o = { 0 };
 	struct hsd_opts d = { .timeout_ms = -1, .rings = 1, .linger_ms = 500,
-				.linger_max_ms = 10000 };
+				.linger_max_ms = 10000, .escape = 1 /* C-a */,
+				/* picocom's default local echo map */
+				.emap = HSD_MAP_CRCRLF | HSD_MAP_DELBS };
 	const char *first = NULL;  /* NUMBER, when options followed it */
 	int c, modes = 0, exec = 0, timeout = -1, end_opt, dashdash = 0;
 
@@ -301,9 +344,17 @@ int main(int argc, char **argv)
 	if (o.c.file && (modes || exec))
 		tool_die(EX_USAGE, "--chat does not go with --answer, --at, --hangup, --identify or --exec");
 	if (!o.c.file && !o.c.words) {
-		if (!modes && !exec && !first && optind == argc)
+		/* --terminal alone: a console port, no call */
+		if (!modes && !exec && !first && optind == argc && d.terminal == 1)
+			d.mode = HSD_TERMINAL;
+		if (!modes && !exec && !first && optind == argc && d.mode != HSD_TERMINAL)
 			tool_die(EX_USAGE, "say what to run: NUMBER, --answer, --at, --hangup, "
-				 "--identify, --chat FILE or -- WORD... (see --help)");
+				 "--identify, --terminal, --chat FILE or -- WORD... (see --help)");
+		if (d.terminal == 1 && (exec || (modes && d.mode != HSD_ANSWER)))
+			tool_die(EX_USAGE, "--terminal goes with NUMBER, --answer or alone");
+		/* a person at a terminal gets one, unless --no-terminal */
+		d.terminal = d.terminal == 1 || (d.terminal == 0 && !exec &&
+			(d.mode == HSD_DIAL || d.mode == HSD_ANSWER) && isatty(0));
 		d.timeout_ms = timeout > 0 ? timeout * 1000 : -1;
 		/* the flags override the URI's settings */
 		if (d.uri && d.uri[0])

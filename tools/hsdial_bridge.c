@@ -125,7 +125,6 @@ static int reap(pid_t pid)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
-extern volatile sig_atomic_t hsd_signal;
 
 void hsd_bridge(struct hs_modem *m, const struct hsd_opts *o, struct hsd_bridge_result *r)
 {

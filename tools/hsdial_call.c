@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "hsdial_call.h"
+#include "hsdial_term.h"
 #include "tool.h"
 
 /* Bounds of the steps --timeout does not set: a modem that does not
@@ -31,6 +32,15 @@ volatile sig_atomic_t hsd_signal;
 static void on_signal(int sig)
 {
 	hsd_signal = sig;
+}
+
+void hsd_catch_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 }
 
 static long long now_ms(void)
@@ -119,7 +129,6 @@ static int setup(struct hs_modem *m, const struct hsd_opts *o, long long deadlin
 
 static int run_call(struct hs_modem *m, const struct hsd_opts *o, struct report *r)
 {
-	struct sigaction sa = { .sa_handler = on_signal };
 	struct hs_dial d = { .number = o->number, .method = o->method, .prefix = o->prefix,
 			     .dial_chars = hs_modem_get_driver(m)->dial_chars,
 			     .as_is = o->as_is };
@@ -171,16 +180,21 @@ static int run_call(struct hs_modem *m, const struct hsd_opts *o, struct report 
 	/* Until now a signal just ends hsdial (closing the port drops DTR,
 	 * which ends a dial). Online, it ends the bridge, which hangs up:
 	 * no SA_RESTART, so it wakes the bridge's poll. */
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	hsd_bridge(m, o, &r->b);
+	hsd_catch_signals();
+	if (o->terminal)
+		hsd_term(m, hs_modem_link(m), o, &r->b);
+	else
+		hsd_bridge(m, o, &r->b);
 	r->bridged = 1;
 	r->t_end = now_ms();
 	status = 0;
 	if (r->b.end == HSD_END_CARRIER) {
 		/* the modem is on-hook already (DCD fell or it said so) */
 		status = HSD_EXIT_NO_CARRIER;
+	} else if (r->b.on_hook) {
+		/* the terminal hung up already */
+		r->hung_up = 1;
+		r->t_hungup = r->t_end;
 	} else {
 		if (r->b.end == HSD_END_ERROR) {
 			keep_error(r);
@@ -314,6 +328,30 @@ static int run_hangup(struct hs_modem *m, const struct hsd_opts *o, const char *
 	return hsd_exit_code(rc);
 }
 
+/* --terminal with no number: a console port, no modem talk at all. */
+static int run_console(struct hs_link *link, const struct hsd_opts *o)
+{
+	const char *device = hs_link_info(link)->path;
+	struct hsd_bridge_result b;
+	int status = 0;
+
+	hsd_catch_signals();
+	hsd_term(NULL, link, o, &b);
+	if (b.end == HSD_END_ERROR)
+		status = hsd_exit_code(b.err);
+	else if (b.end == HSD_END_SIGNAL)
+		status = 128 + b.signal;
+	if (o->json)
+		hsd_json_console(o, device, &b, status);
+	else if (b.end == HSD_END_ERROR)
+		tool_warn("%s", hs_last_error());
+	else if (!o->quiet)
+		tool_warn("left %s (%s); bytes sent %llu, received %llu", device,
+			  b.end == HSD_END_QUIT ? "quit" : b.end == HSD_END_SIGNAL ? "signal" : "eof",
+			  b.sent, b.received);
+	return status;
+}
+
 int hsd_run(const struct hsd_opts *o)
 {
 	const struct hs_modem_driver *drv = NULL;
@@ -337,6 +375,11 @@ int hsd_run(const struct hsd_opts *o)
 	call = o->mode == HSD_DIAL || o->mode == HSD_ANSWER ? &r : NULL;
 	if ((rc = hs_link_open(&link, o->uri)) < 0)
 		return failed(o, o->uri, rc, call);
+	if (o->mode == HSD_TERMINAL) {
+		status = run_console(link, o);
+		hs_link_close(link);
+		return status;
+	}
 	if ((rc = hs_modem_open(&m, link, drv)) < 0) {
 		status = failed(o, hs_link_info(link)->path, rc, call);
 		hs_link_close(link);

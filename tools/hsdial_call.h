@@ -7,6 +7,8 @@
 #ifndef HSDIAL_CALL_H
 #define HSDIAL_CALL_H
 
+#include <signal.h>
+
 #include <handshake/handshake.h>
 #include <handshake/chat.h>
 #include <handshake/modem.h>
@@ -45,6 +47,7 @@ enum hsd_mode {
 	HSD_AT,         /* --at CMD */
 	HSD_HANGUP,     /* --hangup */
 	HSD_IDENTIFY,   /* --identify */
+	HSD_TERMINAL,   /* --terminal with no number: a console port */
 };
 
 struct hsd_opts {
@@ -66,6 +69,10 @@ struct hsd_opts {
 	                             * (never less than linger_ms) */
 	char **exec_argv;           /* --exec: the program and its args */
 	int json, quiet, verbose;
+	int terminal;               /* a call as a terminal (--terminal, or
+	                             * stdin is a tty; not with --exec) */
+	char escape;                /* the terminal's escape key: C-a */
+	unsigned imap, omap, emap;  /* --imap, --omap, --emap (HSD_MAP_*) */
 };
 
 /* How a call in data mode ended. */
@@ -77,6 +84,7 @@ enum hsd_end {
 	HSD_END_EXEC,       /* the program exited */
 	HSD_END_SIGNAL,     /* SIGINT/SIGTERM/SIGHUP */
 	HSD_END_ERROR,      /* the line failed */
+	HSD_END_QUIT,       /* the terminal's quit key */
 };
 
 /* What the bridge did. */
@@ -87,6 +95,7 @@ struct hsd_bridge_result {
 	int exec_status;           /* --exec: exit status as a shell gives
 	                            * it (128+signal); -1 when none */
 	int signal;                /* HSD_END_SIGNAL: which */
+	int on_hook;               /* the terminal hung the call up */
 };
 
 /* Everything a call report says (hsdial_report.c). */
@@ -110,6 +119,11 @@ struct report {
 
 /* Run a call mode; returns hsdial's exit status. */
 int hsd_run(const struct hsd_opts *o);
+
+/* From now on SIGINT, SIGTERM and SIGHUP set hsd_signal (no SA_RESTART:
+ * they wake a poll), which ends a bridge or terminal. */
+void hsd_catch_signals(void);
+extern volatile sig_atomic_t hsd_signal;
 
 /* Move bytes between the online modem and stdin/stdout (or o->exec_argv)
  * until the call ends; fills r. Never hangs up: the caller does. */
@@ -135,5 +149,8 @@ void hsd_json_at(const struct hsd_opts *o, const char *device, const struct hs_a
 void hsd_json_identify(const struct hsd_opts *o, const char *device, const char *driver,
 		       const struct hs_modem_ident *id);
 void hsd_json_hangup(const struct hsd_opts *o, const char *device, int err, int status);
+/* --terminal with no number: how the console session ended */
+void hsd_json_console(const struct hsd_opts *o, const char *device,
+		      const struct hsd_bridge_result *b, int status);
 
 #endif

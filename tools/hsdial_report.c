@@ -32,6 +32,7 @@ static const char *end_name(enum hsd_end e)
 		[HSD_END_OUTPUT] = "output-closed",
 		[HSD_END_CARRIER] = "carrier-lost", [HSD_END_EXEC] = "program-exited",
 		[HSD_END_SIGNAL] = "signal", [HSD_END_ERROR] = "line-error",
+		[HSD_END_QUIT] = "quit",
 	};
 	return names[e];
 }
@@ -41,6 +42,7 @@ static const char *mode_name(enum hsd_mode m)
 	static const char *const names[] = {
 		[HSD_DIAL] = "dial", [HSD_ANSWER] = "answer", [HSD_AT] = "at",
 		[HSD_HANGUP] = "hangup", [HSD_IDENTIFY] = "identify",
+		[HSD_TERMINAL] = "terminal",
 	};
 	return names[m];
 }
@@ -177,6 +179,22 @@ void hsd_json_identify(const struct hsd_opts *o, const char *device, const char 
 	tool_json_array(&j, "ati");
 	for (int i = 0; i < id->nati; i++)
 		tool_json_str(&j, NULL, id->ati[i]);
+	tool_json_end(&j);
+}
+
+void hsd_json_console(const struct hsd_opts *o, const char *device,
+		      const struct hsd_bridge_result *b, int status)
+{
+	struct tool_json j;
+
+	head(&j, o, b->end != HSD_END_ERROR && b->end != HSD_END_SIGNAL, status, device);
+	tool_json_str(&j, "ended", end_name(b->end));
+	tool_json_int(&j, "sent", (long long)b->sent);
+	tool_json_int(&j, "received", (long long)b->received);
+	if (b->end == HSD_END_ERROR)
+		tool_json_error(&j, b->err, hs_last_error());
+	else if (b->end == HSD_END_SIGNAL)
+		tool_json_error(&j, HS_ERR_CANCELED, strsignal(b->signal));
 	tool_json_end(&j);
 }
 

@@ -125,6 +125,8 @@ static const char usage_text[] =
 "          overflow N | printed N lost N held N (at the end: every\n"
 "          byte received, printed, lost to overflow or still held)\n"
 "  plug                  the port appeared (--plug-after)\n"
+"  break on|off          the program put the line in break (TIOCSBRK),\n"
+"                        and ended it (TIOCCBRK)\n"
 "  unplug                the device went away\n"
 "  closed                the last program closed the port (with HUPCL\n"
 "                        the host lines drop then)\n"

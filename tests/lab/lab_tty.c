@@ -221,6 +221,12 @@ static gboolean on_ioctl(UMockdevIoctlBase *h, UMockdevIoctlClient *client,
 		umockdev_ioctl_client_complete(client, -1, EIO);
 		return TRUE;
 	}
+	/* a break the program holds: TIOCSBRK starts it, TIOCCBRK ends it
+	 * (tcsendbreak() is a syscall umockdev does not see) */
+	if (req == TIOCSBRK)
+		transcript_event(p->cfg->name, "break", "on");
+	else if (req == TIOCCBRK)
+		transcript_event(p->cfg->name, "break", "off");
 	if (req != TIOCMGET && req != TIOCMSET && req != TIOCMBIS &&
 	    req != TIOCMBIC && req != TIOCOUTQ) {
 		/* termios and the rest: let the real pty answer */
