@@ -74,6 +74,9 @@ TOOL_LINE_HELP
 	"      --imap, --omap, --emap MAPS  as picocom: what the line sends,\n"
 	"                        the keys sent, the local echo; MAPS from crlf,\n"
 	"                        crcrlf, igncr, lfcr, lfcrlf, ignlf, bsdel, delbs\n"
+	"      --log FILE        append what the far end sends (a call, a console)\n"
+	"                        to FILE, flushed at each line's end\n"
+	"      --timestamps      start each --log line with its time\n"
 	"      --json            the outcome as one JSON object, failures too\n"
 	"                        (on stderr for calls, whose data is on stdout;\n"
 	"                        else on stdout): tools/json/hsdial.schema.json\n"
@@ -109,6 +112,7 @@ TOOL_LINE_HELP
 	"Exit status: 0 done; 1 the modem answered ERROR; 2 BUSY; 3 NO CARRIER or\n"
 	"the carrier was lost; 4 NO DIALTONE; 5 NO ANSWER; 6 timeout (no answer\n"
 	"from the modem, or no call); 64 usage; 69 no such device or not usable;\n"
+	"73 the --log file cannot be opened;\n"
 	"74 device I/O error; 75 device in use; 76 garbage from the device; 77 no\n"
 	"permission; 128+N ended by signal N. With --exec, when PROGRAM ends the\n"
 	"call, its status (126 cannot run it, 127 not found).\n"
@@ -126,7 +130,7 @@ enum {
 	OPT_DRIVER = 256, OPT_TONE, OPT_PULSE, OPT_PREFIX, OPT_INIT, OPT_HANGUP_BY,
 	OPT_LINGER, OPT_EXEC, OPT_ANSWER, OPT_RINGS, OPT_AT, OPT_HANGUP, OPT_IDENTIFY,
 	OPT_JSON, OPT_LINGER_MAX, OPT_AS_IS, OPT_VERSION, OPT_TERMINAL, OPT_NO_TERMINAL,
-	OPT_ESCAPE, OPT_IMAP, OPT_OMAP, OPT_EMAP,
+	OPT_ESCAPE, OPT_IMAP, OPT_OMAP, OPT_EMAP, OPT_LOG, OPT_TIMESTAMPS,
 };
 
 /* --escape x, ^X or C-x: the control key C-x. */
@@ -217,6 +221,8 @@ static void option(int c, struct opts *o, struct hsd_opts *d, int *modes, int *e
 	case OPT_IMAP: d->imap = hsd_map_parse("--imap", optarg); break;
 	case OPT_OMAP: d->omap = hsd_map_parse("--omap", optarg); break;
 	case OPT_EMAP: d->emap = hsd_map_parse("--emap", optarg); break;
+	case OPT_LOG: d->log = optarg; break;
+	case OPT_TIMESTAMPS: d->timestamps = 1; break;
 	case OPT_INIT:
 		if (d->ninit == (int)(sizeof(d->init) / sizeof(d->init[0])))
 			tool_die(EX_USAGE, "at most %zu --init commands",
@@ -281,6 +287,8 @@ int main(int argc, char **argv)
 		{ "imap", required_argument, NULL, OPT_IMAP },
 		{ "omap", required_argument, NULL, OPT_OMAP },
 		{ "emap", required_argument, NULL, OPT_EMAP },
+		{ "log", required_argument, NULL, OPT_LOG },
+		{ "timestamps", no_argument, NULL, OPT_TIMESTAMPS },
 		{ "init", required_argument, NULL, OPT_INIT },
 		{ "hangup-by", required_argument, NULL, OPT_HANGUP_BY },
 		{ "linger", required_argument, NULL, OPT_LINGER },
@@ -352,6 +360,10 @@ int main(int argc, char **argv)
 				 "--identify, --terminal, --chat FILE or -- WORD... (see --help)");
 		if (d.terminal == 1 && (exec || (modes && d.mode != HSD_ANSWER)))
 			tool_die(EX_USAGE, "--terminal goes with NUMBER, --answer or alone");
+		if (d.log && d.mode != HSD_DIAL && d.mode != HSD_ANSWER && d.mode != HSD_TERMINAL)
+			tool_die(EX_USAGE, "--log goes with NUMBER, --answer or --terminal");
+		if (d.timestamps && !d.log)
+			tool_die(EX_USAGE, "--timestamps goes with --log");
 		/* a person at a terminal gets one, unless --no-terminal */
 		d.terminal = d.terminal == 1 || (d.terminal == 0 && !exec &&
 			(d.mode == HSD_DIAL || d.mode == HSD_ANSWER) && isatty(0));

@@ -188,6 +188,7 @@ void hsd_bridge(struct hs_modem *m, const struct hsd_opts *o, struct hsd_bridge_
 			rc = hs_modem_read(m, buf, sizeof(buf), 0);
 			if (rc > 0) {
 				r->received += (unsigned)rc;
+				hsd_log(buf, (size_t)rc);
 				quiet_since = now;
 				if (out_ok && write_all(out_fd, buf, (size_t)rc) < 0) {
 					out_ok = 0;

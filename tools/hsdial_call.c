@@ -371,6 +371,8 @@ int hsd_run(const struct hsd_opts *o)
 		return EX_USAGE;
 	}
 	sigaction(SIGPIPE, &ign, NULL);
+	if (o->log)
+		hsd_log_open(o->log, o->timestamps);
 	r.t_start = now_ms();
 	call = o->mode == HSD_DIAL || o->mode == HSD_ANSWER ? &r : NULL;
 	if ((rc = hs_link_open(&link, o->uri)) < 0)
@@ -378,6 +380,7 @@ int hsd_run(const struct hsd_opts *o)
 	if (o->mode == HSD_TERMINAL) {
 		status = run_console(link, o);
 		hs_link_close(link);
+		hsd_log_close();
 		return status;
 	}
 	if ((rc = hs_modem_open(&m, link, drv)) < 0) {
@@ -412,5 +415,6 @@ int hsd_run(const struct hsd_opts *o)
 	hs_link_drain(link, DRAIN_MS);
 	hs_modem_free(m);
 	hs_link_close(link);
+	hsd_log_close();
 	return status;
 }

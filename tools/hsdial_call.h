@@ -73,6 +73,8 @@ struct hsd_opts {
 	                             * stdin is a tty; not with --exec) */
 	char escape;                /* the terminal's escape key: C-a */
 	unsigned imap, omap, emap;  /* --imap, --omap, --emap (HSD_MAP_*) */
+	const char *log;            /* --log FILE: what the far end sent */
+	int timestamps;             /* --timestamps: each log line's time */
 };
 
 /* How a call in data mode ended. */
@@ -131,6 +133,14 @@ void hsd_bridge(struct hs_modem *m, const struct hsd_opts *o, struct hsd_bridge_
 
 /* The exit status for a library error in call modes. */
 int hsd_exit_code(int err);
+
+/* ---- hsdial_log.c: --log ------------------------------------------ */
+
+/* Open FILE to append to (a failure ends hsdial: EX_CANTCREAT). */
+void hsd_log_open(const char *path, int timestamps);
+/* What the far end sent; nothing without --log. */
+void hsd_log(const char *buf, size_t n);
+void hsd_log_close(void);
 
 /* ---- hsdial_report.c ---------------------------------------------- */
 

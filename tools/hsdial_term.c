@@ -366,6 +366,7 @@ void hsd_term(struct hs_modem *m, struct hs_link *link, const struct hsd_opts *o
 				 : hs_link_read(link, buf, sizeof(buf), 0);
 			if (rc > 0) {
 				r->received += (unsigned)rc;
+				hsd_log(buf, (size_t)rc);
 				show(out, hsd_map(o->imap, buf, (size_t)rc, out));
 			} else if (rc == HS_ERR_NO_CARRIER) {
 				r->end = HSD_END_CARRIER;

@@ -179,3 +179,42 @@ count() { screen | grep -Ec -- "$1" || true; }
   run "$HSDIAL" -d /dev/ttyUSB0 --terminal --at AT
   assert_failure 64
 }
+
+@test "--log --timestamps: each line the far end sent, once, with its time; appended" {
+  term -- -d /dev/ttyUSB0 --terminal --log "$tmp/session.log" --timestamps
+  keys 'ATI' Enter
+  wait_screen '^OK'
+  keys C-a C-x
+  ended 0
+  cat -A "$tmp/session.log"
+  # every line starts with its time; the modem's reply, each line once
+  run grep -cvE '^\[[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}\] ' "$tmp/session.log"
+  assert_output 0
+  [ "$(grep -c 'HSLAB Hayes-compatible modem' "$tmp/session.log")" = 1 ]
+  [ "$(grep -c '\] OK' "$tmp/session.log")" = 1 ]
+  [ "$(grep -c '\] ATI' "$tmp/session.log")" = 1 ]
+  # a second session appends
+  tmux -S "$SOCK" kill-server
+  rm -f "$tmp/rc"
+  term -- -d /dev/ttyUSB0 --terminal --log "$tmp/session.log" --timestamps
+  keys 'ATI' Enter
+  wait_screen '^OK'
+  keys C-a C-x
+  ended 0
+  [ "$(grep -c 'HSLAB Hayes-compatible modem' "$tmp/session.log")" = 2 ]
+}
+
+@test "--log on a pipe: exactly the bytes the call gave stdout" {
+  head -c 20000 /dev/urandom | base64 >"$tmp/in"
+  run timeout 60 "$HSLAB" --transcript "$T" -- sh -c \
+    '"$0" -d /dev/ttyUSB0 -q --log "$1/pipe.log" 5551234 <"$1/in" >"$1/out"' "$HSDIAL" "$tmp"
+  assert_success
+  [ -s "$tmp/out" ]
+  cmp "$tmp/out" "$tmp/pipe.log"
+  cmp "$tmp/in" "$tmp/out"
+  run "$HSDIAL" -d /dev/ttyUSB0 --log /nonexistent/dir/x.log 1
+  assert_failure 73
+  assert_output --partial "cannot open the log /nonexistent/dir/x.log"
+  run "$HSDIAL" -d /dev/ttyUSB0 --timestamps 1
+  assert_failure 64
+}
