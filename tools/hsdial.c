@@ -251,9 +251,7 @@ static void option(int c, struct opts *o, struct hsd_opts *d, int *modes, int *e
 	case OPT_IDENTIFY: d->mode = HSD_IDENTIFY; (*modes)++; break;
 	case OPT_JSON: d->json = 1; break;
 	default:
-		tool_usage_hint();
-		if (tool_json_out)
-			tool_json_failure(HS_ERR_ARG, EX_USAGE, "bad option (see --help)");
+		tool_bad_option();
 		/* chat's code for bad options where a script was meant */
 		exit(o->c.file ? HS_CHAT_BAD_SCRIPT : EX_USAGE);
 	}

@@ -43,13 +43,6 @@ void hsd_catch_signals(void)
 	sigaction(SIGHUP, &sa, NULL);
 }
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 int hsd_exit_code(int err)
 {
 	switch (err) {
@@ -97,11 +90,11 @@ static int setup(struct hs_modem *m, const struct hsd_opts *o, long long deadlin
 	int rc;
 
 	verbose(o, "sync (AT)");
-	left = deadline - now_ms();
+	left = deadline - tool_now_ms();
 	if ((rc = hs_modem_sync(m, SYNC_TRIES, (int)(left < SYNC_MS ? (left > 0 ? left : 0) : SYNC_MS))) < 0)
 		return rc;
 	verbose(o, "reset (ATZ and the driver's init)");
-	left = deadline - now_ms();
+	left = deadline - tool_now_ms();
 	if ((rc = hs_modem_reset(m, 0, (int)(left < RESET_MS ? (left > 0 ? left : 0) : RESET_MS))) < 0)
 		return rc;
 	for (int i = 0; i < o->ninit; i++) {
@@ -110,7 +103,7 @@ static int setup(struct hs_modem *m, const struct hsd_opts *o, long long deadlin
 			return HS_ERR_NOMEM;
 		if (o->verbose)
 			tool_warn("init %s", o->init[i]);
-		left = deadline - now_ms();
+		left = deadline - tool_now_ms();
 		rc = hs_at_command(hs_modem_at(m), o->init[i], r,
 				   (int)(left < RESET_MS ? (left > 0 ? left : 0) : RESET_MS));
 		if (rc == HS_OK)
@@ -121,7 +114,7 @@ static int setup(struct hs_modem *m, const struct hsd_opts *o, long long deadlin
 	}
 	/* an --init may have set S12: "+++" must honour the new guard */
 	if (o->ninit && !(hs_modem_get_driver(m)->quirks & HS_MODEM_QUIRK_NO_S12)) {
-		left = deadline - now_ms();
+		left = deadline - tool_now_ms();
 		hs_modem_guard_time(m, (int)(left < RESET_MS ? (left > 0 ? left : 0) : RESET_MS));
 	}
 	return HS_OK;
@@ -136,7 +129,7 @@ static int run_call(struct hs_modem *m, const struct hsd_opts *o, struct report 
 	long long deadline;
 	int rc, status;
 
-	r->t_start = now_ms();
+	r->t_start = tool_now_ms();
 	/* a number the driver's modems do not take is refused before the
 	 * modem is touched */
 	if (o->mode == HSD_DIAL && (rc = hs_modem_dial_string(cmd, sizeof(cmd), &d)) < 0) {
@@ -151,15 +144,15 @@ static int run_call(struct hs_modem *m, const struct hsd_opts *o, struct report 
 	if (o->mode == HSD_ANSWER && o->timeout_ms < 0)
 		deadline = r->t_start + RESET_MS + SYNC_MS;
 	rc = setup(m, o, deadline);
-	r->t_ready = now_ms();
+	r->t_ready = tool_now_ms();
 	if (rc == HS_OK && o->mode == HSD_DIAL) {
-		long long left = deadline - now_ms();
+		long long left = deadline - tool_now_ms();
 		verbose(o, "dialing");
 		rc = hs_modem_dial(m, &d, &r->c, (int)(left > 0 ? left : 0));
 	} else if (rc == HS_OK) {
 		/* no --timeout: wait for a call as long as it takes (INT_MAX
 		 * ms, some 24 days), or until a signal */
-		long long left = o->timeout_ms >= 0 ? deadline - now_ms() : INT_MAX;
+		long long left = o->timeout_ms >= 0 ? deadline - tool_now_ms() : INT_MAX;
 		verbose(o, "waiting for a call");
 		rc = hs_modem_wait_call(m, o->rings, &r->call, &r->c, (int)(left > 0 ? left : 0));
 		r->answered = rc == HS_OK;
@@ -167,7 +160,7 @@ static int run_call(struct hs_modem *m, const struct hsd_opts *o, struct report 
 			hsd_say_caller(r);
 	}
 	r->err = rc;
-	r->t_result = now_ms();
+	r->t_result = tool_now_ms();
 	if (rc < 0) {
 		keep_error(r);
 		if (!o->json)
@@ -186,7 +179,7 @@ static int run_call(struct hs_modem *m, const struct hsd_opts *o, struct report 
 	else
 		hsd_bridge(m, o, &r->b);
 	r->bridged = 1;
-	r->t_end = now_ms();
+	r->t_end = tool_now_ms();
 	status = 0;
 	if (r->b.end == HSD_END_CARRIER) {
 		/* the modem is on-hook already (DCD fell or it said so) */
@@ -202,7 +195,7 @@ static int run_call(struct hs_modem *m, const struct hsd_opts *o, struct report 
 		}
 		verbose(o, "hanging up");
 		r->hangup_err = hs_modem_hangup(m, HANGUP_MS);
-		r->t_hungup = now_ms();
+		r->t_hungup = tool_now_ms();
 		r->hung_up = r->hangup_err == HS_OK;
 		if (r->hangup_err < 0) {
 			keep_error(r);
@@ -231,7 +224,7 @@ static int failed(const struct hsd_opts *o, const char *device, int rc, struct r
 		r->err = rc;
 		keep_error(r);
 		r->device = device;
-		r->t_done = now_ms();
+		r->t_done = tool_now_ms();
 		hsd_report_json(r, status);
 	} else if (o->json) {
 		hsd_json_failed(o, device, rc, status);
@@ -289,12 +282,12 @@ static int run_identify(struct hs_modem *m, const struct hsd_opts *o, const char
 {
 	struct hs_modem_ident id;
 	int timeout = o->timeout_ms >= 0 ? o->timeout_ms : IDENTIFY_MS;
-	long long start = now_ms();
+	long long start = tool_now_ms();
 	int rc;
 
 	rc = hs_modem_sync(m, SYNC_TRIES, timeout < SYNC_MS ? timeout : SYNC_MS);
 	if (rc == HS_OK) {
-		long long left = start + timeout - now_ms();
+		long long left = start + timeout - tool_now_ms();
 		rc = hs_modem_identify(m, &id, (int)(left > 0 ? left : 0));
 	}
 	if (rc < 0)
@@ -373,7 +366,7 @@ int hsd_run(const struct hsd_opts *o)
 	sigaction(SIGPIPE, &ign, NULL);
 	if (o->log)
 		hsd_log_open(o->log, o->timestamps);
-	r.t_start = now_ms();
+	r.t_start = tool_now_ms();
 	call = o->mode == HSD_DIAL || o->mode == HSD_ANSWER ? &r : NULL;
 	if ((rc = hs_link_open(&link, o->uri)) < 0)
 		return failed(o, o->uri, rc, call);
@@ -405,7 +398,7 @@ int hsd_run(const struct hsd_opts *o)
 		break;
 	default:
 		status = run_call(m, o, &r);
-		r.t_done = now_ms();
+		r.t_done = tool_now_ms();
 		if (o->json)
 			hsd_report_json(&r, status);
 		break;

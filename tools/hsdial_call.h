@@ -127,6 +127,25 @@ int hsd_run(const struct hsd_opts *o);
 void hsd_catch_signals(void);
 extern volatile sig_atomic_t hsd_signal;
 
+struct pollfd;
+
+/* A session's poll(): p[0..n) for up to wait ms (-1: no limit), unless
+ * a signal came (r->end HSD_END_SIGNAL). Returns poll's count (0: the
+ * wait ended), HSD_POLL_AGAIN (interrupted: look again) or HSD_POLL_END
+ * (r->end and r->err set). */
+enum { HSD_POLL_AGAIN = -1, HSD_POLL_END = -2 };
+int hsd_poll(struct pollfd *p, int n, int wait, struct hsd_bridge_result *r);
+
+/* Write all of buf to fd; -1 when fd is gone (EPIPE or any error). */
+int hsd_write_all(int fd, const char *buf, size_t n);
+
+/* Read what the line has, never waiting: through the modem m (a call:
+ * carrier loss is seen), else the link. Returns the count, counted in r
+ * and logged (--log); 0 when nothing came; -1 when the line ended the
+ * session (r->end: carrier lost or line error, r->err why). */
+int hsd_line_read(struct hs_modem *m, struct hs_link *link, char *buf, size_t n,
+		  struct hsd_bridge_result *r);
+
 /* Move bytes between the online modem and stdin/stdout (or o->exec_argv)
  * until the call ends; fills r. Never hangs up: the caller does. */
 void hsd_bridge(struct hs_modem *m, const struct hsd_opts *o, struct hsd_bridge_result *r);

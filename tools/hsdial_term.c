@@ -85,20 +85,6 @@ struct term {
 	int quit;
 };
 
-static int put(int fd, const char *buf, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, buf, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		buf += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /* "*** message ***" on its own line of the raw terminal. */
 static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void say(const char *fmt, ...)
@@ -113,7 +99,7 @@ static void say(const char *fmt, ...)
 	if (n > (int)sizeof(msg) - 8)
 		n = (int)sizeof(msg) - 8;
 	n += snprintf(msg + n, sizeof(msg) - (size_t)n, " ***\r\n");
-	put(1, msg, (size_t)n);
+	hsd_write_all(1, msg, (size_t)n);
 	at_bol = 1;
 }
 
@@ -122,7 +108,7 @@ static void show(const char *buf, size_t n)
 {
 	if (!n)
 		return;
-	put(1, buf, n);
+	hsd_write_all(1, buf, n);
 	at_bol = buf[n - 1] == '\n';
 }
 
@@ -210,7 +196,7 @@ static void help(const struct term *t)
 		"  C-h  this help                    the escape key again: send it\r\n";
 
 	say("escape key C-%c, then:", t->o->escape + 'a' - 1);
-	put(1, text, sizeof(text) - 1);
+	hsd_write_all(1, text, sizeof(text) - 1);
 }
 
 /* The key after the escape key. */
@@ -346,37 +332,16 @@ void hsd_term(struct hs_modem *m, struct hs_link *link, const struct hsd_opts *o
 		};
 		/* no wakeups while nothing happens: the modem says how long
 		 * it may sleep (DCD to look at, held bytes) */
-		int wait = t.m ? hs_modem_wait_ms(t.m) : -1, rc;
+		int rc = hsd_poll(p, 2, t.m ? hs_modem_wait_ms(t.m) : -1, r);
 
-		if (hsd_signal) {
-			r->end = HSD_END_SIGNAL;
-			r->signal = hsd_signal;
+		if (rc == HSD_POLL_END)
 			break;
-		}
-		rc = poll(p, 2, wait);
-		if (rc < 0 && errno != EINTR) {
-			r->end = HSD_END_ERROR;
-			r->err = HS_ERR_IO;
-			break;
-		}
-		if (rc < 0)
+		if (rc == HSD_POLL_AGAIN)
 			continue;
 		if (rc == 0 || (p[0].revents & (POLLIN | POLLHUP | POLLERR))) {
-			rc = t.m ? hs_modem_read(t.m, buf, sizeof(buf), 0)
-				 : hs_link_read(link, buf, sizeof(buf), 0);
-			if (rc > 0) {
-				r->received += (unsigned)rc;
-				hsd_log(buf, (size_t)rc);
-				show(out, hsd_map(o->imap, buf, (size_t)rc, out));
-			} else if (rc == HS_ERR_NO_CARRIER) {
-				r->end = HSD_END_CARRIER;
-				r->err = rc;
+			if ((rc = hsd_line_read(t.m, link, buf, sizeof(buf), r)) < 0)
 				break;
-			} else if (rc != HS_ERR_TIMEOUT) {
-				r->end = HSD_END_ERROR;
-				r->err = rc;
-				break;
-			}
+			show(out, hsd_map(o->imap, buf, (size_t)rc, out));
 		}
 		if (p[1].revents & (POLLIN | POLLHUP | POLLERR)) {
 			ssize_t n = read(0, buf, sizeof(buf));

@@ -97,13 +97,6 @@ static struct {
 	long long t0;
 } run;
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void on_signal(int sig)
 {
 	(void)sig;
@@ -141,7 +134,7 @@ static void on_status(void *ctx, const struct hs_printer_status *st)
 		return;
 	}
 	run.changes[run.nchanges].job = run.njobs - 1;  /* the job printing */
-	run.changes[run.nchanges].at_ms = now_ms() - run.t0;
+	run.changes[run.nchanges].at_ms = tool_now_ms() - run.t0;
 	snprintf(run.changes[run.nchanges].flags, sizeof(run.changes[0].flags), "%s", flags);
 	snprintf(run.changes[run.nchanges].detail, sizeof(run.changes[0].detail), "%s", st->detail);
 	run.nchanges++;
@@ -166,7 +159,7 @@ static void print_json(struct hs_printer *p, int status)
 	tool_json_str(&j, "device", hs_link_info(hs_printer_link(p))->path);
 	tool_json_str(&j, "driver", hs_printer_driver_name(p));
 	tool_json_int(&j, "accepted", (long long)sent);
-	tool_json_int(&j, "time_ms", now_ms() - run.t0);
+	tool_json_int(&j, "time_ms", tool_now_ms() - run.t0);
 	tool_json_array(&j, "jobs");
 	for (int i = 0; i < run.njobs; i++) {
 		const struct job *b = &run.jobs[i];
@@ -301,7 +294,7 @@ static int print_one(struct hs_printer *p, const char *file, const struct opts *
 	size_t accepted = 0;
 	int fd = strcmp(file, "-") == 0 ? 0 : open(file, O_RDONLY | O_CLOEXEC);
 	struct job *b = &run.jobs[run.njobs++];
-	long long start = now_ms();
+	long long start = tool_now_ms();
 	int rc;
 
 	current = strcmp(file, "-") == 0 ? "(stdin)" : file;
@@ -313,7 +306,7 @@ static int print_one(struct hs_printer *p, const char *file, const struct opts *
 		return EX_NOINPUT;
 	}
 	rc = hs_printer_print_fd(p, fd, &po, &accepted);
-	b->ms = now_ms() - start;
+	b->ms = tool_now_ms() - start;
 	b->accepted = accepted;
 	if (bar)
 		fputc('\n', stderr);
@@ -387,9 +380,7 @@ int main(int argc, char **argv)
 		case 'h': fputs(usage, stdout); return 0;
 		case 'V': tool_version();
 		default:
-			tool_usage_hint();
-			if (tool_json_out)
-				tool_json_failure(HS_ERR_ARG, EX_USAGE, "bad option (see --help)");
+			tool_bad_option();
 			return EX_USAGE;
 		}
 	}
@@ -413,7 +404,7 @@ int main(int argc, char **argv)
 	}
 	if (o.wait_ready)
 		wait_ready(p, &o);
-	run.t0 = now_ms();
+	run.t0 = tool_now_ms();
 	if (!(run.jobs = calloc((size_t)(argc - optind + 1), sizeof(*run.jobs))))
 		tool_die(EX_OSERR, "out of memory");
 	if (optind == argc)

@@ -338,9 +338,7 @@ int main(int argc, char **argv)
 		case 'h': fputs(usage, stdout); return 0;
 		case 'V': tool_version();
 		default:
-			tool_usage_hint();
-			if (tool_json_out)
-				tool_json_failure(HS_ERR_ARG, EX_USAGE, "bad option (see --help)");
+			tool_bad_option();
 			return EX_USAGE;
 		}
 	}

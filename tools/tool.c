@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <handshake/handshake.h>
 #include "tool.h"
@@ -59,6 +60,14 @@ void tool_fail(int err, const char *fmt, ...)
 void tool_usage_hint(void)
 {
 	fprintf(stderr, "%s: try '%s --help' for more information\n", tool_name, tool_name);
+}
+
+long long tool_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 void tool_version(void)

@@ -26,6 +26,9 @@ void tool_fail(int err, const char *fmt, ...)
  * pointing at --help (the whole usage would bury the error). */
 void tool_usage_hint(void);
 
+/* Milliseconds on the monotonic clock: for deadlines and durations. */
+long long tool_now_ms(void);
+
 /* "hsdial (handshake) 0.1.0" on stdout, exit 0. */
 void tool_version(void) __attribute__((noreturn));
 
@@ -70,6 +73,10 @@ extern FILE *tool_json_out;
 /* The whole answer for a failure before a mode could say more:
  * {"ok":false,"exit":status,"error":{...}} on tool_json_out. */
 void tool_json_failure(int err, int status, const char *message);
+
+/* After getopt's message for a bad option: tool_usage_hint(), and under
+ * --json the answer (HS_ERR_ARG, exit EX_USAGE). */
+void tool_bad_option(void);
 
 /* 1 when word is one of argv's, before any "--": a look ahead of
  * getopt, so that even an error in the options is answered in JSON. */

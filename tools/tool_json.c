@@ -133,6 +133,13 @@ void tool_json_failure(int err, int status, const char *message)
 	tool_json_end(&j);
 }
 
+void tool_bad_option(void)
+{
+	tool_usage_hint();
+	if (tool_json_out)
+		tool_json_failure(HS_ERR_ARG, EX_USAGE, "bad option (see --help)");
+}
+
 int tool_arg_given(int argc, char **argv, const char *word)
 {
 	size_t n = strlen(word);

@@ -45,6 +45,12 @@ term() {
   wait_screen "${TERM_READY:-escape key C-[a-z]}"
 }
 
+# again: a fresh pane for the next term (the last one's server ends)
+again() {
+  tmux -S "$SOCK" kill-server
+  rm -f "$tmp/rc" "$tmp/before" "$tmp/after"
+}
+
 screen() { tmux -S "$SOCK" capture-pane -p -t t; }
 keys() { tmux -S "$SOCK" send-keys -t t "$@"; }
 
@@ -85,8 +91,8 @@ count() { screen | grep -Ec -- "$1" || true; }
   kill -TERM "$(cat "$tmp/pid")"
   ended 143
   grep -Eq 'ttyUSB0 (host DTR=0|command "ATH0?")' "$T"
-  tmux -S "$SOCK" kill-server
-  rm -f "$tmp/rc" "$T"
+  again
+  rm -f "$T"
   term -- -d /dev/ttyUSB0 5551234
   kill -HUP "$(cat "$tmp/pid")"
   ended 129
@@ -125,8 +131,7 @@ count() { screen | grep -Ec -- "$1" || true; }
   ended 0
   screen | grep -q 'left /dev/ttyUSB0 (quit); bytes sent 4, received'
   # --json: one answer, on stderr as for a call
-  tmux -S "$SOCK" kill-server
-  rm -f "$tmp/rc"
+  again
   TERM_ERR=$tmp/err term -- -d /dev/ttyUSB0 --terminal --json
   keys 'AT' Enter
   wait_screen '^OK'
@@ -164,8 +169,7 @@ count() { screen | grep -Ec -- "$1" || true; }
   keys C-a C-x
   ended 0
   # a pipe on the terminal, as before: cooked, lines out with LF, EOF ends
-  tmux -S "$SOCK" kill-server
-  rm -f "$tmp/rc"
+  again
   TERM_READY='connected to 5551234' term -- -d /dev/ttyUSB0 --no-terminal 5551234
   keys 'cooked' Enter
   wait_for "$T" 'rx "cooked\\n"'
@@ -194,8 +198,7 @@ count() { screen | grep -Ec -- "$1" || true; }
   [ "$(grep -c '\] OK' "$tmp/session.log")" = 1 ]
   [ "$(grep -c '\] ATI' "$tmp/session.log")" = 1 ]
   # a second session appends
-  tmux -S "$SOCK" kill-server
-  rm -f "$tmp/rc"
+  again
   term -- -d /dev/ttyUSB0 --terminal --log "$tmp/session.log" --timestamps
   keys 'ATI' Enter
   wait_screen '^OK'
