@@ -342,7 +342,9 @@ within() {
   run cat "$tmp/err"
   assert_output --regexp '^hsdial: /dev/ttyUSB0: no answer to ATD1 within [0-9]+ ms; call abandoned$'
   grep -q 'ttyUSB0 state COMMAND dial aborted$' "$T"
-  within "$(span 'rx "AT.r"' 'state COMMAND dial aborted')" 1.95 2.4
+  # at the 2 s deadline, not the modem's 60 s S7; the upper margin is
+  # for a machine at load 4 on 2 cores
+  within "$(span 'rx "AT.r"' 'state COMMAND dial aborted')" 1.95 4
 }
 
 @test "--at prints the reply's lines and the result; ERROR is exit 1" {
