@@ -40,7 +40,7 @@ DEP_LIBS = $(shell pkg-config --libs libserialport libusb-1.0)
 # Debian 12 packages: build, tests, and the third-party peers the tests run.
 DEPS := gcc make pkg-config libserialport-dev libusb-1.0-0-dev \
 	bats bats-assert bats-support libcmocka-dev umockdev libumockdev-dev \
-	socat ppp picocom cups cups-filters udev
+	socat ppp picocom cups cups-filters udev lrzsz
 
 LIB_SRC := $(wildcard lib/*.c) $(wildcard drivers/*/*.c)
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)

@@ -38,6 +38,11 @@ static const struct {
 	{ HS_ERR_NO_ANSWER, "HS_ERR_NO_ANSWER", "no answer" },
 	{ HS_ERR_REJECTED, "HS_ERR_REJECTED", "the modem rejected the command" },
 	{ HS_ERR_CANCELED, "HS_ERR_CANCELED", "canceled" },
+	{ HS_ERR_ABORTED, "HS_ERR_ABORTED", "the other end canceled the transfer" },
+	{ HS_ERR_RETRIES, "HS_ERR_RETRIES", "too many errors in a row" },
+	{ HS_ERR_BAD_NAME, "HS_ERR_BAD_NAME", "unsafe file name refused" },
+	{ HS_ERR_EXISTS, "HS_ERR_EXISTS", "the file exists already" },
+	{ HS_ERR_FILE, "HS_ERR_FILE", "cannot read or write a local file" },
 };
 
 static int find(int code)
