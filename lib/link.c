@@ -217,6 +217,6 @@ const char *hs_parity_name(enum hs_parity parity)
 
 const char *hs_transport_name(enum hs_transport transport)
 {
-	static const char *const names[] = { "serial", "pty", "usb" };
-	return (unsigned)transport < 3 ? names[transport] : "?";
+	static const char *const names[] = { "serial", "pty", "usb", "pipe" };
+	return (unsigned)transport < 4 ? names[transport] : "?";
 }

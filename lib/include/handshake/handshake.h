@@ -13,6 +13,7 @@
 #include "handshake/ieee1284.h"
 #include "handshake/printer.h"
 #include "handshake/usb.h"
+#include "handshake/xfer.h"
 
 #define HS_VERSION "0.1.0"
 

@@ -45,6 +45,8 @@ enum hs_transport {
 	HS_TRANSPORT_SERIAL, /* a UART or USB-serial port (libserialport) */
 	HS_TRANSPORT_PTY,    /* a pseudo-terminal: no modem lines */
 	HS_TRANSPORT_USB,    /* a USB printer-class interface (libusb) */
+	HS_TRANSPORT_PIPE,   /* fd: pipes or a socket to a program that holds
+	                      * the line (hsdial --exec): bytes only */
 };
 
 /* Line settings. */
