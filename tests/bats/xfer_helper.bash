@@ -1,0 +1,93 @@
+# xfer_helper.bash - setup for the file-transfer suites: lrzsz as the far
+# end of a line whose near end ($A) hsxfer opens, the test files, and the
+# checks on what arrived (sha256, XMODEM's padding rule).
+#
+# lrzsz senders (sx, sb) run on a socat pty pair with plain redirections,
+# as DESIGN.md says. lrzsz receivers (rx, rb) run on socat's socketpair
+# instead: on exit they flush their tty (TCIOFLUSH) right after writing
+# their last ACK, and on a pty that ACK is gone before socat reads it, so
+# the sender would wait for it in vain (a pty artifact: a UART sends it).
+load helper
+
+HSXFER="$BUILD_DIR/hsxfer"
+: "${BATS_TEST_TIMEOUT:=180}"
+
+xfer_setup() {
+	[ -x "$HSXFER" ] || skip "hsxfer not built"
+	command -v sx >/dev/null || skip "lrzsz not installed"
+	D=$BATS_TEST_TMPDIR
+	A=$D/A
+	mkdir -p "$D/far" "$D/near"
+	FAR_PID=
+}
+
+xfer_teardown() {
+	[ -n "${FAR_PID:-}" ] && kill "$FAR_PID" 2>/dev/null
+	[ -n "${SOCAT_PID:-}" ] && kill "$SOCAT_PID" 2>/dev/null
+	return 0
+}
+
+# far_sends 'CMD': lrzsz sends from $D/far on the pty pair's far end.
+far_sends() {
+	rm -f "$A" "$D/B"
+	socat pty,raw,echo=0,link="$A" pty,raw,echo=0,link="$D/B" 2>>"$D/socat.log" &
+	SOCAT_PID=$!
+	wait_until 5 test -e "$A" -a -e "$D/B"
+	(cd "$D/far" && exec bash -c "exec $1" <"$D/B" >"$D/B" 2>"$D/far.log") &
+	FAR_PID=$!
+}
+
+# far_receives 'CMD': lrzsz receives into $D/far (see above for why on
+# socat's socketpair).
+far_receives() {
+	rm -f "$A"
+	socat pty,raw,echo=0,link="$A" \
+		SYSTEM:"cd '$D/far' && exec $1 2>'$D/far.log'" 2>>"$D/socat.log" &
+	FAR_PID=$!
+	SOCAT_PID=
+	wait_until 5 test -e "$A"
+}
+
+# far_wait: the far end's exit status, within 60 s.
+far_wait() {
+	local st=0
+	wait_until 60 bash -c "! kill -0 $FAR_PID 2>/dev/null" || { cat "$D/far.log" >&2; return 1; }
+	wait "$FAR_PID" || st=$?
+	FAR_PID=
+	[ -n "${SOCAT_PID:-}" ] && kill "$SOCAT_PID" 2>/dev/null
+	SOCAT_PID=
+	return "$st"
+}
+
+# make_files DIR: the sizes around the block edges, and 1 MiB, random.
+XFER_SIZES="0 1 127 128 129 1023 1024 1025 1048576"
+make_files() {
+	for n in $XFER_SIZES; do
+		head -c "$n" /dev/urandom >"$1/f$n"
+	done
+}
+
+# same FILE GOT: byte for byte.
+same() {
+	[ "$(sha256sum <"$1")" = "$(sha256sum <"$2")" ] || {
+		echo "$2 differs from $1 ($(stat -c %s "$1") and $(stat -c %s "$2") bytes)" >&2
+		return 1
+	}
+}
+
+# same_padded FILE GOT: XMODEM's rule: GOT is FILE, then SUB (0x1A)
+# bytes up to the end of the last block (128 or 1024 bytes).
+same_padded() {
+	local n m
+	n=$(stat -c %s "$1")
+	m=$(stat -c %s "$2")
+	if [ "$m" -lt "$n" ] || [ $((m - n)) -ge 1024 ] || [ $((m % 128)) -ne 0 ]; then
+		echo "$2: $m bytes for $n" >&2
+		return 1
+	fi
+	cmp -n "$n" "$1" "$2" || return 1
+	[ "$(tail -c $((m - n)) "$2" | tr -d '\032' | wc -c)" -eq 0 ] || {
+		echo "$2: the padding is not all SUB" >&2
+		return 1
+	}
+}
