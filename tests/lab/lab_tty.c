@@ -332,10 +332,15 @@ static gboolean on_master_in(gint fd, GIOCondition cond, gpointer data)
 		p->watch = 0;
 		return G_SOURCE_REMOVE;
 	}
-	transcript_bytes(p->cfg->name, "rx", buf, (size_t)n);
 	p->rx_total += n;
-	if (p->ops && p->ops->rx)
-		p->ops->rx(p, buf, (size_t)n);
+	{
+		/* what the line delivers (--damage) is what the device gets */
+		size_t got;
+		const uint8_t *in = lab_damage(p, true, buf, (size_t)n, &got);
+		transcript_bytes(p->cfg->name, "rx", in, got);
+		if (p->ops && p->ops->rx && got)
+			p->ops->rx(p, in, got);
+	}
 	if (!p->unplugged)
 		faults_rx(p, (size_t)n);
 	return p->watch ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
@@ -378,6 +383,11 @@ void lab_port_send(struct lab_port *p, const void *buf, size_t n)
 	if (n == 0 || p->unplugged || p->silent)
 		return;
 	transcript_bytes(p->cfg->name, "tx", buf, n);
+	/* the device sent buf; the host gets what the line (--damage) makes
+	 * of it */
+	buf = lab_damage(p, false, buf, n, &n);
+	if (n == 0)
+		return;
 	/* track XOFF/XON as the host's line discipline sees them (IXANY:
 	 * any byte restarts output) */
 	{
