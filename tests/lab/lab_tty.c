@@ -19,6 +19,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -167,6 +168,13 @@ static gboolean on_ioctl(UMockdevIoctlBase *h, UMockdevIoctlClient *client,
 		 * what the line has not sent yet: here, what the device has
 		 * not read from the master. (Raw syscall: see unplug.) */
 		int n = 0;
+		/* What the program wrote last may still be on its way into
+		 * the master (the kernel hands pty bytes over in a work
+		 * item); poll() on the master waits for that hand-over, so a
+		 * program that drains and then flushes loses nothing. */
+		struct pollfd pf = { .fd = p->master, .events = POLLIN };
+		struct timespec zero = { 0, 0 };
+		syscall(SYS_ppoll, &pf, 1, &zero, NULL, (size_t)8);
 		if (syscall(SYS_ioctl, p->master, FIONREAD, &n) != 0)
 			n = 0;
 		*v = n;
