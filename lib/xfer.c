@@ -87,9 +87,13 @@ static int fill(struct xf *x, int64_t deadline)
 	for (;;) {
 		int left = hs_remaining(deadline), slice = left, n;
 
+		/* What has come is used first: a cancel that comes with the
+		 * last ACK of a transfer (hsdial hangs its program up when the
+		 * call ends) must not lose that ACK. The protocol loops look
+		 * at the flag once a block, so a stream cannot hide it. */
 		if (xf_canceled(x))
-			return xf_fail(x, HS_ERR_CANCELED, "canceled");
-		if (x->o.cancel && slice > CANCEL_LOOK_MS)
+			slice = 0;
+		else if (x->o.cancel && slice > CANCEL_LOOK_MS)
 			slice = CANCEL_LOOK_MS;
 		n = hs_link_read(x->link, x->in, sizeof(x->in), slice);
 		if (n > 0) {
@@ -99,6 +103,8 @@ static int fill(struct xf *x, int64_t deadline)
 		}
 		if (n != HS_ERR_TIMEOUT)
 			return xf_link_error(x, n);
+		if (xf_canceled(x))
+			return xf_fail(x, HS_ERR_CANCELED, "canceled");
 		if (left == slice)
 			return n;
 	}
@@ -203,8 +209,11 @@ void xf_send_cancel(struct xf *x)
 	/* best effort: the line may be gone, which is why we are here; its
 	 * failing must not hide why */
 	snprintf(keep, sizeof(keep), "%s", hs_last_error());
-	hs_link_write(x->link, cancel, sizeof(cancel), 1000, &done);
-	hs_link_drain(x->link, 1000);
+	/* The rest of a block still queued would only delay the cancel
+	 * (at 9600 baud a 1K block is a second): drop it. A pipe cannot. */
+	hs_link_flush(x->link, HS_FLUSH_OUTPUT);
+	hs_link_write(x->link, cancel, sizeof(cancel), 2000, &done);
+	hs_link_drain(x->link, 2000);
 	hs_fail(HS_ERR_IO, "%s", keep);
 }
 

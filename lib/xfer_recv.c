@@ -34,7 +34,8 @@ struct rx {
 	int ymodem, g;
 	int crc;                /* the check we asked for */
 	int start;              /* the byte that asks for a first block */
-	int contact;            /* nothing came from the sender yet */
+	int contact;            /* no block came from the sender yet */
+	int heard;              /* any byte came from it */
 	int asked_c, asked_nak; /* start tries, for the message */
 	int fd;                 /* the file written; -1: its data is dropped */
 	const char *dir;        /* YMODEM: the folder */
@@ -161,8 +162,10 @@ static int get_block(struct rx *r, unsigned expect, int first, const uint8_t **d
 		size_t got;
 		int c;
 
+		if (xf_canceled(x))
+			return xf_fail(x, HS_ERR_CANCELED, "canceled");
 		if (errors > x->o.retries) {
-			if (r->contact)
+			if (r->contact && !r->heard)
 				return never_started(r, (int)(hs_now_ms() - began));
 			if (timeouts == errors)
 				return cancel_with(r, HS_ERR_TIMEOUT,
@@ -189,6 +192,7 @@ static int get_block(struct rx *r, unsigned expect, int first, const uint8_t **d
 		}
 		if (c < 0)
 			return c;
+		r->heard = 1;
 		if (c == XM_CAN) {
 			if (last == XM_CAN)
 				return xf_fail(x, HS_ERR_ABORTED,

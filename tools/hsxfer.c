@@ -87,6 +87,18 @@ static int exit_code(int rc)
 	}
 }
 
+/* Is the line, as an fd: URI, standard output? Then nothing else may
+ * be printed there. */
+static int writes_stdout(const char *uri)
+{
+	const char *comma;
+
+	if (strncmp(uri, "fd:", 3) != 0)
+		return 0;
+	comma = strchr(uri, ',');
+	return atoi(comma ? comma + 1 : uri + 3) == 1;
+}
+
 static volatile int canceled;
 
 static void on_signal(int sig)
@@ -157,6 +169,9 @@ int main(int argc, char **argv)
 		tool_die(EX_USAGE, "--receive takes one FOLDER (YMODEM) or FILE (XMODEM)");
 	if (receive && !ymodem && optind == argc)
 		tool_die(EX_USAGE, "XMODEM sends no file name: say which FILE to write");
+	if (json && writes_stdout(uri))
+		tool_die(EX_USAGE, "--json would write into the line (%s): give the line another "
+			 "descriptor, e.g. -d fd:0,3 3>&1 >summary.json", uri);
 	if (o.strip_sub && (send || ymodem))
 		tool_die(EX_USAGE, "--strip-sub is for receiving XMODEM (YMODEM says the length)");
 

@@ -198,6 +198,9 @@ same_batch() {
 	assert_output --partial "unknown protocol 'zmodem'"
 	run "$HSXFER" -d "$A" --receive --strip-sub "$D"
 	assert_failure 64
+	run "$HSXFER" -d fd:0,1 --receive --json "$D"
+	assert_failure 64
+	assert_output --partial "--json would write into the line (fd:0,1)"
 	run "$HSXFER" --send x
 	assert_failure 64
 	assert_output "hsxfer: name the line with -d URI (or set HS_DEVICE)"
@@ -233,4 +236,24 @@ same_batch() {
 	assert_output --partial "big: 200000 bytes received"
 	far_wait
 	same "$D/far/big" "$D/near/big"
+}
+
+@test "hostile names from lrzsz sb are refused, the batch goes on: exit 5" {
+	mkdir "$D/far/sub"
+	printf 'evil\n' >"$D/far/sub/evil.txt"
+	printf 'esc\n' >"$D/far/bad"$'\033'"[2Jname"
+	printf 'good\n' >"$D/far/good.txt"
+	# --full-path sends sub/evil.txt as it is: a path separator
+	far_sends "sb --full-path sub/evil.txt \$'bad\\033[2Jname' good.txt"
+	run "$HSXFER" -d "$A" --receive --json "$D/near"
+	assert_failure 5
+	far_wait
+	assert_output --partial 'sub/evil.txt: refused the file name "sub/evil.txt": it has a path separator; its data is dropped'
+	# printed escaped, never raw
+	assert_output --partial 'bad\x1b[2Jname: refused the file name "bad\x1b[2Jname": it has a control character'
+	refute_output --partial $'\033'
+	assert_output --partial '"name":"bad\u001b[2Jname"'
+	same "$D/far/good.txt" "$D/near/good.txt"
+	[ "$(ls "$D/near")" = good.txt ]
+	[ ! -e "$D/sub" ] && [ ! -e "$D/near/sub" ]
 }
