@@ -229,6 +229,9 @@ unsigned lab_port_host_lines(struct lab_port *p);
 unsigned lab_port_dev_lines(struct lab_port *p);
 /* line speed the program set (from the slave's termios), 0 if unknown */
 long lab_port_speed(struct lab_port *p);
+/* the same, logged as "termios speed=BPS" when it differs from *seen
+ * (the speed a model last saw), which it then updates */
+long lab_port_speed_seen(struct lab_port *p, long *seen);
 /* let the rx budget grow: re-arm reading after the model made room */
 void lab_port_kick(struct lab_port *p);
 void lab_port_unplug(struct lab_port *p);

@@ -54,12 +54,8 @@ static struct program *G(struct lab_port *p) { return p->model; }
 
 static double rate(struct program *g)
 {
-	long s = lab_port_speed(g->p);
+	long s = lab_port_speed_seen(g->p, &g->speed);
 
-	if (s != g->speed) {
-		g->speed = s;
-		transcript_event(g->p->cfg->name, "termios", "speed=%ld", s);
-	}
 	return (double)(s > 0 ? s : 9600) / 10;
 }
 
