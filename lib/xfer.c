@@ -217,7 +217,7 @@ void xf_send_cancel(struct xf *x)
 	hs_fail(HS_ERR_IO, "%s", keep);
 }
 
-const char *xf_escape(const char *name, char *buf, size_t cap)
+const char *hs_xfer_printable(const char *name, char *buf, size_t cap)
 {
 	size_t k = 0;
 
@@ -239,10 +239,10 @@ static const char *count_text(struct xf *x, char *buf, size_t cap)
 	if (x->name[0] && x->st.bytes != x->file.bytes)
 		snprintf(buf, cap, "%llu bytes in all %s; %llu of %s",
 			 (unsigned long long)x->st.bytes, what,
-			 (unsigned long long)x->file.bytes, xf_escape(x->name, esc, sizeof(esc)));
+			 (unsigned long long)x->file.bytes, hs_xfer_printable(x->name, esc, sizeof(esc)));
 	else if (x->name[0])
 		snprintf(buf, cap, "%llu bytes of %s %s", (unsigned long long)x->file.bytes,
-			 xf_escape(x->name, esc, sizeof(esc)), what);
+			 hs_xfer_printable(x->name, esc, sizeof(esc)), what);
 	else
 		snprintf(buf, cap, "%llu bytes %s", (unsigned long long)x->st.bytes, what);
 	return buf;

@@ -3,21 +3,35 @@
  * numbers and YMODEM's block 0. No I/O (see xfer_codec.h).
  */
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "fail.h"
 #include "xfer_codec.h"
 
-uint16_t hs_xm_crc16(uint16_t crc, const void *buf, size_t n)
-{
-	const uint8_t *p = buf;
+/* The CRC of each byte value, so a block costs a lookup a byte: what a
+ * sender does between an ACK and the next block is on the line's time. */
+static uint16_t crc_table[256];
 
-	while (n--) {
-		crc ^= (uint16_t)(*p++ << 8);
+static void crc_table_fill(void)
+{
+	for (unsigned b = 0; b < 256; b++) {
+		uint16_t crc = (uint16_t)(b << 8);
 		for (int i = 0; i < 8; i++)
 			crc = crc & 0x8000 ? (uint16_t)(crc << 1 ^ 0x1021) : (uint16_t)(crc << 1);
+		crc_table[b] = crc;
 	}
+}
+
+uint16_t hs_xm_crc16(uint16_t crc, const void *buf, size_t n)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	const uint8_t *p = buf;
+
+	pthread_once(&once, crc_table_fill);
+	while (n--)
+		crc = (uint16_t)(crc << 8 ^ crc_table[(crc >> 8 ^ *p++) & 0xff]);
 	return crc;
 }
 

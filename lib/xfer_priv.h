@@ -21,9 +21,9 @@
 /* Within a frame the bytes come back to back: a gap this long means the
  * rest is not coming (a byte was lost). lrzsz waits 1 s too. */
 #define XF_GAP_MS 1000
-/* After a damaged block the receiver waits for the line to go quiet this
- * long before it NAKs, so the NAK is not answered by the rest of a block
- * it did not read. */
+/* After garbage, or a block cut short, the receiver waits for the line
+ * to go quiet this long before it NAKs, so the NAK is not answered by
+ * the rest of a block it did not read. */
 #define XF_QUIET_MS 100
 /* A sender keeps to 128-byte blocks while what is left fits in this
  * many bytes: a short tail costs less in small blocks (lrzsz's rule). */
@@ -90,9 +90,6 @@ void xf_file_done(struct xf *x);
 void xf_file_begin(struct xf *x, const char *name, const char *path, int64_t size,
 		   int64_t mtime, unsigned mode);
 
-/* Printable form of an untrusted name, for messages: bytes outside
- * printable ASCII as \xHH, cut to fit. */
-const char *xf_escape(const char *name, char *buf, size_t cap);
 
 /* Local files (xfer_file.c). */
 /* Open a file to send: its fd, size, mtime, mode and last path component. */

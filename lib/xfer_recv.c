@@ -158,6 +158,7 @@ static int get_block(struct rx *r, unsigned expect, int first, const uint8_t **d
 
 	for (;;) {
 		int wait = first ? x->o.start_ms : x->o.timeout_ms;
+		int whole = 0;         /* a damaged block came to its last byte */
 		unsigned seq;
 		size_t got;
 		int c;
@@ -228,6 +229,12 @@ static int get_block(struct rx *r, unsigned expect, int first, const uint8_t **d
 					return GOT_BLOCK;
 				case HS_XM_SEQ_DUP:
 					x->st.err_sequence++;
+					/* A sender whose timeout crossed our NAK sends
+					 * the block twice; ACKing both would have the
+					 * second ACK taken for the next block. Let the
+					 * line go quiet, then ACK once. */
+					if ((rc = xf_purge(x, XF_QUIET_MS)) < 0)
+						return rc;
 					/* a repeated block 0: ACK, and ask again */
 					set_reply(r, XM_ACK, first ? r->start : -1);
 					continue;
@@ -238,6 +245,7 @@ static int get_block(struct rx *r, unsigned expect, int first, const uint8_t **d
 				}
 			}
 			why = hs_xm_parse_text(p);
+			whole = p == HS_XM_BAD_CHECK || p == HS_XM_BAD_COMPLEMENT;
 			if (p == HS_XM_BAD_CHECK)
 				x->st.err_crc++;
 			else
@@ -253,7 +261,11 @@ static int get_block(struct rx *r, unsigned expect, int first, const uint8_t **d
 		errors++;
 		x->st.retries++;
 		xf_progress(x);
-		if ((rc = xf_purge(x, XF_QUIET_MS)) < 0)
+		/* A block read to its end and found damaged: the sender waits
+		 * for us, nothing of it is left to come. Else (garbage, a
+		 * block cut short) let the line go quiet first, so the NAK is
+		 * not answered by the rest of what we could not read. */
+		if (!whole && (rc = xf_purge(x, XF_QUIET_MS)) < 0)
 			return rc;
 		last = 0;
 		set_reply(r, first ? start_byte(r) : XM_NAK, -1);
@@ -398,7 +410,7 @@ static int begin_file(struct rx *r, const struct hs_ym_header *h, int ok, const 
 		x->file.status = ok;
 		snprintf(x->message, sizeof(x->message),
 			 "refused the file name \"%s\": %s; its data is dropped",
-			 xf_escape(h->name, esc, sizeof(esc)), why);
+			 hs_xfer_printable(h->name, esc, sizeof(esc)), why);
 		return HS_OK;
 	}
 	int fd = xf_file_create(r->dir, h->name, x->o.overwrite, x->path, sizeof(x->path));

@@ -23,27 +23,12 @@ double hsx_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* A name for a terminal: bytes outside printable ASCII as \xHH. */
-static const char *printable(const char *s, char *buf, size_t cap)
-{
-	size_t k = 0;
-
-	for (const unsigned char *p = (const unsigned char *)s; *p && k + 5 < cap; p++) {
-		if (*p >= 0x20 && *p < 0x7f && *p != '\\')
-			buf[k++] = (char)*p;
-		else
-			k += (size_t)snprintf(buf + k, cap - k, "\\x%02x", *p);
-	}
-	buf[k] = 0;
-	return buf;
-}
-
 static const char *label(const struct hs_xfer_file *f, char *buf, size_t cap)
 {
 	if (f && f->name[0])
-		return printable(f->name, buf, cap);
+		return hs_xfer_printable(f->name, buf, cap);
 	if (f && f->path[0])
-		return printable(f->path, buf, cap);
+		return hs_xfer_printable(f->path, buf, cap);
 	return "(file)";
 }
 

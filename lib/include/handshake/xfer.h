@@ -33,6 +33,7 @@
 #ifndef HANDSHAKE_XFER_H
 #define HANDSHAKE_XFER_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include "handshake/link.h"
 
@@ -132,6 +133,11 @@ int hs_xfer_send(struct hs_link *link, const char *const *paths, int n,
  */
 int hs_xfer_receive(struct hs_link *link, const char *dest,
 		    const struct hs_xfer_opts *opts, struct hs_xfer_stats *stats);
+
+/* A file name as it may be printed (names from a peer are untrusted):
+ * bytes outside printable ASCII, and backslashes, as \xHH; cut to fit
+ * cap bytes. Returns buf. Since 0.1.0. */
+const char *hs_xfer_printable(const char *name, char *buf, size_t cap);
 
 /* "xmodem", "xmodem-crc", "xmodem-1k", "ymodem", "ymodem-g". */
 const char *hs_xfer_protocol_name(enum hs_xfer_protocol protocol);
