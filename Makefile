@@ -40,7 +40,7 @@ DEP_LIBS = $(shell pkg-config --libs libserialport libusb-1.0)
 # Debian 12 packages: build, tests, and the third-party peers the tests run.
 DEPS := gcc make pkg-config libserialport-dev libusb-1.0-0-dev \
 	bats bats-assert bats-support libcmocka-dev umockdev libumockdev-dev \
-	socat ppp picocom cups cups-filters udev lrzsz
+	socat ppp picocom cups cups-filters udev ser2net python3-serial iproute2 lrzsz
 
 LIB_SRC := $(wildcard lib/*.c) $(wildcard drivers/*/*.c)
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
@@ -59,11 +59,12 @@ LIBS := $(BUILD)/libhandshake.a $(SOLIB) $(BUILD)/libhandshake.so.$(SOMAJOR) \
 
 LAB_TARGETS :=
 -include tests/lab/lab.mk
+-include tests/net/net.mk
 -include bench/bench.mk
 
 .PHONY: all deps check check-run demo install bench clean
 PRODUCTS := $(LIBS) $(TOOL_BIN)
-all: $(PRODUCTS) $(EXAMPLES) $(LAB_TARGETS)
+all: $(PRODUCTS) $(EXAMPLES) $(LAB_TARGETS) $(NET_TARGETS)
 
 deps:
 	@missing=; for p in $(DEPS); do \

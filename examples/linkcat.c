@@ -31,11 +31,14 @@ int main(int argc, char **argv)
 	info = hs_link_info(link);
 	fprintf(stderr, "linkcat: opened %s (%s, %s)\n", info->path,
 		hs_transport_name(info->transport), info->description);
+	/* On failure *sent still says how much went out. */
 	rc = hs_link_write(link, argv[2], strlen(argv[2]), timeout_ms, &sent);
-	if (rc == HS_OK)
-		rc = hs_link_write(link, "\r\n", 2, timeout_ms, NULL);
-	if (rc < 0) {
+	if (rc < 0)
+		fprintf(stderr, "linkcat: %s (%zu of %zu bytes went out)\n", hs_last_error(),
+			sent, strlen(argv[2]));
+	else if ((rc = hs_link_write(link, "\r\n", 2, timeout_ms, NULL)) < 0)
 		fprintf(stderr, "linkcat: %s\n", hs_last_error());
+	if (rc < 0) {
 		hs_link_close(link);
 		return 74;
 	}

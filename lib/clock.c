@@ -1,7 +1,9 @@
 /*
- * clock.c - monotonic milliseconds and deadline arithmetic.
+ * clock.c - monotonic milliseconds, deadline arithmetic, and a poll()
+ * bounded by a deadline.
  */
 #include <errno.h>
+#include <poll.h>
 #include <time.h>
 
 #include "clock.h"
@@ -37,4 +39,21 @@ void hs_nap(int ms, int64_t deadline)
 	ts.tv_nsec = (long)(ms % 1000) * 1000000;
 	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
 		;
+}
+
+int hs_poll_until(int fd, short events, int64_t deadline, short *got)
+{
+	struct pollfd p = { .fd = fd, .events = events };
+
+	for (;;) {
+		int n = poll(&p, 1, hs_remaining(deadline));
+		if (n > 0) {
+			*got = p.revents;
+			return 1;
+		}
+		if (n == 0)
+			return 0;
+		if (errno != EINTR)
+			return -errno;
+	}
 }

@@ -1,6 +1,7 @@
 /*
- * ieee1284.c - the strict IEEE 1284 device-ID parser, CUPS-style make and
- * model, and the match used by printer drivers.
+ * ieee1284.c - the IEEE 1284 device-ID parser (CUPS's reading of the
+ * key:value pairs, with bounds and no control characters), and the match
+ * used by printer drivers. Make and model: ieee1284_cups.c.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -10,31 +11,76 @@
 #include "handshake/error.h"
 #include "handshake/ieee1284.h"
 #include "fail.h"
+#include "ieee1284_cups.h"
 
-/* Short and long key names, as printers send both. */
+/* Where a field's value comes from: the long key name wins over the
+ * short one, and the last pair with a name over earlier ones, as in CUPS
+ * (its options array keeps one value per name, the last given). */
 static const struct {
-	const char *names[3];
+	const char *names[3];  /* the preferred name first */
 	size_t offset;
 } keys[] = {
-	{ { "MFG", "MANUFACTURER", NULL }, offsetof(struct hs_1284_id, mfg) },
-	{ { "MDL", "MODEL", NULL }, offsetof(struct hs_1284_id, mdl) },
-	{ { "DES", "DESCRIPTION", NULL }, offsetof(struct hs_1284_id, des) },
-	{ { "CLS", "CLASS", NULL }, offsetof(struct hs_1284_id, cls) },
-	{ { "SN", "SERN", "SERIALNUMBER" }, offsetof(struct hs_1284_id, sn) },
-	{ { "CMD", "COMMAND SET", NULL }, offsetof(struct hs_1284_id, cmd) },
+	{ { "MANUFACTURER", "MFG", NULL }, offsetof(struct hs_1284_id, mfg) },
+	{ { "MODEL", "MDL", NULL }, offsetof(struct hs_1284_id, mdl) },
+	{ { "DESCRIPTION", "DES", NULL }, offsetof(struct hs_1284_id, des) },
+	{ { "CLASS", "CLS", NULL }, offsetof(struct hs_1284_id, cls) },
+	{ { "SERIALNUMBER", "SERN", "SN" }, offsetof(struct hs_1284_id, sn) },
+	{ { "COMMAND SET", "CMD", NULL }, offsetof(struct hs_1284_id, cmd) },
 };
 
-/* Manufacturers that report a long name where people use a short one. */
-static const struct {
-	const char *reported, *shown;
-} makes[] = {
-	{ "Hewlett-Packard", "HP" },
-	{ "Hewlett Packard", "HP" },
-	{ "Kyocera Mita", "Kyocera" },
-	{ "Lexmark International", "Lexmark" },
-	{ "Zebra Technologies", "Zebra" },
-	{ "EPSON", "Epson" },
+/* One key:value pair, blanks around both left out. */
+struct pair {
+	const char *key, *value;
+	size_t klen, vlen;
 };
+
+/* Read the pair at *p (before end) the way CUPS reads IDs: the key runs
+ * to the next ':' (across a ';': "junk;MDL:x" is one key), the value to
+ * the next ';'. 0 when no pair is left. */
+static int next_pair(const char **p, const char *end, struct pair *out)
+{
+	const char *s = *p, *colon, *semi;
+
+	while (s < end && isspace((unsigned char)*s))
+		s++;
+	if (s == end || !(colon = memchr(s, ':', (size_t)(end - s))))
+		return 0;
+	out->key = s;
+	out->klen = (size_t)(colon - s);
+	while (out->klen && isspace((unsigned char)s[out->klen - 1]))
+		out->klen--;
+	for (s = colon + 1; s < end && isspace((unsigned char)*s); s++)
+		;
+	if (s == end)
+		return 0; /* "MDL:" at the very end sets nothing */
+	semi = memchr(s, ';', (size_t)(end - s));
+	out->value = s;
+	out->vlen = (size_t)((semi ? semi : end) - s);
+	*p = semi ? semi + 1 : end;
+	return 1;
+}
+
+/* The last value of key name (case ignored) into dst, cut to
+ * HS_1284_FIELD - 1 bytes; 1 when the ID has the key. */
+static int lookup(const char *s, size_t len, const char *name, char *dst)
+{
+	const char *p = s, *end = s + len;
+	struct pair kv;
+	int found = 0;
+
+	while (next_pair(&p, end, &kv)) {
+		size_t n = kv.vlen < HS_1284_FIELD - 1 ? kv.vlen : HS_1284_FIELD - 1;
+		if (kv.klen != strlen(name) || strncasecmp(kv.key, name, kv.klen) != 0)
+			continue;
+		/* cut, then trim: the blanks CUPS would leave out */
+		while (n && isspace((unsigned char)kv.value[n - 1]))
+			n--;
+		memcpy(dst, kv.value, n);
+		dst[n] = 0;
+		found = 1;
+	}
+	return found;
+}
 
 /* Copy s[0..n) to dst with the blanks around it trimmed, cut to cap. */
 static void trimmed(char *dst, size_t cap, const char *s, size_t n)
@@ -51,15 +97,6 @@ static void trimmed(char *dst, size_t cap, const char *s, size_t n)
 	dst[n] = 0;
 }
 
-static char *field(struct hs_1284_id *id, const char *key)
-{
-	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
-		for (int j = 0; j < 3 && keys[i].names[j]; j++)
-			if (strcasecmp(key, keys[i].names[j]) == 0)
-				return (char *)id + keys[i].offset;
-	return NULL;
-}
-
 static void split_cmds(struct hs_1284_id *id)
 {
 	const char *p = id->cmd;
@@ -74,52 +111,10 @@ static void split_cmds(struct hs_1284_id *id)
 	}
 }
 
-/* A description is usable as a model name when it has letters and a
- * space: "HP LaserJet" yes, "PRINTER" or "1234567" no. */
-static int usable_description(const char *des)
-{
-	int letters = 0, spaces = 0;
-
-	if (strlen(des) < 8)
-		return 0;
-	for (; *des; des++) {
-		letters += isalpha((unsigned char)*des) != 0;
-		spaces += *des == ' ';
-	}
-	return letters && spaces;
-}
-
-static void make_model(struct hs_1284_id *id)
-{
-	const char *make = id->mfg;
-	char *out = id->make_model;
-	size_t cap = sizeof(id->make_model);
-
-	for (size_t i = 0; i < sizeof(makes) / sizeof(makes[0]); i++)
-		if (strcasecmp(make, makes[i].reported) == 0)
-			make = makes[i].shown;
-	if (id->mdl[0]) {
-		size_t m = strlen(make);
-		/* "MFG:HP;MDL:HP LaserJet 4" must not become "HP HP LaserJet 4". */
-		int has_make = m && strncasecmp(id->mdl, make, m) == 0 &&
-			       (id->mdl[m] == ' ' || id->mdl[m] == 0);
-		if (m && !has_make && strncasecmp(id->mdl, id->mfg, strlen(id->mfg)) != 0)
-			snprintf(out, cap, "%s %s", make, id->mdl);
-		else
-			snprintf(out, cap, "%s", id->mdl);
-	} else if (usable_description(id->des)) {
-		snprintf(out, cap, "%s", id->des);
-	} else if (*make) {
-		snprintf(out, cap, "%s Unknown", make);
-	} else {
-		snprintf(out, cap, "Unknown");
-	}
-}
-
 int hs_1284_parse(const char *s, size_t len, const char *usb_serial,
 		  struct hs_1284_id *id)
 {
-	size_t i = 0;
+	int have[sizeof(keys) / sizeof(keys[0])] = { 0 };
 
 	memset(id, 0, sizeof(*id));
 	if (!s || len == 0)
@@ -127,39 +122,26 @@ int hs_1284_parse(const char *s, size_t len, const char *usb_serial,
 	if (len > HS_1284_MAX)
 		return hs_fail(HS_ERR_PROTOCOL, "the device ID is %zu bytes, over %d", len,
 			       HS_1284_MAX);
+	/* Printers end the ID with a line end or blanks, as CUPS accepts. */
+	while (len && isspace((unsigned char)s[len - 1]))
+		len--;
 	for (size_t j = 0; j < len; j++)
 		if (iscntrl((unsigned char)s[j]))
 			return hs_fail(HS_ERR_PROTOCOL,
 				       "the device ID has a control character (0x%02x) at byte %zu",
 				       (unsigned char)s[j], j);
-	while (i < len) {
-		char key[32], *dst;
-		const char *colon, *end = memchr(s + i, ';', len - i);
-		size_t n = end ? (size_t)(end - (s + i)) : len - i;
-
-		colon = memchr(s + i, ':', n);
-		if (!colon) {
-			/* Blanks between pairs (or after the last ';') are padding. */
-			for (size_t j = 0; j < n; j++)
-				if (!isspace((unsigned char)s[i + j]))
-					return hs_fail(HS_ERR_PROTOCOL,
-						       "the device ID has '%.*s' without a ':value'",
-						       (int)(n > 40 ? 40 : n), s + i);
-		} else {
-			trimmed(key, sizeof(key), s + i, (size_t)(colon - (s + i)));
-			if ((dst = field(id, key)) && !dst[0])
-				trimmed(dst, HS_1284_FIELD, colon + 1,
-					n - (size_t)(colon + 1 - (s + i)));
-		}
-		i += n + 1;
-	}
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		for (int j = 0; j < 3 && keys[i].names[j] && !have[i]; j++)
+			have[i] = lookup(s, len, keys[i].names[j], (char *)id + keys[i].offset);
 	if (!id->mfg[0] && !id->mdl[0] && !id->des[0])
 		return hs_fail(HS_ERR_PROTOCOL,
 			       "the device ID names no manufacturer, model or description");
 	if (!id->sn[0] && usb_serial)
 		trimmed(id->sn, sizeof(id->sn), usb_serial, strlen(usb_serial));
 	split_cmds(id);
-	make_model(id);
+	/* keys[0..2]: MANUFACTURER, MODEL, DESCRIPTION */
+	hs_cups_make_model(have[0] ? id->mfg : NULL, have[1] ? id->mdl : NULL,
+			   have[2] ? id->des : NULL, id->make_model, sizeof(id->make_model));
 	return HS_OK;
 }
 

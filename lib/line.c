@@ -100,3 +100,10 @@ int hs_line_apply(int fd, const struct hs_line *line, const char *path)
 	}
 	return HS_OK;
 }
+
+int hs_line_cps(const struct hs_line *line)
+{
+	int frame = 1 + line->bits + (line->parity != HS_PARITY_NONE) + line->stop;
+	int cps = line->baud / frame;
+	return cps > 0 ? cps : 1;
+}

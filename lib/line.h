@@ -12,6 +12,10 @@
  * speed (custom rates through termios2), framing and flow control. */
 int hs_line_apply(int fd, const struct hs_line *line, const char *path);
 
+/* Characters per second the line carries: start, data, parity and stop
+ * bits per character. At least 1. */
+int hs_line_cps(const struct hs_line *line);
+
 /* termios2 custom speeds (baud_linux.c): 0 or -errno. */
 int hs_baud_set_custom(int fd, int baud);
 int hs_baud_get(int fd);

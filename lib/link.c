@@ -2,6 +2,7 @@
  * link.c - the public link API: parse the URI, pick the transport, check
  * arguments, turn timeouts into deadlines, and call the transport's op.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,8 +15,24 @@
 
 static int not_supported(struct hs_link *l, const char *what)
 {
-	return hs_fail(HS_ERR_NOT_SUPPORTED, "%s: %s is not supported on this port",
-		       l->path, what);
+	return hs_fail(HS_ERR_NOT_SUPPORTED, "%s: %s is not supported on this %s", l->path,
+		       what, l->info.transport == HS_TRANSPORT_TCP
+		       ? "link (raw TCP carries bytes only; rfc2217:// carries the line too)"
+		       : "port");
+}
+
+static const struct hs_transport_ops *transport_ops(enum hs_transport t)
+{
+	switch (t) {
+	case HS_TRANSPORT_USB:
+		return &hs_usb_ops;
+	case HS_TRANSPORT_TCP:
+		return &hs_tcp_ops;
+	case HS_TRANSPORT_RFC2217:
+		return &hs_rfc2217_ops;
+	default:
+		return &hs_serial_ops;
+	}
 }
 
 static int bad_timeout(struct hs_link *l, int timeout_ms)
@@ -37,7 +54,7 @@ int hs_link_open(struct hs_link **out, const char *text)
 		return rc;
 	if (!(l = calloc(1, sizeof(*l))))
 		return hs_fail(HS_ERR_NOMEM, "%s: out of memory", text);
-	l->ops = uri.transport == HS_TRANSPORT_USB ? &hs_usb_ops : &hs_serial_ops;
+	l->ops = transport_ops(uri.transport);
 	l->fd = l->wfd = -1;
 	l->info = (struct hs_link_info){
 		.name = l->name, .path = l->path, .description = l->description,
@@ -57,9 +74,15 @@ int hs_link_open(struct hs_link **out, const char *text)
 
 void hs_link_close(struct hs_link *l)
 {
+	char why[512];
+
 	if (!l)
 		return;
+	/* Closing may fail quietly (a network server that went away); the
+	 * message of what failed before is the one the caller wants. */
+	snprintf(why, sizeof(why), "%s", hs_last_error());
 	l->ops->close(l);
+	hs_fail(HS_OK, "%s", why);
 	hs_lock_release(&l->lock);
 	free(l);
 }
@@ -180,6 +203,8 @@ int hs_link_wait_signals(struct hs_link *l, int mask, int timeout_ms)
 	deadline = hs_deadline(timeout_ms);
 	if ((first = hs_link_signals(l)) < 0)
 		return first;
+	if (l->ops->wait_signals)
+		return l->ops->wait_signals(l, mask, first, deadline);
 	/* TIOCMIWAIT cannot time out and few drivers implement it: look. */
 	for (;;) {
 		if ((now = hs_link_signals(l)) < 0)
@@ -191,6 +216,11 @@ int hs_link_wait_signals(struct hs_link *l, int mask, int timeout_ms)
 				       l->path);
 		hs_nap(SIGNAL_POLL_MS, deadline);
 	}
+}
+
+int hs_link_lines_lag(const struct hs_link *l)
+{
+	return l ? l->lines_lag_ms : 0;
 }
 
 int hs_link_fd(struct hs_link *l)
@@ -217,6 +247,6 @@ const char *hs_parity_name(enum hs_parity parity)
 
 const char *hs_transport_name(enum hs_transport transport)
 {
-	static const char *const names[] = { "serial", "pty", "usb", "pipe" };
-	return (unsigned)transport < 4 ? names[transport] : "?";
+	static const char *const names[] = { "serial", "pty", "usb", "tcp", "rfc2217", "pipe" };
+	return (unsigned)transport < 6 ? names[transport] : "?";
 }

@@ -34,6 +34,10 @@ struct hs_transport_ops {
 	int (*set_line)(struct hs_link *link, const struct hs_line *line);
 	int (*set_signal)(struct hs_link *link, int sig, int on);
 	int (*signals)(struct hs_link *link);
+	/* Optional: wait until a line in mask differs from first (a mask
+	 * as signals returns), without polling; the new mask or an error.
+	 * Without it hs_link_wait_signals looks every few ms. */
+	int (*wait_signals)(struct hs_link *link, int mask, int first, int64_t deadline);
 	/* Optional, USB printer class (handshake/usb.h). device_id returns
 	 * the ID's length, port_status the status bits (>= 0). */
 	int (*device_id)(struct hs_link *link, char *buf, size_t size, int64_t deadline);
@@ -46,7 +50,7 @@ struct hs_link {
 	struct hs_link_info info;  /* points into the buffers below */
 	char name[64];
 	char path[PATH_MAX];
-	char description[128];
+	char description[768];
 	char manufacturer[128], product[128], serial[128];
 	struct hs_line line;       /* as last applied */
 	int fd;                    /* pollable, read side; -1 if none */
@@ -58,9 +62,17 @@ struct hs_link {
 	 * on an unplug. Writes then take as long as the line does, so
 	 * interactive users (a modem's data mode) leave it off. */
 	int short_queue;
+	/* How late a modem-line change may be reported: 0 on a local port;
+	 * a network server looks at its port's lines on its own schedule. */
+	int lines_lag_ms;
 };
+
+/* link->lines_lag_ms, for the modem code (0 without a link). */
+int hs_link_lines_lag(const struct hs_link *link);
 
 extern const struct hs_transport_ops hs_serial_ops;
 extern const struct hs_transport_ops hs_usb_ops;
+extern const struct hs_transport_ops hs_tcp_ops;
+extern const struct hs_transport_ops hs_rfc2217_ops;
 
 #endif

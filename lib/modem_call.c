@@ -80,6 +80,8 @@ static void went_online(struct hs_modem *m, const struct hs_at_reply *r, struct 
 {
 	m->online = 1;
 	m->carrier_lost = 0;
+	m->dcd_up = 0;
+	m->online_ms = hs_now_ms();
 	m->nhold = 0;
 	m->last_tx_ms = hs_now_ms();
 	m->connect = r->connect;

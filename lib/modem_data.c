@@ -17,6 +17,7 @@
 
 #include "clock.h"
 #include "fail.h"
+#include "link_priv.h"
 #include "modem_priv.h"
 
 /* How often a data read looks at DCD: carrier loss is seen within this. */
@@ -31,6 +32,21 @@
 int hs_modem_online(const struct hs_modem *m)
 {
 	return m ? m->online : 0;
+}
+
+/* Has the carrier gone, by DCD (sig from hs_link_signals)? A network
+ * port reports its lines late (hs_link_lines_lag), so right after CONNECT
+ * its DCD may not have risen yet: low means gone once DCD was seen up in
+ * this call, or once the lag has passed. */
+static int dcd_gone(struct hs_modem *m, int sig)
+{
+	if (sig < 0)
+		return 0;
+	if (sig & HS_SIG_DCD) {
+		m->dcd_up = 1;
+		return 0;
+	}
+	return m->dcd_up || hs_now_ms() - m->online_ms >= hs_link_lines_lag(m->link);
 }
 
 /* The call is over: reads and writes now fail with HS_ERR_NO_CARRIER. */
@@ -139,7 +155,7 @@ int hs_modem_read(struct hs_modem *m, void *buf, size_t len, int timeout_ms)
 		if (n == 0) {
 			if (m->has_lines) {
 				int sig = hs_link_signals(m->link);
-				if (sig >= 0 && !(sig & HS_SIG_DCD)) {
+				if (dcd_gone(m, sig)) {
 					/* what came before the carrier went is
 					 * still data: hand it over first */
 					n = hs_link_read(m->link, in, room, 0);
@@ -174,7 +190,7 @@ int hs_modem_read(struct hs_modem *m, void *buf, size_t len, int timeout_ms)
 			 * NO CARRIER is among them */
 			if (memmem(in, (size_t)n, HS_NO_CARRIER_TEXT, HS_NO_CARRIER_LEN)) {
 				int sig = hs_link_signals(m->link);
-				if (sig >= 0 && !(sig & HS_SIG_DCD))
+				if (dcd_gone(m, sig))
 					return dcd_fell(m, in, (size_t)n, out);
 			}
 			memcpy(out, in, (size_t)n);

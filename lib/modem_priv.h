@@ -29,6 +29,8 @@ struct hs_modem {
 	/* data mode */
 	int online;
 	int carrier_lost;                 /* seen; reads now fail */
+	int dcd_up;                       /* DCD was seen up in this call */
+	int64_t online_ms;                /* when the call came up */
 	int64_t last_tx_ms;               /* for the +++ guard before */
 	unsigned char hold[HS_NO_CARRIER_LEN]; /* maybe the start of NO CARRIER */
 	size_t nhold;

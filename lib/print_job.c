@@ -11,10 +11,11 @@
  *
  * Counting: a slice's *done is what the port accepted. On a serial port
  * part of that may still sit in the driver's output queue, so on failure
- * the queue (hs_link_pending) is subtracted, and on success the job waits
- * until the queue is empty: *accepted is what left the host. After an
- * unplug the queue is only known as last seen, which the serial layer
- * keeps short by pacing.
+ * the queue (hs_link_pending) is subtracted and named in the message (it
+ * may yet go out), and on success the job waits until the queue is
+ * empty: *accepted is what surely left the host. After an unplug the
+ * queue is only known as last seen, which the serial layer keeps short
+ * by pacing.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -124,13 +125,29 @@ static size_t uncount_queued(struct job *j)
 	return n;
 }
 
-/* End the job with rc: the message says why, then how far it got. After
- * an unplug the port's queue, as last seen, is lost with the device: the
- * count leaves it out (a resume may repeat some of it rather than drop
- * any) and the message says how much was at stake. */
+/* Who the count is of: on a network link, the device server, which took
+ * the bytes for the printer behind it (what reached the printer is the
+ * server's to know). */
+static const char *who_took(struct job *j, char *buf, size_t cap)
+{
+	const struct hs_link_info *in = hs_link_info(j->p->link);
+
+	if (in->transport != HS_TRANSPORT_TCP && in->transport != HS_TRANSPORT_RFC2217)
+		return "the printer";
+	snprintf(buf, cap, "the server at %s", in->name);
+	return buf;
+}
+
+/* End the job with rc: the message says why, then how far it got. What
+ * sat in the port's queue is not counted, whatever ended the job: after
+ * an unplug it is lost with the device as last seen, and a port given up
+ * on may still send it (a UART's FIFO, a USB adapter's buffer are past
+ * any flush), so the printer got at least the count and at most the
+ * queue more. The message says both: a resume at the count may repeat
+ * some bytes but never drops any. */
 static int failed(struct job *j, int rc, const char *why)
 {
-	char text[512], total[48] = "", lost[128] = "";
+	char text[512], total[48] = "", more[128] = "", by[96];
 	size_t queued;
 
 	/* why may be hs_last_error()'s buffer, which the next failure reuses */
@@ -139,11 +156,12 @@ static int failed(struct job *j, int rc, const char *why)
 
 	if (j->total)
 		snprintf(total, sizeof(total), " of %zu", j->total);
-	if (rc == HS_ERR_UNPLUGGED && queued)
-		snprintf(lost, sizeof(lost),
-			 " (%zu more were in the port's queue when it went away: up to that many may have reached it)",
-			 queued);
-	return hs_fail(rc, "%s; the printer accepted %zu%s bytes%s", text, j->accepted, total, lost);
+	if (queued)
+		snprintf(more, sizeof(more),
+			 " (%zu more were in the port's queue %s: up to that many may have reached it)",
+			 queued, rc == HS_ERR_UNPLUGGED ? "when it went away" : "at the end");
+	return hs_fail(rc, "%s; %s accepted %zu%s bytes%s", text, who_took(j, by, sizeof(by)),
+		       j->accepted, total, more);
 }
 
 /* The printer's own words win when they give a reason to wait; else the
@@ -326,6 +344,14 @@ static int job_finish(struct job *j)
 	return HS_OK;
 }
 
+/* A resume offset beyond the job: a mistake in the offset, not a job to
+ * finish later (callers offer no resume for HS_ERR_ARG). */
+static int past_the_end(size_t resume_at, size_t size)
+{
+	return hs_fail(HS_ERR_ARG, "resume offset %zu is past the end of the %zu-byte job",
+		       resume_at, size);
+}
+
 int hs_printer_print(struct hs_printer *p, const void *buf, size_t len,
 		     const struct hs_print_opts *o, size_t *accepted)
 {
@@ -339,8 +365,7 @@ int hs_printer_print(struct hs_printer *p, const void *buf, size_t len,
 	if (!p || (!buf && len))
 		return hs_fail(HS_ERR_ARG, "hs_printer_print: no printer or no job");
 	if (o && o->resume_at > len)
-		return hs_fail(HS_ERR_ARG, "resume offset %zu is past the end of the %zu-byte job",
-			       o->resume_at, len);
+		return past_the_end(o->resume_at, len);
 	job_init(&j, p, o);
 	j.total = len;
 	rc = send_wrapper(&j, &p->drv->job_begin);
@@ -373,6 +398,11 @@ int hs_printer_print_fd(struct hs_printer *p, int fd, const struct hs_print_opts
 	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
 		j.total = (size_t)st.st_size;
 	skip = j.accepted;
+	if (j.total && skip > j.total) {
+		free(buf);
+		p->backchannel = NULL;
+		return past_the_end(skip, j.total);
+	}
 	rc = send_wrapper(&j, &p->drv->job_begin);
 	while (rc == HS_OK) {
 		ssize_t n = read(fd, buf, SLICE_BYTES);
@@ -390,9 +420,14 @@ int hs_printer_print_fd(struct hs_printer *p, int fd, const struct hs_print_opts
 		skip -= from;
 		rc = job_send(&j, buf + from, (size_t)n - from);
 	}
-	if (rc == HS_OK && skip)
-		rc = hs_fail(HS_ERR_ARG, "resume offset %zu is past the end of the job",
-			     o->resume_at);
+	if (rc == HS_OK && skip) {
+		/* Only a pipe's end shows this, after the job was begun: end
+		 * it, so the printer is not left inside a job. */
+		rc = send_wrapper(&j, &p->drv->job_end);
+		if (rc == HS_OK)
+			rc = hs_link_drain(p->link, j.o->stall_timeout_ms);
+		rc = rc < 0 ? rc : past_the_end(o->resume_at, o->resume_at - skip);
+	}
 	if (rc == HS_OK)
 		rc = job_finish(&j);
 	*accepted = j.accepted;

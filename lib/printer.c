@@ -162,6 +162,37 @@ int hs_printer_port_status(struct hs_printer *p, struct hs_printer_status *st,
 	return HS_OK;
 }
 
+/* A serial printer paced by a modem line says "busy" the one way it can,
+ * by holding that line low (DSR under dtrdsr, CTS under rtscts); it does
+ * not say why. 1 with *st filled when it holds it, 0 when not (or the
+ * port has no lines to read), < 0 when the port failed. */
+static int line_held(struct hs_printer *p, struct hs_printer_status *st)
+{
+	struct hs_line line;
+	int want, sig;
+
+	if (hs_link_get_line(p->link, &line) < 0)
+		return 0;
+	if (line.flow == HS_FLOW_DTRDSR)
+		want = HS_SIG_DSR;
+	else if (line.flow == HS_FLOW_RTSCTS)
+		want = HS_SIG_CTS;
+	else
+		return 0;
+	if ((sig = hs_link_signals(p->link)) < 0)
+		return sig == HS_ERR_NOT_SUPPORTED ? 0 : sig;
+	if (sig & want)
+		return 0;
+	memset(st, 0, sizeof(*st));
+	st->known = 1;
+	st->flags = HS_PST_BUSY;
+	st->code = -1;
+	snprintf(st->detail, sizeof(st->detail),
+		 "the printer holds %s low (flow %s): busy, out of paper or off line",
+		 want == HS_SIG_DSR ? "DSR" : "CTS", hs_flow_name(line.flow));
+	return 1;
+}
+
 /* Send the driver's status query and wait for its reply until deadline. */
 static int ask_driver(struct hs_printer *p, struct hs_printer_status *st, int64_t deadline)
 {
@@ -209,6 +240,10 @@ int hs_printer_get_status(struct hs_printer *p, struct hs_printer_status *st,
 		*st = port;
 		return HS_OK;
 	}
+	/* A query would wait behind the held line: what the line says is
+	 * all there is to know. */
+	if ((rc = line_held(p, st)) != 0)
+		return rc < 0 ? rc : HS_OK;
 	if (p->quirks & HS_PQ_UNIDIRECTIONAL) {
 		snprintf(st->detail, sizeof(st->detail),
 			 "this printer cannot answer over USB (quirk: unidirectional)");

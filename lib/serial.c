@@ -286,9 +286,7 @@ int hs_serial_signals(struct hs_link *l)
 			       "%s has no modem lines (DTR, RTS, CTS, DSR, DCD, RI): not supported on this port",
 			       l->path);
 	if (sp_get_signals(s->port, &in) != SP_OK) {
-		int err = sp_last_error_code();
-		return hs_fail(hs_errno_code(err), "%s: cannot read the modem lines: %s",
-			       l->path, strerror(err));
+		return hs_serial_fail(l, "a read of the modem lines", sp_last_error_code());
 	}
 	mask = s->lines & (HS_SIG_DTR | HS_SIG_RTS);
 	mask |= in & SP_SIG_CTS ? HS_SIG_CTS : 0;

@@ -35,4 +35,8 @@ int hs_serial_flush(struct hs_link *link, enum hs_flush which);
 int hs_serial_break(struct hs_link *link, int duration_ms);
 int hs_serial_signals(struct hs_link *link);
 
+/* Record an errno err during what ("write", "a read of the modem lines")
+ * and return its code; an unplugged port says so, whatever the call. */
+int hs_serial_fail(struct hs_link *link, const char *what, int err);
+
 #endif

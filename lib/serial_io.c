@@ -24,6 +24,7 @@
 
 #include "clock.h"
 #include "fail.h"
+#include "line.h"
 #include "serial.h"
 
 /* How much output pacing lets ahead of the line, in ms of data: with
@@ -41,7 +42,7 @@
 /* How often a wait for a modem line looks at it. */
 #define SIGNAL_POLL_MS 2
 
-static int io_error(struct hs_link *l, const char *what, int err)
+int hs_serial_fail(struct hs_link *l, const char *what, int err)
 {
 	int code = hs_errno_code(err);
 
@@ -54,19 +55,9 @@ static int io_error(struct hs_link *l, const char *what, int err)
 /* poll() one fd for events until the deadline: 1 ready, 0 timed out. */
 static int wait_fd(struct hs_link *l, short events, int64_t deadline, short *got)
 {
-	struct pollfd p = { .fd = events == POLLOUT ? l->wfd : l->fd, .events = events };
+	int rc = hs_poll_until(events == POLLOUT ? l->wfd : l->fd, events, deadline, got);
 
-	for (;;) {
-		int n = poll(&p, 1, hs_remaining(deadline));
-		if (n > 0) {
-			*got = p.revents;
-			return 1;
-		}
-		if (n == 0)
-			return 0;
-		if (errno != EINTR)
-			return io_error(l, "poll", errno);
-	}
+	return rc < 0 ? hs_serial_fail(l, "poll", -rc) : rc;
 }
 
 int hs_serial_read(struct hs_link *l, void *buf, size_t len, int64_t deadline)
@@ -91,17 +82,10 @@ int hs_serial_read(struct hs_link *l, void *buf, size_t len, int64_t deadline)
 			return hs_fail(HS_ERR_UNPLUGGED,
 				       "%s hung up during read: was it unplugged?", l->path);
 		if (errno != EAGAIN && errno != EINTR)
-			return io_error(l, "read", errno);
+			return hs_serial_fail(l, "read", errno);
 		if (got & (POLLHUP | POLLERR))
-			return io_error(l, "read", EIO);
+			return hs_serial_fail(l, "read", EIO);
 	}
-}
-
-static int chars_per_second(const struct hs_line *line)
-{
-	int frame = 1 + line->bits + (line->parity != HS_PARITY_NONE) + line->stop;
-	int cps = line->baud / frame;
-	return cps > 0 ? cps : 1;
 }
 
 /* The driver's output queue; the depth last seen is kept for after a
@@ -123,7 +107,7 @@ static int read_queue(struct hs_link *l, int *queued)
 static size_t paced_room(struct hs_link *l, int *wait_ms)
 {
 	struct hs_serial *s = l->priv;
-	int cps = chars_per_second(&l->line);
+	int cps = hs_line_cps(&l->line);
 	int dsr = l->line.flow == HS_FLOW_DTRDSR;
 	double cap = (double)cps * (dsr ? DTRDSR_INFLIGHT_MS : INFLIGHT_MS) / 1000;
 	int max = dsr ? DTRDSR_MAX_INFLIGHT : MAX_INFLIGHT;
@@ -148,21 +132,18 @@ static size_t paced_room(struct hs_link *l, int *wait_ms)
 	return 0;
 }
 
-static int stalled(struct hs_link *l, size_t done, size_t len, const char *why)
+/* The count is the caller's (*done), not part of the message. */
+static int stalled(struct hs_link *l, const char *why)
 {
-	return hs_fail(HS_ERR_STALL,
-		       "%s held the output (%s) until the deadline; the port accepted %zu of %zu bytes",
-		       l->path, why, done, len);
+	return hs_fail(HS_ERR_STALL, "%s held the output (%s) until the deadline", l->path, why);
 }
 
 /* The port took no more before the deadline: flow control or slowness. */
-static int held_up(struct hs_link *l, size_t done, size_t len)
+static int held_up(struct hs_link *l)
 {
 	if (l->line.flow == HS_FLOW_NONE)
-		return hs_fail(HS_ERR_TIMEOUT,
-			       "%s: write timed out; the port accepted %zu of %zu bytes",
-			       l->path, done, len);
-	return stalled(l, done, len, hs_flow_name(l->line.flow));
+		return hs_fail(HS_ERR_TIMEOUT, "%s: write timed out", l->path);
+	return stalled(l, hs_flow_name(l->line.flow));
 }
 
 int hs_serial_write(struct hs_link *l, const void *buf, size_t len,
@@ -189,10 +170,9 @@ int hs_serial_write(struct hs_link *l, const void *buf, size_t len,
 			room = sig & HS_SIG_DSR ? paced_room(l, &wait_ms) : 0;
 			if (room == 0) {
 				if (hs_remaining(deadline) == 0 && dsr)
-					return stalled(l, *done, len,
-						       sig & HS_SIG_DSR ? "DSR pacing" : "DSR low");
+					return stalled(l, sig & HS_SIG_DSR ? "DSR pacing" : "DSR low");
 				if (hs_remaining(deadline) == 0)
-					return held_up(l, *done, len);
+					return held_up(l);
 				hs_nap(wait_ms, deadline);
 				continue;
 			}
@@ -203,7 +183,7 @@ int hs_serial_write(struct hs_link *l, const void *buf, size_t len,
 		if (rc < 0)
 			return rc;
 		if (rc == 0)
-			return held_up(l, *done, len);
+			return held_up(l);
 		n = write(l->wfd, p + *done, chunk);
 		if (n > 0) {
 			*done += (size_t)n;
@@ -211,15 +191,15 @@ int hs_serial_write(struct hs_link *l, const void *buf, size_t len,
 			if (paced)
 				s->bucket -= (double)n;
 		} else if (n < 0 && errno != EAGAIN && errno != EINTR) {
-			return io_error(l, "write", errno);
+			return hs_serial_fail(l, "write", errno);
 		} else if (got & (POLLHUP | POLLERR)) {
-			return io_error(l, "write", EIO);
+			return hs_serial_fail(l, "write", EIO);
 		} else if (n < 0 && errno == EAGAIN) {
 			/* A pty stopped by XOFF polls writable but takes nothing:
 			 * back off instead of spinning until the deadline. */
 			refused = refused < 8 ? refused + 1 : 8;
 			if (hs_remaining(deadline) == 0)
-				return held_up(l, *done, len);
+				return held_up(l);
 			hs_nap(refused, deadline);
 		}
 	}
@@ -237,7 +217,7 @@ int hs_serial_pending(struct hs_link *l)
 		return queued;
 	if (hs_errno_code(errno) == HS_ERR_UNPLUGGED)
 		return s->queue_seen;
-	return io_error(l, "TIOCOUTQ", errno);
+	return hs_serial_fail(l, "TIOCOUTQ", errno);
 }
 
 int hs_serial_drain(struct hs_link *l, int64_t deadline)
@@ -248,22 +228,22 @@ int hs_serial_drain(struct hs_link *l, int64_t deadline)
 	for (;;) {
 		int queued;
 		if (read_queue(l, &queued) != 0)
-			return io_error(l, "drain", errno);
+			return hs_serial_fail(l, "drain", errno);
 		if (queued <= 0)
 			return HS_OK;
 		if (hs_remaining(deadline) == 0)
 			return hs_fail(HS_ERR_TIMEOUT,
 				       "%s: %d bytes still unsent at the deadline", l->path, queued);
-		hs_nap(1 + queued * 1000 / chars_per_second(&l->line), deadline);
+		hs_nap(1 + queued * 1000 / hs_line_cps(&l->line), deadline);
 	}
 }
 
 int hs_serial_flush(struct hs_link *l, enum hs_flush which)
 {
 	if ((which & HS_FLUSH_INPUT) && tcflush(l->fd, TCIFLUSH) != 0)
-		return io_error(l, "flush", errno);
+		return hs_serial_fail(l, "flush", errno);
 	if ((which & HS_FLUSH_OUTPUT) && tcflush(l->wfd, TCOFLUSH) != 0)
-		return io_error(l, "flush", errno);
+		return hs_serial_fail(l, "flush", errno);
 	return HS_OK;
 }
 
@@ -271,9 +251,9 @@ int hs_serial_break(struct hs_link *l, int duration_ms)
 {
 	/* tcsendbreak() picks its own duration; hold the line ourselves. */
 	if (ioctl(l->wfd, TIOCSBRK) != 0)
-		return io_error(l, "break", errno);
+		return hs_serial_fail(l, "break", errno);
 	hs_nap(duration_ms, hs_deadline(duration_ms));
 	if (ioctl(l->wfd, TIOCCBRK) != 0)
-		return io_error(l, "break", errno);
+		return hs_serial_fail(l, "break", errno);
 	return HS_OK;
 }

@@ -1,8 +1,10 @@
 /*
  * uri.c - parse device URIs: serial:PATH?opts, a bare PATH, CUPS's serial
  * spelling (options joined by '+', flow=soft|hard), usb:VID:PID and
- * usb:BUS.DEV, and fd:N or fd:R,W for descriptors a program was handed
- * (pppd runs its connect script on the open line as stdin and stdout).
+ * usb:BUS.DEV, fd:N or fd:R,W for descriptors a program was handed
+ * (pppd runs its connect script on the open line as stdin and stdout),
+ * and network serial ports: rfc2217://HOST:PORT?opts and tcp://HOST:PORT
+ * (HOST a name, an IPv4 address or an IPv6 one in brackets).
  * Strict: anything not understood is an error that quotes it.
  */
 #include <ctype.h>
@@ -181,6 +183,10 @@ static int parse_options(const char *uri, const char *opts, struct hs_uri *u)
 		    !decode(eq + 1, n - (size_t)(eq + 1 - opts), val, sizeof(val)))
 			return hs_fail(HS_ERR_URI, "%s: option '%.*s' is too long or badly escaped",
 				       uri, (int)n, opts);
+		if (u->transport == HS_TRANSPORT_TCP)
+			return hs_fail(HS_ERR_URI_OPTION,
+				       "%s: unknown option '%s' (a tcp: link carries bytes only; use rfc2217: for line settings)",
+				       uri, key);
 		rc = u->transport == HS_TRANSPORT_USB ? usb_option(uri, u, key, val)
 						       : serial_option(uri, u, key, val);
 		if (rc < 0)
@@ -223,6 +229,57 @@ static int parse_usb(const char *uri, const char *rest, size_t n, struct hs_uri 
 		       uri, addr);
 }
 
+/* HOST:PORT of a network URI, rest of length n: a name or IPv4 address,
+ * or an IPv6 address in brackets; the port in decimal. */
+static int parse_net(const char *uri, const char *scheme, const char *rest, size_t n,
+		     struct hs_uri *u)
+{
+	const char *colon, *host = rest;
+	size_t hlen;
+	int port;
+	char digits[8];
+
+	if (n > 0 && rest[0] == '[') {
+		const char *end = memchr(rest, ']', n);
+		if (!end || end + 1 >= rest + n || end[1] != ':')
+			return hs_fail(HS_ERR_URI, "%s: an IPv6 address goes in brackets: %s://[::1]:PORT",
+				       uri, scheme);
+		host = rest + 1;
+		hlen = (size_t)(end - host);
+		colon = end + 1;
+		if (hlen == 0 || strspn(host, "0123456789abcdefABCDEF:.") < hlen)
+			return hs_fail(HS_ERR_URI, "%s: '%.*s' is not an IPv6 address", uri,
+				       (int)hlen, host);
+	} else {
+		colon = memchr(rest, ':', n);
+		if (!colon)
+			return hs_fail(HS_ERR_URI, "%s: expected %s://HOST:PORT", uri, scheme);
+		hlen = (size_t)(colon - rest);
+		if (memchr(colon + 1, ':', n - hlen - 1))
+			return hs_fail(HS_ERR_URI, "%s: an IPv6 address goes in brackets: %s://[::1]:PORT",
+				       uri, scheme);
+		if (hlen == 0 || strspn(host, "abcdefghijklmnopqrstuvwxyz"
+					     "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_") < hlen)
+			return hs_fail(HS_ERR_URI, "%s: '%.*s' is not a host name or address", uri,
+				       (int)hlen, host);
+	}
+	if (hlen >= sizeof(u->host))
+		return hs_fail(HS_ERR_URI, "%s: host name too long", uri);
+	memcpy(u->host, host, hlen);
+	u->host[hlen] = 0;
+	n -= (size_t)(colon + 1 - rest);
+	if (n == 0 || n >= sizeof(digits))
+		return hs_fail(HS_ERR_URI, "%s: expected a port number after the host", uri);
+	memcpy(digits, colon + 1, n);
+	digits[n] = 0;
+	if (!parse_dec(digits, 1, 65535, &port))
+		return hs_fail(HS_ERR_URI, "%s: '%s' is not a port number (1..65535)", uri, digits);
+	snprintf(u->port, sizeof(u->port), "%d", port);
+	snprintf(u->path, sizeof(u->path), "%s://%.*s:%d", scheme,
+		 (int)(colon - rest), rest, port);
+	return HS_OK;
+}
+
 int hs_uri_parse(const char *text, struct hs_uri *u)
 {
 	const char *rest, *q;
@@ -239,7 +296,16 @@ int hs_uri_parse(const char *text, struct hs_uri *u)
 
 	if (!*text)
 		return hs_fail(HS_ERR_URI, "empty device URI");
-	if (strncmp(text, "usb:", 4) == 0) {
+	if (strncmp(text, "rfc2217://", 10) == 0 || strncmp(text, "tcp://", 6) == 0) {
+		int telnet = text[0] == 'r';
+		u->transport = telnet ? HS_TRANSPORT_RFC2217 : HS_TRANSPORT_TCP;
+		rest = text + (telnet ? 10 : 6);
+		q = strchr(rest, '?');
+		n = q ? (size_t)(q - rest) : strlen(rest);
+		if ((rc = parse_net(text, telnet ? "rfc2217" : "tcp", rest, n, u)) < 0)
+			return rc;
+		return q ? parse_options(text, q + 1, u) : HS_OK;
+	} else if (strncmp(text, "usb:", 4) == 0) {
 		u->transport = HS_TRANSPORT_USB;
 		rest = text + 4;
 	} else if (strncmp(text, "fd:", 3) == 0) {
@@ -270,7 +336,7 @@ int hs_uri_parse(const char *text, struct hs_uri *u)
 		size_t word = strcspn(text, ":/?");
 		if (text[word] == ':')
 			return hs_fail(HS_ERR_URI,
-				       "%s: unknown scheme '%.*s' (use serial:, usb: or a device path)",
+				       "%s: unknown scheme '%.*s' (use serial:, usb:, rfc2217://, tcp://, fd: or a device path)",
 				       text, (int)word, text);
 		u->transport = HS_TRANSPORT_SERIAL;
 		rest = text;

@@ -16,8 +16,10 @@ enum hs_uri_given {
 };
 
 struct hs_uri {
-	enum hs_transport transport; /* SERIAL or USB; PTY is found at open */
-	char path[PATH_MAX];         /* serial: the device node as given */
+	enum hs_transport transport; /* SERIAL, USB, TCP or RFC2217; PTY is
+				      * found at open */
+	char path[PATH_MAX];         /* serial: the device node as given;
+				      * network: scheme://host:port */
 	int fd, wfd;                 /* fd:R[,W]: descriptors we were handed, else -1 */
 	struct hs_line line;         /* serial: defaults where not given */
 	unsigned given;              /* enum hs_uri_given bits */
@@ -25,6 +27,8 @@ struct hs_uri {
 	int usb_bus, usb_address;    /* usb:BUS.DEV, else -1 */
 	int usb_interface;           /* ?interface=N, else -1 */
 	char usb_serial[128];        /* ?serial=..., else empty */
+	char host[256];              /* network: name or address, no brackets */
+	char port[8];                /* network: 1..65535 in decimal */
 };
 
 /* Fill *out from text; on failure returns an HS_ERR_URI* code with a

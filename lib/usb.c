@@ -126,7 +126,7 @@ static int in_arm(struct hs_link *l)
 	if (s->in_stalled) {
 		s->in_stalled = 0;
 		if ((r = libusb_clear_halt(s->h, (unsigned char)s->alt.ep_in)) < 0)
-			return hs_usb_fail(l->path, r, "clearing the stalled back channel", 0, 0);
+			return hs_usb_fail(l->path, r, "clearing the stalled back channel");
 	}
 	libusb_fill_bulk_transfer(s->in, s->h, (unsigned char)s->alt.ep_in, s->in_data,
 				  sizeof(s->in_data), in_done, l, 0);
@@ -135,7 +135,7 @@ static int in_arm(struct hs_link *l)
 			s->gone = 1;
 			ev_set(s, 1);
 		}
-		return hs_usb_fail(l->path, r, "reading the back channel", 0, 0);
+		return hs_usb_fail(l->path, r, "reading the back channel");
 	}
 	s->in_busy = 1;
 	return HS_OK;
@@ -184,17 +184,17 @@ static int detach_and_claim(struct hs_link *l, struct hs_usb *s)
 		/* usblp holds it: borrow it, hs_link_close gives it back */
 		if ((r = libusb_detach_kernel_driver(s->h, ifnum)) < 0 &&
 		    r != LIBUSB_ERROR_NOT_FOUND)
-			return hs_usb_fail(l->path, r, "detaching the kernel driver (usblp)", 0, 0);
+			return hs_usb_fail(l->path, r, "detaching the kernel driver (usblp)");
 		s->reattach = r == 0;
 	} else if (r < 0 && r != LIBUSB_ERROR_NOT_SUPPORTED) {
-		return hs_usb_fail(l->path, r, "asking for the kernel driver", 0, 0);
+		return hs_usb_fail(l->path, r, "asking for the kernel driver");
 	}
 	if ((r = libusb_claim_interface(s->h, ifnum)) < 0)
-		return hs_usb_fail(l->path, r, "claiming the printer interface", 0, 0);
+		return hs_usb_fail(l->path, r, "claiming the printer interface");
 	s->claimed = 1;
 	if (s->alt.alt != 0 &&
 	    (r = libusb_set_interface_alt_setting(s->h, ifnum, s->alt.alt)) < 0)
-		return hs_usb_fail(l->path, r, "selecting the printer's alternate setting", 0, 0);
+		return hs_usb_fail(l->path, r, "selecting the printer's alternate setting");
 	return HS_OK;
 }
 
@@ -233,7 +233,7 @@ static int try_device(struct hs_link *l, struct hs_usb *s, libusb_device *dev,
 	snprintf(l->path, sizeof(l->path), "/dev/bus/usb/%03d/%03d",
 		 libusb_get_bus_number(dev), libusb_get_device_address(dev));
 	if ((r = libusb_open(dev, &h)) < 0)
-		return hs_usb_fail(l->path, r, "open", 0, 0);
+		return hs_usb_fail(l->path, r, "open");
 	hs_usb_strings(h, &d, l->manufacturer, l->product, serial, sizeof(serial));
 	if (u->usb_serial[0] && strcmp(serial, u->usb_serial) != 0) {
 		libusb_close(h);
@@ -272,7 +272,7 @@ static int usb_open(struct hs_link *l, const struct hs_uri *u)
 			       libusb_strerror((enum libusb_error)r));
 	}
 	if ((n = libusb_get_device_list(s->ctx, &list)) < 0)
-		return hs_usb_fail(want, (int)n, "listing USB devices", 0, 0);
+		return hs_usb_fail(want, (int)n, "listing USB devices");
 	for (ssize_t i = 0; i < n && rc == 0; i++)
 		rc = try_device(l, s, list[i], u, &no_printer);
 	libusb_free_device_list(list, 1);
@@ -353,9 +353,9 @@ static int usb_write(struct hs_link *l, const void *buf, size_t len,
 		size_t chunk = len - *done < WRITE_CHUNK ? len - *done : WRITE_CHUNK;
 
 		if (s->gone)
-			return hs_usb_fail(l->path, LIBUSB_ERROR_NO_DEVICE, "a write", *done, len);
+			return hs_usb_fail(l->path, LIBUSB_ERROR_NO_DEVICE, "a write");
 		if (left == 0)  /* libusb reads a 0 timeout as "forever" */
-			return hs_usb_fail(l->path, LIBUSB_ERROR_TIMEOUT, "a write", *done, len);
+			return hs_usb_fail(l->path, LIBUSB_ERROR_TIMEOUT, "a write");
 		r = libusb_bulk_transfer(s->h, (unsigned char)s->alt.ep_out,
 					 (unsigned char *)p + *done, (int)chunk, &moved,
 					 (unsigned)left);
@@ -369,12 +369,12 @@ static int usb_write(struct hs_link *l, const void *buf, size_t len,
 			/* a stall ends the transfer, not the job: clear it and
 			 * send the rest */
 			if ((r = libusb_clear_halt(s->h, (unsigned char)s->alt.ep_out)) < 0)
-				return hs_usb_fail(l->path, r, "clearing a stall", *done, len);
+				return hs_usb_fail(l->path, r, "clearing a stall");
 			continue;
 		}
 		if (r == LIBUSB_ERROR_NO_DEVICE)
 			s->gone = 1;
-		return hs_usb_fail(l->path, r, "a write", *done, len);
+		return hs_usb_fail(l->path, r, "a write");
 	}
 	return HS_OK;
 }
@@ -402,7 +402,7 @@ static int usb_read(struct hs_link *l, void *buf, size_t len, int64_t deadline)
 			return (int)n;
 		}
 		if (s->gone)
-			return hs_usb_fail(l->path, LIBUSB_ERROR_NO_DEVICE, "a read", 0, 0);
+			return hs_usb_fail(l->path, LIBUSB_ERROR_NO_DEVICE, "a read");
 		if (s->in_failed) {
 			/* report it once; the next read tries again */
 			s->in_failed = 0;
@@ -417,7 +417,7 @@ static int usb_read(struct hs_link *l, void *buf, size_t len, int64_t deadline)
 		tv.tv_usec = (left % 1000) * 1000;
 		r = libusb_handle_events_timeout_completed(s->ctx, &tv, NULL);
 		if (r < 0 && r != LIBUSB_ERROR_INTERRUPTED)
-			return hs_usb_fail(l->path, r, "a read", 0, 0);
+			return hs_usb_fail(l->path, r, "a read");
 		if (s->ring_len == 0 && !s->gone && left == 0)
 			return hs_fail(HS_ERR_TIMEOUT, "%s: nothing received before the deadline",
 				       l->path);

@@ -125,7 +125,7 @@ int hs_usb_device_id(struct hs_link *l, char *buf, size_t size, int64_t deadline
 			return hs_fail(HS_ERR_NOT_SUPPORTED,
 				       "%s does not answer GET_DEVICE_ID (it stalled the request)",
 				       l->path);
-		return hs_usb_fail(l->path, r, "GET_DEVICE_ID", 0, 0);
+		return hs_usb_fail(l->path, r, "GET_DEVICE_ID");
 	}
 	return r;
 }
@@ -139,7 +139,7 @@ int hs_usb_port_status(struct hs_link *l, int64_t deadline)
 	r = libusb_control_transfer(s->h, RT_CLASS_IN, REQ_GET_PORT_STATUS, 0,
 				    (uint16_t)s->alt.ifnum, &st, 1, timeout_of(deadline));
 	if (r < 0)
-		return hs_usb_fail(l->path, r, "GET_PORT_STATUS", 0, 0);
+		return hs_usb_fail(l->path, r, "GET_PORT_STATUS");
 	if (r != 1)
 		return hs_fail(HS_ERR_PROTOCOL, "%s answered GET_PORT_STATUS with %d bytes, not 1",
 			       l->path, r);
@@ -158,7 +158,7 @@ int hs_usb_soft_reset(struct hs_link *l, int64_t deadline)
 					    (uint16_t)s->alt.ifnum, NULL, 0,
 					    timeout_of(deadline));
 	if (r < 0)
-		return hs_usb_fail(l->path, r, "SOFT_RESET", 0, 0);
+		return hs_usb_fail(l->path, r, "SOFT_RESET");
 	/* what the printer said before the reset belongs to the old job */
 	return l->ops->flush(l, HS_FLUSH_INPUT);
 }
@@ -215,16 +215,27 @@ int hs_link_soft_reset(struct hs_link *l, int timeout_ms)
 
 /* ---- the list of printers --------------------------------------------- */
 
-/* A serial number is put in the URI only if it needs no escaping there. */
-static int uri_safe(const char *s)
+/* The URI of a listed printer names it by what stays the same when it is
+ * plugged in again: its ids and its serial number (percent-encoded, as
+ * the URI parser decodes it), never its bus address. Without a serial
+ * number the ids are all there is: two such printers of one model look
+ * the same (as they do to CUPS). */
+static void printer_uri(struct hs_usb_printer *p)
 {
-	if (!*s)
-		return 0;
-	for (; *s; s++)
-		if (!(*s >= '0' && *s <= '9') && !(*s >= 'A' && *s <= 'Z') &&
-		    !(*s >= 'a' && *s <= 'z') && !strchr("-._~", *s))
-			return 0;
-	return 1;
+	size_t o = (size_t)snprintf(p->uri, sizeof(p->uri), "usb:%04x:%04x", p->vid, p->pid);
+
+	if (!p->serial[0])
+		return;
+	o += (size_t)snprintf(p->uri + o, sizeof(p->uri) - o, "?serial=");
+	for (const char *s = p->serial; *s && o + 4 <= sizeof(p->uri); s++) {
+		unsigned char c = (unsigned char)*s;
+		if ((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		    strchr("-._~", c))
+			p->uri[o++] = (char)c;
+		else
+			o += (size_t)snprintf(p->uri + o, sizeof(p->uri) - o, "%%%02X", c);
+	}
+	p->uri[o] = 0;
 }
 
 static void describe_printer(libusb_device *dev, const struct libusb_device_descriptor *d,
@@ -248,11 +259,7 @@ static void describe_printer(libusb_device *dev, const struct libusb_device_desc
 			p->device_id[0] = 0;
 		libusb_close(h);
 	}
-	if (uri_safe(p->serial))
-		snprintf(p->uri, sizeof(p->uri), "usb:%04x:%04x?serial=%s", p->vid, p->pid,
-			 p->serial);
-	else
-		snprintf(p->uri, sizeof(p->uri), "usb:%d.%d", p->bus, p->address);
+	printer_uri(p);
 }
 
 int hs_usb_list_printers(struct hs_usb_printer **out)
@@ -271,7 +278,7 @@ int hs_usb_list_printers(struct hs_usb_printer **out)
 			       libusb_strerror((enum libusb_error)r));
 	if ((n = libusb_get_device_list(ctx, &list)) < 0) {
 		libusb_exit(ctx);
-		return hs_usb_fail("/dev/bus/usb", (int)n, "listing USB devices", 0, 0);
+		return hs_usb_fail("/dev/bus/usb", (int)n, "listing USB devices");
 	}
 	for (ssize_t i = 0; i < n; i++) {
 		struct libusb_device_descriptor d;

@@ -55,18 +55,19 @@ int hs_usb_pick(const struct hs_usb_alt *alts, int n, int want_if);
  * cap bytes. The 2-byte length counts itself and is big-endian; when that
  * is out of range (under 14, the shortest sane "MFG:x;MDL:y;" with its
  * length, or over cap) it is read little-endian, as CUPS does for printers
- * that got the spec wrong. The ID is cut to what arrived and ends at an
- * embedded NUL. Sets *len; returns the ID's offset (2), or -1 when the
- * reply holds no usable ID. */
+ * that got the spec wrong. The ID is cut to what arrived, ends at an
+ * embedded NUL, and loses the blanks and line ends many printers put
+ * after it. Sets *len; returns the ID's offset (2), or -1 when the reply
+ * holds no usable ID. */
 int hs_usb_id_span(const uint8_t *buf, size_t got, size_t cap, size_t *len);
 
 /* enum hs_err for a libusb error code. */
 int hs_usb_code(int libusb_err);
 
 /* Record the message for a libusb error during what on the device at node
- * (done of len bytes when len > 0) and return hs_usb_code(err). */
-int hs_usb_fail(const char *node, int libusb_err, const char *what,
-		size_t done, size_t len);
+ * and return hs_usb_code(err). Counts are not part of it: a write says
+ * them through *done, and its caller (the job engine) in its own words. */
+int hs_usb_fail(const char *node, int libusb_err, const char *what);
 
 /* Class requests (usb_class.c). */
 int hs_usb_device_id(struct hs_link *link, char *buf, size_t size, int64_t deadline);

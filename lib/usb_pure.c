@@ -4,6 +4,7 @@
  * what a libusb error means to our callers. Kept apart so unit tests can
  * check them with plain data.
  */
+#include <ctype.h>
 #include <grp.h>
 #include <stdio.h>
 #include <string.h>
@@ -62,6 +63,8 @@ int hs_usb_id_span(const uint8_t *buf, size_t got, size_t cap, size_t *len)
 	n -= 2;
 	if ((nul = memchr(buf + 2, 0, n)))
 		n = (size_t)((const uint8_t *)nul - (buf + 2));
+	while (n && isspace(buf[2 + n - 1]))
+		n--;
 	*len = n;
 	return 2;
 }
@@ -83,29 +86,18 @@ int hs_usb_code(int err)
 	}
 }
 
-/* "; the printer took 10 of 20 bytes" when counting bytes, else "". */
-static const char *counted(char *s, size_t cap, size_t done, size_t len)
+int hs_usb_fail(const char *node, int err, const char *what)
 {
-	if (len == 0)
-		return "";
-	snprintf(s, cap, "; the printer took %zu of %zu bytes", done, len);
-	return s;
-}
-
-int hs_usb_fail(const char *node, int err, const char *what, size_t done, size_t len)
-{
-	char c[80];
 	struct stat st;
 	struct group *g;
 	int code = hs_usb_code(err);
 
 	switch (code) {
 	case HS_ERR_UNPLUGGED:
-		return hs_fail(code, "%s went away during %s%s: was it unplugged?", node,
-			       what, counted(c, sizeof(c), done, len));
+		return hs_fail(code, "%s went away during %s: was it unplugged?", node, what);
 	case HS_ERR_TIMEOUT:
-		return hs_fail(code, "%s: %s timed out%s (busy, offline or out of paper?)",
-			       node, what, counted(c, sizeof(c), done, len));
+		return hs_fail(code, "%s: %s timed out (busy, offline or out of paper?)", node,
+			       what);
 	case HS_ERR_PERMISSION:
 		/* the node's group is the one to join, unless it is root's:
 		 * then a udev rule must hand printers to lp first */
@@ -120,9 +112,8 @@ int hs_usb_fail(const char *node, int err, const char *what, size_t done, size_t
 		return hs_fail(code, "%s: the printer interface is claimed by another program (CUPS's usb backend, ipp-usb?)",
 			       node);
 	default:
-		return hs_fail(code, "%s: %s failed: %s%s", node, what,
+		return hs_fail(code, "%s: %s failed: %s", node, what,
 			       err == LIBUSB_ERROR_PIPE ? "the printer stalled the endpoint"
-							: libusb_strerror((enum libusb_error)err),
-			       counted(c, sizeof(c), done, len));
+							: libusb_strerror((enum libusb_error)err));
 	}
 }

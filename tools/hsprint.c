@@ -32,7 +32,8 @@ static const char usage[] =
 	"its handshake, and say exactly how many bytes it took.\n"
 	"\n"
 	"  -d, --device URI       the printer (default $HS_PRINTER), e.g.\n"
-	"                         serial:/dev/ttyUSB0?baud=9600&flow=dtrdsr\n"
+	"                         serial:/dev/ttyUSB0?baud=9600&flow=dtrdsr, or on\n"
+	"                         a device server rfc2217://HOST:PORT?flow=rtscts\n"
 	"  -D, --driver NAME      pjl, escpos, zpl or generic (default: matched)\n"
 	"  -s, --status           print the printer's status and identity\n"
 	"  -j, --json             --status as JSON\n"
@@ -47,8 +48,9 @@ static const char usage[] =
 	"  -h, --help             this text\n"
 	"  -V, --version          the version\n"
 	"\n"
-	"Exit status: 0 printed; 64 usage; 66 a file cannot be read; 69 no such\n"
-	"printer; 74 the printer failed or went away (the message gives the\n"
+	"Exit status: 0 printed; 64 usage; 66 a file cannot be read; 68 no such\n"
+	"host; 69 no such printer, or its server refused; 74 the printer failed\n"
+	"or went away, or its server closed the connection (the message gives the\n"
 	"bytes it took: resume with --resume-at); 75 it stalled or stayed out of\n"
 	"paper past the timeout, or is busy; 77 permission; 130 interrupted.\n";
 
@@ -206,11 +208,19 @@ static int print_one(struct hs_printer *p, const char *file, const struct opts *
 		close(fd);
 	if (rc < 0) {
 		tool_warn("%s: %s", current, hs_last_error());
-		tool_warn("to finish this job later: --resume-at %zu", accepted);
+		/* A bad offset is not a job to finish: nothing was printed. */
+		if (rc != HS_ERR_ARG)
+			tool_warn("to finish this job later: --resume-at %zu", accepted);
 		return tool_exit_code(rc);
 	}
-	if (verbose)
-		tool_warn("%s: the printer took all %zu bytes", current, accepted);
+	if (verbose) {
+		const struct hs_link_info *in = hs_link_info(hs_printer_link(p));
+		if (in->transport == HS_TRANSPORT_TCP || in->transport == HS_TRANSPORT_RFC2217)
+			tool_warn("%s: the server at %s took all %zu bytes for the printer",
+				  current, in->name, accepted);
+		else
+			tool_warn("%s: the printer took all %zu bytes", current, accepted);
+	}
 	return 0;
 }
 

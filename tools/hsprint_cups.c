@@ -94,10 +94,12 @@ static struct {
 	int input_pipe;              /* it is a pipe: FIONREAD says what waits */
 	int reset_wanted;            /* SOFT_RESET during a job */
 	int sc_busy;                 /* a side-channel request is being answered */
+	int sc_open;                 /* the side-channel thread runs: no EOF on fd 4 yet */
 	int last_pct;                /* job-media-progress last printed */
 } be = { .lock = PTHREAD_MUTEX_INITIALIZER, .connected = 1, .input_fd = -1, .last_pct = -1 };
 
-static volatile int canceled;
+static volatile int canceled;          /* stop the job: SIGTERM or a SOFT_RESET */
+static volatile sig_atomic_t terminated; /* cupsd sent SIGTERM */
 
 static int64_t now_ms(void)
 {
@@ -134,8 +136,12 @@ static void quoted(const char *s)
 	putchar('"');
 }
 
-/* Discovery: every USB printer the library can see. Serial ports are not
- * listed: nothing on a bare serial line says a printer is there. */
+/* Discovery: every USB printer the library can see, as CUPS's usb
+ * backend lists it: its make and model is the string CUPS derives from
+ * the 1284 ID ("Unknown" without one), which CUPS matches drivers on;
+ * the info names it by its USB strings when the ID does not. Serial
+ * ports are not listed: nothing on a bare serial line says a printer is
+ * there. */
 static int list_devices(void)
 {
 	struct hs_usb_printer *list = NULL;
@@ -148,18 +154,20 @@ static int list_devices(void)
 	for (int i = 0; i < n; i++) {
 		const struct hs_usb_printer *u = &list[i];
 		struct hs_1284_id id;
-		char mm[HS_1284_FIELD * 2], info[HS_1284_FIELD * 2 + 16], uri[200];
+		char info[HS_1284_FIELD * 2 + 16], uri[sizeof(u->uri) + 3];
+		int parsed = u->device_id[0] &&
+			     hs_1284_parse(u->device_id, strlen(u->device_id), u->serial, &id) == 0;
 
-		if (u->device_id[0] &&
-		    hs_1284_parse(u->device_id, strlen(u->device_id), u->serial, &id) == 0)
-			snprintf(mm, sizeof(mm), "%s", id.make_model);
-		else
-			snprintf(mm, sizeof(mm), "%s%s%s", u->manufacturer,
+		if (parsed)
+			snprintf(info, sizeof(info), "%s (USB)", id.make_model);
+		else if (u->manufacturer[0] || u->product[0])
+			snprintf(info, sizeof(info), "%s%s%s (USB)", u->manufacturer,
 				 u->manufacturer[0] && u->product[0] ? " " : "", u->product);
-		snprintf(info, sizeof(info), "%s (USB)", mm[0] ? mm : "USB printer");
+		else
+			snprintf(info, sizeof(info), "USB printer %04x:%04x", u->vid, u->pid);
 		snprintf(uri, sizeof(uri), "hs:%s", u->uri);
 		printf("direct %s", uri);
-		quoted(mm[0] ? mm : "unknown");
+		quoted(parsed ? id.make_model : "Unknown");
 		quoted(info);
 		quoted(u->device_id);
 		quoted("");
@@ -185,6 +193,11 @@ static int backend_code(int err)
 		return CUPS_BACKEND_STOP;
 	case HS_ERR_NO_DEVICE:      /* switched off or unplugged: try later */
 	case HS_ERR_UNPLUGGED:
+	case HS_ERR_NO_HOST:        /* a device server down or away: the same */
+	case HS_ERR_CONN_REFUSED:
+	case HS_ERR_HOST_UNREACHABLE:
+	case HS_ERR_CONN_RESET:
+	case HS_ERR_CONN_CLOSED:
 	case HS_ERR_BUSY:
 	case HS_ERR_TIMEOUT:
 		return CUPS_BACKEND_RETRY;
@@ -396,6 +409,7 @@ static void *side_channel(void *arg)
 		if (full_read(SC_FD, hdr, 4) < 0) {
 			pthread_mutex_lock(&be.lock);
 			be.sc_busy = 0;
+			be.sc_open = 0;
 			pthread_mutex_unlock(&be.lock);
 			return NULL; /* the filter side closed */
 		}
@@ -448,18 +462,22 @@ static void *side_channel(void *arg)
 }
 
 /* Before exit: let the side channel answer what a filter already asked
- * (a DRAIN_OUTPUT waits for the job's end), for up to 10 s. */
+ * (a DRAIN_OUTPUT waits for the job's end), for up to 10 s. Nothing is
+ * pending once the filter side has closed it: under cupsd with no filter
+ * left (a raw queue) fd 4 is at EOF, readable for ever, from the start. */
 static void sc_finish(void)
 {
 	int64_t until = now_ms() + 10000;
 
-	while (now_ms() < until) {
+	while (now_ms() < until && !terminated) {
 		struct pollfd pfd = { .fd = SC_FD, .events = POLLIN };
 		pthread_mutex_lock(&be.lock);
-		int busy = be.sc_busy;
+		int busy = be.sc_busy, open = be.sc_open;
 		pthread_mutex_unlock(&be.lock);
-		if (!busy && poll(&pfd, 1, 0) == 0)
+		if (!open || (!busy && poll(&pfd, 1, 0) == 0))
 			return;
+		/* A request the thread is reading or answering: its end is
+		 * a matter of milliseconds (or of the drain it waits for). */
 		usleep(10 * 1000);
 	}
 }
@@ -468,6 +486,7 @@ static void on_signal(int sig)
 {
 	(void)sig;
 	canceled = 1;
+	terminated = 1;
 }
 
 /* A CUPS job option "name=value" from argv[5], as seconds. */
@@ -537,8 +556,13 @@ static int print_job(int argc, char **argv)
 	}
 	pthread_mutex_unlock(&be.lock);
 	if (rc == 0 && have_sc) {
-		pthread_create(&tid, NULL, side_channel, NULL);
-		pthread_detach(tid);
+		/* Open before the thread runs: it may see EOF and say so at
+		 * once (a raw queue), and that must not be overwritten. */
+		be.sc_open = 1;
+		if (pthread_create(&tid, NULL, side_channel, NULL) == 0)
+			pthread_detach(tid);
+		else
+			be.sc_open = 0;
 	}
 	if (rc < 0) {
 		say("ERROR: %s", hs_last_error());

@@ -26,7 +26,8 @@ static const char usage[] =
 	"\n"
 	"List every serial port and USB printer with its identity, kind (modem,\n"
 	"printer, unknown) and driver. Nothing is sent to any device unless\n"
-	"--probe or --setup asks for it.\n"
+	"--probe or --setup asks for it: a USB printer whose driver only its\n"
+	"device ID decides shows driver ? until --probe reads the ID.\n"
 	"\n"
 	"  -j, --json           a JSON array instead of the table\n"
 	"  -p, --probe          also ask each modem (AT, ATI) and USB printer\n"
@@ -75,6 +76,8 @@ void hsprobe_json(FILE *f, const struct hsprobe_dev *d)
 	json_field(f, "transport", d->transport, &first);
 	json_field(f, "kind", hsprobe_kind_name(d->kind), &first);
 	json_field(f, "driver", d->driver, &first);
+	if (d->driver_from)
+		json_field(f, "driver_from", d->driver_from, &first);
 	json_field(f, "name", d->name, &first);
 	if (d->usb) {
 		int u = 1;
@@ -139,10 +142,15 @@ static void print_table(const struct hsprobe_dev *list, int n, int probe)
 		char ids[16] = "-";
 		if (d->usb)
 			snprintf(ids, sizeof(ids), "%04x:%04x", d->vid & 0xffff, d->pid & 0xffff);
+		/* "?": a printer's device ID decides, and a listing does not
+		 * read it (usblp's copy was not there) */
+		int by_id = d->kind == HSPROBE_PRINTER && !d->driver[0];
 		printf("%-22s %-8s %-10s %-10s %-9s %-24.24s %s\n", d->node,
-		       hsprobe_kind_name(d->kind), d->driver[0] ? d->driver : "-",
+		       hsprobe_kind_name(d->kind), d->driver[0] ? d->driver : by_id ? "?" : "-",
 		       d->transport, ids, d->product[0] ? d->product : "-",
 		       d->serial[0] ? d->serial : "-");
+		if (by_id && !(d->has_talk && d->talk.driver[0]))
+			printf("    driver: from its device ID, which a listing does not read (hsprobe --probe does)\n");
 		if (!d->has_talk)
 			continue;
 		const struct hsprobe_talk *t = &d->talk;

@@ -46,6 +46,12 @@ struct hsprobe_dev {
 	char device_id[HSPROBE_ID];  /* usblp's cached ieee1284_id, or "" */
 	enum hsprobe_kind kind;
 	char driver[32];             /* matched driver's name, "" when none */
+	/* What chose a printer's driver: "usb-id", "device-id" or "default"
+	 * (the ID matched no driver: generic). NULL for other devices. A
+	 * printer whose driver only its device ID can decide, when that is
+	 * not at hand (no usblp to keep it), has driver "" and "device-id":
+	 * a listing never asks the printer, and never guesses. */
+	const char *driver_from;
 	char name[HSPROBE_NAME];     /* stable name, "" for unknown devices */
 	int has_talk;
 	struct hsprobe_talk talk;

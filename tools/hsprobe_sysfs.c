@@ -9,6 +9,7 @@
  * either: under umockdev (the lab) it corrupts the heap (lib/devpath.h);
  * symlinks are followed by hand and ".." removed lexically.
  */
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -196,9 +197,15 @@ static void read_interface(const char *dir, struct hsprobe_dev *d)
 	d->if_class = attr_hex(dir, "bInterfaceClass");
 	d->if_subclass = attr_hex(dir, "bInterfaceSubClass");
 	d->if_protocol = attr_hex(dir, "bInterfaceProtocol");
-	/* usblp keeps the printer's 1284 ID here: free to read */
-	if (attr(dir, "ieee1284_id", raw, sizeof(raw)) == 0)
+	/* usblp keeps the printer's 1284 ID here: free to read. Printers end
+	 * it with blanks or CR LF (usblp adds a line end of its own): not
+	 * part of it, and not worth a '?' each. */
+	if (attr(dir, "ieee1284_id", raw, sizeof(raw)) == 0) {
+		size_t n = strlen(raw);
+		while (n && isspace((unsigned char)raw[n - 1]))
+			raw[--n] = 0;
 		hsprobe_text(d->device_id, sizeof(d->device_id), raw);
+	}
 }
 
 /* A USB device's printer interface: 7/1/2 (bidirectional) before 7/1/1.
@@ -270,9 +277,16 @@ static void classify(struct hsprobe_dev *d, int is_tty)
 	if (!d->usb)
 		return; /* a bare UART says nothing about what is cabled to it */
 	if (!is_tty) {
+		/* The driver hsprint would use: its USB id decides, else its
+		 * device ID, which only usblp's copy gives without asking */
+		const char *by_usb = hs_printer_driver_for(NULL, d->vid, d->pid);
 		d->kind = HSPROBE_PRINTER;
-		printer = hs_printer_driver_for(d->device_id, d->vid, d->pid);
-		fmt(d->driver, sizeof(d->driver), "%s", printer ? printer : "generic");
+		printer = d->device_id[0] ? hs_printer_driver_for(d->device_id, d->vid, d->pid)
+					  : by_usb;
+		fmt(d->driver, sizeof(d->driver), "%s",
+		    printer ? printer : d->device_id[0] ? "generic" : "");
+		d->driver_from = printer && by_usb && !strcmp(printer, by_usb) ? "usb-id"
+				 : printer || !d->device_id[0] ? "device-id" : "default";
 	} else {
 		struct hs_link_info info = {
 			.name = d->kernel, .path = d->node, .description = d->product,

@@ -76,9 +76,13 @@ int tool_exit_code(int err)
 	case HS_ERR_URI_OPTION:
 	case HS_ERR_URI_VALUE:
 		return EX_USAGE;
+	case HS_ERR_NO_HOST:
+		return EX_NOHOST;
 	case HS_ERR_NO_DEVICE:
 	case HS_ERR_NOT_TTY:
 	case HS_ERR_NOT_SUPPORTED:
+	case HS_ERR_CONN_REFUSED:
+	case HS_ERR_HOST_UNREACHABLE:
 		return EX_UNAVAILABLE;
 	case HS_ERR_PERMISSION:
 		return EX_NOPERM;

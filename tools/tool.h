@@ -27,8 +27,10 @@ int tool_int(const char *opt, const char *text, int min, int max);
  * untrusted. */
 void tool_json_string(FILE *f, const char *s);
 
-/* The sysexits code for a library error: usage, unavailable, busy
- * (temporary), permission, I/O, timeout (temporary). */
+/* The sysexits code for a library error: usage, no such host,
+ * unavailable (also a network port that refuses or cannot be reached),
+ * busy (temporary), permission, I/O (also a connection the server closed
+ * or reset), timeout (temporary). */
 int tool_exit_code(int hs_err);
 
 extern const char *tool_name;

@@ -88,6 +88,17 @@ printer_has() {
   assert_failure 64
 }
 
+@test "--resume-at past the end of the job: exit 64, said once, no offer to resume there" {
+  start_printer
+  run "$HSPRINT" -d "$tmp/lp" --resume-at 200000 "$tmp/job"
+  assert_failure 64
+  assert_output "hsprint: $tmp/job: resume offset 200000 is past the end of the 100000-byte job"
+  # From a pipe the job's size is known only at its end.
+  run sh -c 'cat "$2" | "$0" -d "$1" --resume-at 200000' "$HSPRINT" "$tmp/lp" "$tmp/job"
+  assert_failure 64
+  assert_output "hsprint: (stdin): resume offset 200000 is past the end of the 100000-byte job"
+}
+
 @test "--status on a printer with no status language says so" {
   start_printer
   run "$HSPRINT" -d "$tmp/lp" --status
@@ -98,6 +109,27 @@ printer_has() {
   run "$HSPRINT" -d "$tmp/lp" --status --json
   assert_success
   assert_output --regexp '^\{"device":"/dev/pts/[0-9]+","transport":"pty","driver":"generic",.*"status":\{"known":false,'
+}
+
+@test "--status on a serial printer holding its handshake line low says so" {
+  # A printer with no status language still says "busy" one way: by
+  # holding DSR (dtrdsr) or CTS (rtscts) low.
+  for case in dtrdsr:DSR rtscts:CTS; do
+    IFS=: read -r flow sig <<< "$case"
+    run "$HSLAB" --port 'ttyUSB0 printer' --busy both --fault stuck-busy -- \
+      "$HSPRINT" -d "serial:/dev/ttyUSB0?baud=9600&flow=$flow" --status
+    assert_success
+    assert_line 'status:    busy'
+    assert_line "detail:    the printer holds $sig low (flow $flow): busy, out of paper or off line"
+    run "$HSLAB" --port 'ttyUSB0 printer' --busy both --fault stuck-busy -- \
+      "$HSPRINT" -d "serial:/dev/ttyUSB0?baud=9600&flow=$flow" --status --json
+    assert_output --partial '"status":{"known":true,"ready":false,"flags":"busy",'
+  done
+  # The line high says nothing more than before: no guess.
+  run "$HSLAB" --port 'ttyUSB0 printer' --busy dsr -- \
+    "$HSPRINT" -d 'serial:/dev/ttyUSB0?baud=9600&flow=dtrdsr' --status
+  assert_success
+  assert_line 'status:    unknown'
 }
 
 @test "an unknown driver is named in the error" {

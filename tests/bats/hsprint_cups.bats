@@ -29,11 +29,62 @@ PLAIN='id="MFG:ACME;MDL:Plain 1;CMD:RAW;"'
   run "$HSLAB" --usb-printer "$PLAIN" -- "$HS"
   assert_success
   assert_output 'direct hs:usb:1234:5678?serial=LAB0001 "ACME Plain 1" "ACME Plain 1 (USB)" "MFG:ACME;MDL:Plain 1;CMD:RAW;" ""'
-  # Quotes and backslashes get a backslash; control characters (a 1284 ID
-  # with one is invalid, so make and model come from the strings) a space.
+  # Quotes and backslashes get a backslash; control characters a space. A
+  # 1284 ID with one is refused: make and model "Unknown" (what CUPS says
+  # of a printer with no ID), the info names it by its USB strings.
   run "$HSLAB" --usb-printer 'manufacturer=Evil \"Co\",product=Laser\\9,id="MFG:Evil \"Co\";MDL:L\x01\t9;"' -- "$HS"
   assert_success
-  assert_output "$(printf '%s' 'direct hs:usb:1234:5678?serial=LAB0001 "Evil \"Co\" Laser\\9" "Evil \"Co\" Laser\\9 (USB)" "MFG:Evil \"Co\";MDL:L ' $'\t' '9;" ""')"
+  assert_output "$(printf '%s' 'direct hs:usb:1234:5678?serial=LAB0001 "Unknown" "Evil \"Co\" Laser\\9 (USB)" "MFG:Evil \"Co\";MDL:L ' $'\t' '9;" ""')"
+}
+
+@test "discovery: URIs survive a replug (no serial number, or one that needs escaping)" {
+  # A printer with no serial number and one whose serial has a blank, a
+  # slash and a '%' (as some printers report them): neither URI may name
+  # the bus address, which changes when the printer is plugged in again.
+  run "$HSLAB" --usb-printer "$PLAIN,serial=" \
+    --usb-printer "vid=04b8,pid=0202,serial=AB 1/2%,id=\"MFG:EPSON;MDL:TM-T88V;\"" -- "$HS"
+  assert_success
+  assert_line 'direct hs:usb:1234:5678 "ACME Plain 1" "ACME Plain 1 (USB)" "MFG:ACME;MDL:Plain 1;CMD:RAW;" ""'
+  assert_line 'direct hs:usb:04b8:0202?serial=AB%201%2F2%25 "EPSON TM-T88V" "EPSON TM-T88V (USB)" "MFG:EPSON;MDL:TM-T88V;" ""'
+  # Plugged in again, at another address: both URIs still find them.
+  head -c 5000 /dev/urandom > "$tmp/small"
+  DEVICE_URI='hs:usb:1234:5678' run "$HSLAB" --usb-printer "$PLAIN,serial=,dev=9,out=$tmp/out" -- \
+    "$HS" 53 alice t 1 '' "$tmp/small"
+  assert_success
+  cmp "$tmp/small" "$tmp/out"
+  DEVICE_URI='hs:usb:04b8:0202?serial=AB%201%2F2%25' run "$HSLAB" \
+    --usb-printer "vid=04b8,pid=0202,serial=AB 1/2%,id=\"MFG:EPSON;MDL:TM-T88V;\",dev=7,out=$tmp/out2" -- \
+    "$HS" 54 alice t 1 '' "$tmp/small"
+  assert_success
+  cmp "$tmp/small" "$tmp/out2"
+}
+
+@test "discovery: make and model equal CUPS's usb backend's for every ID of cups_make_model.tsv" {
+  # Both backends list the same lab printers, four at a time (the lab's
+  # most), told apart by serial number; field 2 is the make and model.
+  grep -v '^#' "$ROOT/tests/unit/cups_make_model.tsv" | grep -v '^$' | cut -f1 > "$tmp/ids"
+  total=$(wc -l < "$tmp/ids")
+  [ "$total" -ge 40 ]
+  n=0
+  while [ "$n" -lt "$total" ]; do
+    args=()
+    for i in 0 1 2 3; do
+      [ $((n + i)) -lt "$total" ] || break
+      id=$(sed -n "$((n + i + 1))p" "$tmp/ids" | sed 's/[\\"]/\\&/g')
+      args+=(--usb-printer "serial=T$((n + i)),id=\"$id\"")
+    done
+    "$HSLAB" "${args[@]}" -- /usr/lib/cups/backend/usb > "$tmp/cups" 2>/dev/null
+    "$HSLAB" "${args[@]}" -- "$HS" > "$tmp/hs.out"
+    for ((i = 0; i < ${#args[@]} / 2; i++)); do
+      cups_mm=$(grep "serial=T$((n + i))[ &]" "$tmp/cups" | sed 's/^[^"]*"\(\([^"\\]\|\\.\)*\)".*/\1/')
+      hs_mm=$(grep "serial=T$((n + i))[ &]" "$tmp/hs.out" | sed 's/^[^"]*"\(\([^"\\]\|\\.\)*\)".*/\1/')
+      [ -n "$cups_mm" ] || { echo "CUPS did not list $(sed -n "$((n + i + 1))p" "$tmp/ids")"; return 1; }
+      [ "$hs_mm" = "$cups_mm" ] ||
+        { echo "$(sed -n "$((n + i + 1))p" "$tmp/ids"): hs '$hs_mm', CUPS '$cups_mm'"; return 1; }
+    done
+    n=$((n + ${#args[@]} / 2))
+  done
+  [ "$n" = "$total" ]
 }
 
 @test "discovery: no printers, no lines, exit 0" {
@@ -167,6 +218,22 @@ sc_job() {
   [ "$(echo $(cat "$tmp/reply"))" = "05 01 00 01 01 08 01 00 01 01 03 01 00 01 00 06 07 00 00" ]
 }
 
+@test "side channel closed (a raw queue: no filter holds it): the backend exits when the job is done" {
+  # cupsd gives the backend fd 4 even when no filter is left on the
+  # other end: a socket at EOF, readable for ever. The job must not wait
+  # on it; timeout gives 5 s (a 100 kB job takes well under 1 s).
+  DEVICE_URI='hs:usb:1234:5678' run "$HSLAB" --usb-printer "$PLAIN,out=$tmp/out" -- \
+    timeout 5 /usr/bin/python3 -c '
+import os, socket, sys
+ours, theirs = socket.socketpair()
+theirs.close()
+os.dup2(ours.fileno(), 4)
+os.execv(sys.argv[1], sys.argv[1:])' "$HS" 52 alice t 1 '' "$tmp/job"
+  assert_success
+  assert_line 'INFO: the printer took all 100000 bytes'
+  [ "$(sha256sum < "$tmp/out")" = "$want" ]
+}
+
 @test "side channel: DRAIN_OUTPUT answers OK once the printer has the bytes" {
   sc_job '\002\000\000\000' "$PLAIN,rate=100000,out=$tmp/out"
   assert_success
@@ -186,8 +253,10 @@ sc_job() {
 @test "SIGTERM (cupsd cancels the job): exit 5, printer reset" {
   # Inside the lab: start the job, wait until the printer has bytes, stop it.
   DEVICE_URI='hs:usb:1234:5678' run "$HSLAB" --usb-printer "$PLAIN,rate=20000,out=$tmp/out" \
-    --transcript "$tmp/t" -- sh -c '"$0" 50 alice t 1 x=1 "$1" & p=$!
-      until [ -s "$2" ]; do sleep 0.02; done; kill -TERM $p; wait $p' "$HS" "$tmp/job" "$tmp/out"
+    --transcript "$tmp/t" -- sh -c '. "$LAB_WAIT"
+      "$0" 50 alice t 1 x=1 "$1" & p=$!
+      wait_for "$2" "usb 2-1 rx " 10 || exit 90
+      kill -TERM $p; wait $p' "$HS" "$tmp/job" "$tmp/t"
   assert_failure 5
   assert_output --partial 'job canceled'
   grep -q ' soft-reset 0x' "$tmp/t"

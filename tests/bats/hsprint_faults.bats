@@ -20,6 +20,25 @@ teardown() {
   rm -rf "$tmp"
 }
 
+# assert_bounded TOOK: hsprint's failure ($output) bounds the TOOK bytes
+# the printer got: at least the count it said ($said), at most the port's
+# queue it named ($more) more; and --resume-at that count on a fresh
+# xonxoff printer sends the rest of $tmp/job16k, each byte once.
+assert_bounded() {
+  local took=$1
+  [[ "$output" =~ the\ printer\ accepted\ ([0-9]+)\ of\ 16384\ bytes ]]
+  said=${BASH_REMATCH[1]}
+  more=0
+  [[ "$output" =~ \(([0-9]+)\ more\ were\ in\ the\ port\'s\ queue ]] && more=${BASH_REMATCH[1]}
+  echo "printer got $took, hsprint said $said (+ up to $more)"
+  [ "$said" -le "$took" ] && [ "$took" -le $((said + more)) ]
+  assert_output --partial "--resume-at $said"
+  run "$HSLAB" --port 'ttyUSB0 printer' --busy xonxoff --output "$tmp/rest" -- \
+    "$HSPRINT" -d 'serial:/dev/ttyUSB0?baud=115200&flow=xonxoff' --resume-at "$said" "$tmp/job16k"
+  assert_success
+  tail -c +$((said + 1)) "$tmp/job16k" | cmp - "$tmp/rest"
+}
+
 @test "paper out mid-job, busy by DSR or XOFF: hsprint waits and finishes, sha256-equal" {
   for case in dtrdsr:dsr xonxoff:xonxoff; do
     IFS=: read -r flow busy <<< "$case"
@@ -50,6 +69,11 @@ teardown() {
   [ "$took" -ge 6000 ] && [ "$took" -lt 16384 ]
   assert_output --partial "the printer accepted $took of 16384 bytes"
   assert_output --partial "--resume-at $took"
+  # Under DTR/DSR the unplug shows first as DSR that cannot be read: the
+  # message must still say what happened.
+  assert_output --partial "/dev/ttyUSB0 went away"
+  assert_output --partial "was it unplugged?"
+  refute_output --partial "cannot read the modem lines"
   # A new printer gets the rest: what both received is the job, once.
   run "$HSLAB" --port 'ttyUSB0 printer' --busy dsr --output "$tmp/rest" --transcript "$tmp/t2" -- \
     "$HSPRINT" -d 'serial:/dev/ttyUSB0?baud=115200&flow=dtrdsr' --resume-at "$took" "$tmp/job16k"
@@ -69,18 +93,20 @@ teardown() {
     "$HSPRINT" -d 'serial:/dev/ttyUSB0?baud=115200&flow=xonxoff' "$tmp/job16k"
   assert_failure 74
   read -r took _ _ < <(rx_bytes_and_span "$tmp/t" ttyUSB0)
-  [[ "$output" =~ the\ printer\ accepted\ ([0-9]+)\ of\ 16384\ bytes ]]
-  said=${BASH_REMATCH[1]}
-  more=0
-  [[ "$output" =~ \(([0-9]+)\ more\ were\ in\ the\ port\'s\ queue ]] && more=${BASH_REMATCH[1]}
-  echo "printer got $took, hsprint said $said (+ up to $more)"
-  [ "$said" -le "$took" ] && [ "$took" -le $((said + more)) ]
+  assert_bounded "$took"
   # 40 ms of data at 115200 baud: the most pacing lets sit in the queue
   [ "$more" -le 461 ]
-  assert_output --partial "--resume-at $said"
-  # Resuming there gives the printer every byte, at most $more twice.
-  run "$HSLAB" --port 'ttyUSB0 printer' --busy xonxoff --output "$tmp/rest" -- \
-    "$HSPRINT" -d 'serial:/dev/ttyUSB0?baud=115200&flow=xonxoff' --resume-at "$said" "$tmp/job16k"
-  assert_success
-  tail -c +$((said + 1)) "$tmp/job16k" | cmp - "$tmp/rest"
+}
+
+@test "held past --timeout (xonxoff): the count and message bound what the printer got" {
+  # The printer stops (XOFF) with bytes still in the port's queue and
+  # takes them after hsprint gave up and closed the port, as a UART's
+  # FIFO or a USB adapter's buffer still sends them: the count leaves the
+  # queue out and the message says how much may still have reached it.
+  run "$HSLAB" --port 'ttyUSB0 printer' --busy xonxoff --buffer '2048 1536 512' \
+    --print-rate 4000 --paper-out '5000 3000' --output "$tmp/out" --transcript "$tmp/t" -- \
+    "$HSPRINT" -d 'serial:/dev/ttyUSB0?baud=115200&flow=xonxoff' --timeout 1 "$tmp/job16k"
+  assert_failure 75
+  grep -q 'printer paper-ok' "$tmp/t"
+  assert_bounded "$(stat -c %s "$tmp/out")"
 }

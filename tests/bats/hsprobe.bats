@@ -46,9 +46,11 @@ json_get() {
     "('modem', 'conexant', 'modem-USB_Modem-HSLAB0001', 'usb-serial')" ]
   [ "$(json_get "$modem" 'd["usb"]["vid"], d["usb"]["pid"], d["usb"]["manufacturer"], d["usb"]["serial"], d["usb"]["class"]')" = \
     "('0572', '1329', 'Conexant', 'HSLAB0001', '020201')" ]
+  # The printer's driver depends on its device ID (CMD:PJL), which a
+  # listing does not ask for: no driver is named rather than a wrong one.
   printer=$(json_get "$json" 'json.dumps([x for x in d if x["transport"]=="usb"][0])')
-  [ "$(json_get "$printer" 'd["kind"], d["driver"], d["name"], d["node"]')" = \
-    "('printer', 'generic', 'printer-LaserJet_9-LP9', '/dev/bus/usb/002/002')" ]
+  [ "$(json_get "$printer" 'd["kind"], d["driver"], d["driver_from"], d["name"], d["node"]')" = \
+    "('printer', '', 'device-id', 'printer-LaserJet_9-LP9', '/dev/bus/usb/002/002')" ]
   [ "$(json_get "$printer" 'd["usb"]["manufacturer"], d["usb"]["product"], d["usb"]["class"]')" = \
     "('HP', 'LaserJet 9', '070102')" ]
   other=$(json_get "$json" 'json.dumps([x for x in d if x["node"]=="/dev/ttyUSB0"][0])')
@@ -65,7 +67,29 @@ json_get() {
   assert_success
   assert_line --regexp '^DEVICE +KIND +DRIVER +TRANSPORT +USB +PRODUCT +SERIAL$'
   assert_line --regexp '^/dev/ttyACM0 +modem +conexant +usb-serial +0572:1329 +USB Modem +HSLAB0001$'
-  assert_line --regexp '^/dev/bus/usb/002/002 +printer +generic +usb +03f0:0517 +LaserJet 9 +LP9$'
+  assert_line --regexp '^/dev/bus/usb/002/002 +printer +\? +usb +03f0:0517 +LaserJet 9 +LP9$'
+  assert_line '    driver: from its device ID, which a listing does not read (hsprobe --probe does)'
+}
+
+@test "one driver everywhere: listing, udev, --probe and hsprint agree on a PJL printer" {
+  # usblp keeps the printer's ID in sysfs (here with the CR LF printers
+  # send, and usblp's own line end): the passive listing and udev read it
+  # and name the driver hsprint and --probe use, and say where it came from.
+  run "$HSLAB" --usb-printer "$PRINTER" -- sh -c '
+    printf "MFG:HP;MDL:LaserJet 9;CMD:PJL,PCL;\r\n\n" \
+      > "$UMOCKDEV_DIR/sys/bus/usb/devices/2-1:1.0/ieee1284_id"
+    "$0" --json; echo; "$0" --udev /sys/bus/usb/devices/2-1; "$0" --probe --json; echo
+    "$1" -d usb:03f0:0517 --status' "$HSPROBE" "$BUILD_DIR/hsprint"
+  assert_success
+  [ "$(json_get "${lines[0]}" 'd[0]["driver"], d[0]["driver_from"], d[0]["device_id"]')" = \
+    "('pjl', 'device-id', 'MFG:HP;MDL:LaserJet 9;CMD:PJL,PCL;')" ]
+  assert_line 'ID_HANDSHAKE_DRIVER=pjl'
+  [ "$(json_get "${lines[4]}" 'd[0]["driver"], d[0]["probe"]["driver"]')" = "('pjl', 'pjl')" ]
+  assert_line 'driver:    pjl'
+  # A printer its USB id decides needs no ID: said so.
+  run "$HSLAB" --usb-printer 'vid=0a5f,pid=0083,id="MFG:Zebra;MDL:LP2844;"' -- "$HSPROBE" --json
+  assert_success
+  [ "$(json_get "$output" 'd[0]["driver"], d[0]["driver_from"]')" = "('zpl', 'usb-id')" ]
 }
 
 @test "a printer's IPP-over-USB interface (7/1/4) is passed over for its 7/1/2 one" {

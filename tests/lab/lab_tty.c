@@ -47,6 +47,56 @@ struct lab_port *lab_port_by_name(const char *name)
 
 static int port_index(struct lab_port *p) { return (int)(p - lab_ports); }
 
+/* ---- line settings ---------------------------------------------------- */
+
+/* The framing the program last set, as logged, and the framing bits it
+ * last asked for in a TCSETS* ioctl (guarded by line_lock). */
+static char line_seen[LAB_MAX_PORTS][96];
+static tcflag_t line_asked[LAB_MAX_PORTS];
+static bool line_asked_valid[LAB_MAX_PORTS];
+static GMutex line_lock;
+
+/* What the pty driver throws away (it forces CS8, no parity), and a UART
+ * would keep. */
+#define PTY_DROPS (CSIZE | PARENB | PARODD | CMSPAR)
+
+/* Log "line speed=19200 bits=7 parity=even stop=2 flow=rtscts" when the
+ * program's termios differs from what was logged last. termios calls are
+ * raw syscalls the lab never sees, so this looks whenever the program
+ * does something the lab does see: writes a byte, issues an ioctl. */
+static void log_line(struct lab_port *p)
+{
+	static const char *const sizes[] = { "5", "6", "7", "8" };
+	struct termios t;
+	char now[96];
+	const char *parity;
+	int i = port_index(p);
+
+	if (p->slave < 0 || tcgetattr(p->slave, &t) != 0)
+		return;
+	g_mutex_lock(&line_lock);
+	if (line_asked_valid[i])
+		t.c_cflag = (t.c_cflag & ~PTY_DROPS) | (line_asked[i] & PTY_DROPS);
+	g_mutex_unlock(&line_lock);
+	if (!(t.c_cflag & PARENB))
+		parity = "none";
+	else if (t.c_cflag & CMSPAR)
+		parity = t.c_cflag & PARODD ? "mark" : "space";
+	else
+		parity = t.c_cflag & PARODD ? "odd" : "even";
+	g_snprintf(now, sizeof(now), "speed=%ld bits=%s parity=%s stop=%d flow=%s",
+	           lab_port_speed(p), sizes[(t.c_cflag & CSIZE) >> 4], parity,
+	           t.c_cflag & CSTOPB ? 2 : 1,
+	           t.c_cflag & CRTSCTS ? "rtscts" :
+	           (t.c_iflag & (IXON | IXOFF)) == (IXON | IXOFF) ? "xonxoff" : "none");
+	g_mutex_lock(&line_lock);
+	if (strcmp(now, line_seen[i]) != 0) {
+		g_strlcpy(line_seen[i], now, sizeof(line_seen[i]));
+		transcript_event(p->cfg->name, "line", "%s", now);
+	}
+	g_mutex_unlock(&line_lock);
+}
+
 /* ---- modem lines (umockdev worker thread) ----------------------------- */
 
 static const char *line_names(unsigned bits, GString *s)
@@ -121,6 +171,37 @@ static void host_set(struct lab_port *p, unsigned after)
 	                            NULL);
 }
 
+/* A program that sets the line with ioctl(TCSETS*) (ser2net does; glibc's
+ * tcsetattr is a raw syscall the lab never sees) tells the lab the framing
+ * it asked for, before the pty driver drops data bits and parity. The
+ * kernel's termios and termios2 both start with four tcflag_t. */
+static void note_tcsets(struct lab_port *p, UMockdevIoctlClient *client)
+{
+	UMockdevIoctlData *arg = umockdev_ioctl_client_get_arg(client), *val;
+	GError *err = NULL;
+	int i = port_index(p);
+
+	val = umockdev_ioctl_data_resolve(arg, 0, 4 * sizeof(tcflag_t), &err);
+	if (!val) {
+		g_clear_error(&err);
+		return;
+	}
+	g_mutex_lock(&line_lock);
+	line_asked[i] = ((const tcflag_t *)(const void *)val->data)[2];
+	line_asked_valid[i] = true;
+	g_mutex_unlock(&line_lock);
+	g_object_unref(val);
+}
+
+static bool is_tcsets(gulong req)
+{
+	/* TCSETS2, TCSETSW2, TCSETSF2: _IOW('T', 0x2B..0x2D, struct
+	 * termios2), spelled out since <asm/termbits.h> clashes with
+	 * <termios.h> */
+	return req == TCSETS || req == TCSETSW || req == TCSETSF ||
+	       req == 0x402C542B || req == 0x402C542C || req == 0x402C542D;
+}
+
 static gboolean on_ioctl(UMockdevIoctlBase *h, UMockdevIoctlClient *client,
                          gpointer data)
 {
@@ -135,6 +216,8 @@ static gboolean on_ioctl(UMockdevIoctlBase *h, UMockdevIoctlClient *client,
 	g_mutex_lock(&p->lock);
 	unplugged = p->unplugged;
 	g_mutex_unlock(&p->lock);
+	if (!unplugged)
+		log_line(p);
 	if (unplugged) {
 		/* a hung-up tty answers every ioctl with EIO */
 		umockdev_ioctl_client_complete(client, -1, EIO);
@@ -144,12 +227,17 @@ static gboolean on_ioctl(UMockdevIoctlBase *h, UMockdevIoctlClient *client,
 	    req != TIOCMBIC && req != TIOCOUTQ) {
 		/* termios and the rest: let the real pty answer */
 		int e = 0;
-		int r = umockdev_ioctl_client_execute(client, &e, &err);
+		int r;
+		if (is_tcsets(req))
+			note_tcsets(p, client);
+		r = umockdev_ioctl_client_execute(client, &e, &err);
 		if (err) {
 			g_clear_error(&err);
 			return FALSE;
 		}
 		umockdev_ioctl_client_complete(client, r, e);
+		if (is_tcsets(req) && r == 0)
+			log_line(p);
 		return TRUE;
 	}
 
@@ -340,6 +428,7 @@ static gboolean on_master_in(gint fd, GIOCondition cond, gpointer data)
 		p->watch = 0;
 		return G_SOURCE_REMOVE;
 	}
+	log_line(p);
 	p->rx_total += n;
 	{
 		/* what the line delivers (--damage) is what the device gets */

@@ -4,8 +4,10 @@
  * IDs, and driver matching scores; a table of real printers' IDs from
  * public sources with the make, model and driver each must give; and
  * malformed IDs as they come off the wire (GET_DEVICE_ID replies with
- * bad length prefixes, decoded by usb_pure.c, then parsed).
+ * bad length prefixes, decoded by usb_pure.c, then parsed); and make and
+ * model equal to CUPS's on every row of cups_make_model.tsv.
  */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -48,16 +50,23 @@ static void test_fields(void **state)
 		 "COMMAND SET:ZPL;", "ZBR77", &id);
 	assert_string_equal(id.mfg, "Zebra Technologies");
 	assert_string_equal(id.mdl, "ZTC GK420d");
-	assert_string_equal(id.make_model, "Zebra ZTC GK420d");
+	assert_string_equal(id.make_model, "Zebra Technologies ZTC GK420d");
 	assert_string_equal(id.sn, "ZBR77"); /* from USB when SN is missing */
 	assert_int_equal(id.ncmds, 1);
 
-	/* The first of a repeated key wins; unknown keys are ignored. */
+	/* As in CUPS: the last of a repeated key wins, the long name beats
+	 * the short one, unknown keys are ignored. */
 	parse_ok("MFG:EPSON;MDL:TM-T88V;MDL:other;XYZ:1;CMD:ESC/POS", NULL, &id);
-	assert_string_equal(id.mdl, "TM-T88V");
-	assert_string_equal(id.make_model, "Epson TM-T88V");
+	assert_string_equal(id.mdl, "other");
+	assert_string_equal(id.make_model, "EPSON other");
+	parse_ok("MODEL:Laser 5;MDL:Laser 6;MFG:ACME;COMMAND SET:PJL;CMD:ZPL;", NULL, &id);
+	assert_string_equal(id.mdl, "Laser 5");
+	assert_true(hs_1284_has_cmd(&id, "PJL"));
+	assert_false(hs_1284_has_cmd(&id, "ZPL"));
 }
 
+/* Each rule of CUPS's derivation once. Every expected string is CUPS's
+ * own: these IDs were run through cups_make_model.sh like the table. */
 static void test_make_model_like_cups(void **state)
 {
 	static const struct {
@@ -66,10 +75,32 @@ static void test_make_model_like_cups(void **state)
 		{ "MFG:Hewlett-Packard;MDL:HP LaserJet 4;", "HP LaserJet 4" },
 		{ "MFG:HP;MDL:HP LaserJet 4;", "HP LaserJet 4" },
 		{ "MFG:HP;MDL:LaserJet 4;", "HP LaserJet 4" },
-		{ "MDL:DeskJet 500;", "DeskJet 500" },
+		{ "MFG:ACME;MDL:ACMEjet 5;", "ACMEjet 5" },       /* MDL starts with MFG */
+		{ "MFG:Hewlett-Packard;MDL:hp;", "HP hp" },
+		{ "MFG:Lexmark International;MDL:E2;", "Lexmark  E2" },
+		{ "MDL:DeskJet 500;", "HP DeskJet 500" },
+		{ "MDL:designjet 7;", "HP designjet 7" },
+		{ "MDL:laserwriter 8;", "Apple LaserWriter 8" },
+		{ "MDL:Eastman Kodak 1;", "Kodak  Kodak 1" },
+		{ "MDL:xprint 2;", "Xerox xprint 2" },
+		{ "MDL:ColorPoint 3;", "Seiko ColorPoint 3" },
+		{ "MDL:Fiery X;", "EFI Fiery X" },
+		{ "MDL:PS 1;", "Canon PS 1" },
+		{ "MDL:colorpass 5;", "Canon colorpass 5" },
+		{ "MDL:(Kodak Printer) x;", "Kodak Printer" },
+		{ "MFG:Agfa;MDL:Accuset 1000;", "AGFA Accuset 1000" },
+		{ "MFG:herk;MDL:herk 9;", "LHAG 9" },
+		{ "MFG:Linotype;MDL:Linotype-Hell 3;", "LHAG-Hell 3" },
 		{ "MFG:ACME;DES:ACME Label Printer;", "ACME Label Printer" },
-		{ "MFG:ACME;DES:PRINTER;", "ACME Unknown" },
+		{ "DES:hp deskjet 990c;", "hp deskjet 990c" },
+		{ "MFG:ACME;DES:PRINTER;", "Unknown" },
 		{ "DES:12345678 90;", "Unknown" },
+		{ "MFG:ACME;MDL:;", "ACME" },                   /* an empty MDL is one */
+		{ "MFG:ACME;MDL: ;DES:ACME Big One;", "ACME" },
+		{ "MFG:HPX;MFG:HP;MDL:HP LaserJet;", "HP LaserJet" },
+		{ "MFG:ACME;MDL:Model 1;MDL:", "ACME Model 1" }, /* no value: no pair */
+		{ "MFG:ACME;garbage;MDL:X;", "Unknown" }, /* the key runs to the next ':' */
+		{ "MFG:HP;MDL:Laser", "HP Laser" },
 	};
 	(void)state;
 
@@ -84,8 +115,7 @@ static void test_make_model_like_cups(void **state)
 static void test_bad_ids(void **state)
 {
 	static const char *const bad[] = {
-		"", "MFG ACME;", "CLS:PRINTER;", "MFG:AC\x01ME;", "MFG:ACME;\n",
-		"MFG:ACME;garbage;",
+		"", "MFG ACME;", "CLS:PRINTER;", "MFG:AC\x01ME;", "MFG:ACME;\nMDL:X;", " \r\n",
 	};
 	struct hs_1284_id id;
 	char huge[HS_1284_MAX + 2];
@@ -167,10 +197,10 @@ static void test_real_world_ids(void **state)
 		/* michaelrsweet/lprint lprint-zpl.h, Zebra ZD611d: long key names
 		 * and a blank before the ';' */
 		{ "MANUFACTURER:Zebra Technologies ;COMMAND SET:ZPL;MODEL:ZTC ZD611-203dpi ZPL;",
-		  "Zebra ZTC ZD611-203dpi ZPL", "zpl", 1 },
+		  "Zebra Technologies ZTC ZD611-203dpi ZPL", "zpl", 1 },
 		/* michaelrsweet/lprint lprint-zpl.h, Zebra GX420d */
 		{ "MANUFACTURER:Zebra Technologies;COMMAND SET:ZPL;MODEL:ZTC GX420d;",
-		  "Zebra ZTC GX420d", "zpl", 1 },
+		  "Zebra Technologies ZTC GX420d", "zpl", 1 },
 		/* michaelrsweet/lprint lprint-brother.h, Brother QL-820NWB */
 		{ "MFG:Brother;CMD:PT-CBP;MDL:QL-820NWB;", "Brother QL-820NWB", "generic", 1 },
 		/* Brother's own QL-820NWB CUPS PPD (QL820NWB.PPD): blanks after
@@ -257,7 +287,7 @@ static void test_malformed_on_the_wire(void **state)
 	assert_string_equal(id.make_model, "HP LaserJet 4");
 	assert_int_equal(from_wire(zero, sizeof(zero) - 1, 1026, &id), HS_ERR_PROTOCOL);
 	assert_int_equal(from_wire(nul, sizeof(nul) - 1, 1026, &id), HS_OK);
-	assert_string_equal(id.make_model, "HP Unknown");
+	assert_string_equal(id.make_model, "Unknown");
 	assert_string_equal(id.mdl, "");
 	assert_int_equal(from_wire(noterm, sizeof(noterm) - 1, 1026, &id), HS_OK);
 	assert_string_equal(id.make_model, "HP LaserJet 4000");
@@ -300,7 +330,7 @@ static void test_control_characters(void **state)
 	} bad[] = {
 		{ "MFG:HP;MDL:Laser\x1b" "E;", 16 },   /* ESC: a PCL reset */
 		{ "MFG:HP;\tMDL:LaserJet;", 7 },       /* tab */
-		{ "MFG:HP;MDL:LaserJet\r\n", 19 },     /* a line end */
+		{ "MFG:HP;MDL:Laser\r\nJet;", 16 },   /* a line end inside */
 		{ "MFG:HP;MDL:Laser\x7fJet;", 16 },     /* DEL */
 		{ "\x0cMFG:HP;MDL:LaserJet;", 0 },      /* a form feed in front */
 	};
@@ -315,9 +345,53 @@ static void test_control_characters(void **state)
 		if (!strstr(hs_last_error(), where))
 			fail_msg("'%s': '%s' does not say %s", bad[i].id, hs_last_error(), where);
 	}
+	/* Printers end their ID with a line end or blanks: not part of it */
+	parse_ok("MFG:HP;MDL:LaserJet 4000;CMD:PJL,PCL;\r\n", NULL, &id);
+	assert_string_equal(id.make_model, "HP LaserJet 4000");
+	assert_true(hs_1284_has_cmd(&id, "PJL"));
+	parse_ok("MFG:HP;MDL:LaserJet 4000\r\n \t", NULL, &id);
+	assert_string_equal(id.mdl, "LaserJet 4000");
 	/* Latin-1 and UTF-8 bytes are not control characters: kept as sent */
 	parse_ok("MFG:Olivetti;MDL:PR2 Plus \xc3\xa9" "dition;", NULL, &id);
 	assert_string_equal(id.mdl, "PR2 Plus \xc3\xa9" "dition");
+}
+
+/* cups_make_model.tsv beside this file: every real ID in it gives the
+ * make and model CUPS gave (see the table's header for how it was made). */
+static void test_cups_table(void **state)
+{
+	char path[512], line[2048];
+	const char *slash = strrchr(__FILE__, '/');
+	int rows = 0, wrong = 0;
+	FILE *f;
+	(void)state;
+
+	snprintf(path, sizeof(path), "%.*scups_make_model.tsv",
+		 slash ? (int)(slash - __FILE__ + 1) : 0, __FILE__);
+	if (!(f = fopen(path, "r")))
+		fail_msg("%s: %s (run from the top of the tree)", path, strerror(errno));
+	while (fgets(line, sizeof(line), f)) {
+		char *tab = strchr(line, '\t');
+		struct hs_1284_id id;
+
+		line[strcspn(line, "\n")] = 0;
+		if (line[0] == '#' || !line[0])
+			continue;
+		if (!tab)
+			fail_msg("%s: no tab in '%s'", path, line);
+		*tab = 0;
+		rows++;
+		if (hs_1284_parse(line, strlen(line), NULL, &id) != HS_OK) {
+			print_error("'%s': %s\n", line, hs_last_error());
+			wrong++;
+		} else if (strcmp(id.make_model, tab + 1) != 0) {
+			print_error("'%s': '%s', CUPS says '%s'\n", line, id.make_model, tab + 1);
+			wrong++;
+		}
+	}
+	fclose(f);
+	if (rows < 40 || wrong)
+		fail_msg("%s: %d of %d rows differ from CUPS", path, wrong, rows);
 }
 
 int main(void)
@@ -333,6 +407,7 @@ int main(void)
 		cmocka_unit_test(test_malformed_on_the_wire),
 		cmocka_unit_test(test_10k_id),
 		cmocka_unit_test(test_control_characters),
+		cmocka_unit_test(test_cups_table),
 	};
 	return cmocka_run_group_tests_name("ieee1284", tests, NULL, NULL);
 }

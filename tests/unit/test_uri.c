@@ -89,6 +89,25 @@ static const struct invalid {
 	{ "fd:0,", HS_ERR_URI },
 	{ "fd:-1", HS_ERR_URI },
 	{ "fd:0?flow=magic", HS_ERR_URI_VALUE },
+	{ "rfc2217://", HS_ERR_URI },
+	{ "rfc2217://host", HS_ERR_URI },
+	{ "rfc2217://host:", HS_ERR_URI },
+	{ "rfc2217://:2217", HS_ERR_URI },
+	{ "rfc2217://host:0", HS_ERR_URI },
+	{ "rfc2217://host:65536", HS_ERR_URI },
+	{ "rfc2217://host:22x", HS_ERR_URI },
+	{ "rfc2217://host:2217/", HS_ERR_URI },
+	{ "rfc2217://::1:2217", HS_ERR_URI },
+	{ "rfc2217://[::1]", HS_ERR_URI },
+	{ "rfc2217://[::1]2217", HS_ERR_URI },
+	{ "rfc2217://[]:2217", HS_ERR_URI },
+	{ "rfc2217://[fe80::1%eth0]:2217", HS_ERR_URI },
+	{ "rfc2217://ho st:2217", HS_ERR_URI },
+	{ "rfc2217://host:2217?baud=fast", HS_ERR_URI_VALUE },
+	{ "rfc2217://host:2217?serial=1", HS_ERR_URI_OPTION },
+	{ "tcp://host:4001?baud=9600", HS_ERR_URI_OPTION },
+	{ "tcp:host:4001", HS_ERR_URI },
+	{ "telnet://host:23", HS_ERR_URI },
 };
 
 static void test_valid(void **state)
@@ -149,6 +168,42 @@ static void test_fd_valid(void **state)
 	assert_int_equal(u.fd, -1);
 }
 
+static void test_net_valid(void **state)
+{
+	struct hs_uri u;
+	(void)state;
+
+	assert_int_equal(hs_uri_parse("rfc2217://ser2net.lan:2001?baud=19200&bits=7&parity=even&stop=2&flow=rtscts", &u), HS_OK);
+	assert_int_equal(u.transport, HS_TRANSPORT_RFC2217);
+	assert_string_equal(u.host, "ser2net.lan");
+	assert_string_equal(u.port, "2001");
+	assert_string_equal(u.path, "rfc2217://ser2net.lan:2001");
+	assert_int_equal(u.line.baud, 19200);
+	assert_int_equal(u.line.bits, 7);
+	assert_int_equal(u.line.parity, HS_PARITY_EVEN);
+	assert_int_equal(u.line.stop, 2);
+	assert_int_equal(u.line.flow, HS_FLOW_RTSCTS);
+
+	assert_int_equal(hs_uri_parse("rfc2217://192.0.2.7:7001", &u), HS_OK);
+	assert_string_equal(u.host, "192.0.2.7");
+	assert_int_equal(u.line.baud, 9600);
+	assert_int_equal(u.given, 0);
+
+	assert_int_equal(hs_uri_parse("rfc2217://[::1]:2217?flow=dtrdsr", &u), HS_OK);
+	assert_string_equal(u.host, "::1");
+	assert_string_equal(u.port, "2217");
+	assert_string_equal(u.path, "rfc2217://[::1]:2217");
+	assert_int_equal(u.line.flow, HS_FLOW_DTRDSR);
+
+	assert_int_equal(hs_uri_parse("tcp://[2001:db8::5]:4001", &u), HS_OK);
+	assert_int_equal(u.transport, HS_TRANSPORT_TCP);
+	assert_string_equal(u.host, "2001:db8::5");
+	assert_string_equal(u.path, "tcp://[2001:db8::5]:4001");
+	/* leading zeros in the port are the same port */
+	assert_int_equal(hs_uri_parse("tcp://console-1:04001", &u), HS_OK);
+	assert_string_equal(u.port, "4001");
+}
+
 static void test_invalid(void **state)
 {
 	(void)state;
@@ -172,6 +227,7 @@ int main(void)
 		cmocka_unit_test(test_valid),
 		cmocka_unit_test(test_usb_valid),
 		cmocka_unit_test(test_fd_valid),
+		cmocka_unit_test(test_net_valid),
 		cmocka_unit_test(test_invalid),
 	};
 	return cmocka_run_group_tests_name("uri", tests, NULL, NULL);

@@ -37,11 +37,18 @@ enum hs_err {
 	HS_ERR_NO_ANSWER = -20,    /* modem: the far end did not answer */
 	HS_ERR_REJECTED = -21,     /* modem: the command was answered ERROR */
 	HS_ERR_CANCELED = -22,     /* the caller asked to stop */
-	HS_ERR_ABORTED = -23,      /* file transfer: the peer canceled (CAN CAN) */
-	HS_ERR_RETRIES = -24,      /* file transfer: too many errors in a row */
-	HS_ERR_BAD_NAME = -25,     /* file transfer: a file name we refuse */
-	HS_ERR_EXISTS = -26,       /* file transfer: the file is there already */
-	HS_ERR_FILE = -27,         /* a local file could not be read or written */
+	/* Network serial ports (rfc2217://, tcp://). Since 0.1.0. */
+	HS_ERR_NO_HOST = -23,      /* the host name does not resolve */
+	HS_ERR_CONN_REFUSED = -24, /* nothing listens on that host's port */
+	HS_ERR_HOST_UNREACHABLE = -25, /* no route to the host */
+	HS_ERR_CONN_RESET = -26,   /* the server reset the connection */
+	HS_ERR_CONN_CLOSED = -27,  /* the server closed the connection */
+	/* File transfer (handshake/xfer.h). Since 0.1.0. */
+	HS_ERR_ABORTED = -28,      /* file transfer: the peer canceled (CAN CAN) */
+	HS_ERR_RETRIES = -29,      /* file transfer: too many errors in a row */
+	HS_ERR_BAD_NAME = -30,     /* file transfer: a file name we refuse */
+	HS_ERR_EXISTS = -31,       /* file transfer: the file is there already */
+	HS_ERR_FILE = -32,         /* a local file could not be read or written */
 };
 
 /* A short sentence for people, e.g. "device is busy". Never NULL. */

@@ -1,11 +1,12 @@
 /*
  * handshake/ieee1284.h - IEEE 1284 device IDs, the "MFG:ACME;MDL:Laser 9;
- * CMD:PJL,PCL;" strings printers report, parsed strictly; make and model
- * derived as CUPS derives them; driver matching by MFG/MDL/CMD.
+ * CMD:PJL,PCL;" strings printers report: read as CUPS reads them, with
+ * make and model the string CUPS derives (drivers and PPDs are matched on
+ * it); driver matching by MFG/MDL/CMD.
  *
  * The ID comes from the device and is untrusted: it is bounded
- * (HS_1284_MAX), control characters make it invalid, and every field is
- * cut to its buffer.
+ * (HS_1284_MAX), control characters (but line ends and blanks at its
+ * end) make it invalid, and every field is cut to its buffer.
  */
 #ifndef HANDSHAKE_IEEE1284_H
 #define HANDSHAKE_IEEE1284_H
@@ -20,23 +21,30 @@ extern "C" {
 #define HS_1284_FIELD 256      /* each value is cut to this (with NUL) */
 #define HS_1284_CMDS 32        /* command sets kept */
 
+/* Each field is the value of its long key name when the ID has it, else
+ * of the short one; of a key given twice, the last value (as CUPS). */
 struct hs_1284_id {
-	char mfg[HS_1284_FIELD];   /* MFG or MANUFACTURER */
-	char mdl[HS_1284_FIELD];   /* MDL or MODEL */
-	char des[HS_1284_FIELD];   /* DES or DESCRIPTION */
-	char cls[HS_1284_FIELD];   /* CLS or CLASS, e.g. PRINTER */
-	char sn[HS_1284_FIELD];    /* SN, SERN or SERIALNUMBER */
-	char cmd[HS_1284_FIELD];   /* CMD or COMMAND SET, as given */
-	char cmds[HS_1284_CMDS][32]; /* CMD split at ',' and trimmed */
+	char mfg[HS_1284_FIELD];   /* MANUFACTURER or MFG */
+	char mdl[HS_1284_FIELD];   /* MODEL or MDL */
+	char des[HS_1284_FIELD];   /* DESCRIPTION or DES */
+	char cls[HS_1284_FIELD];   /* CLASS or CLS, e.g. PRINTER */
+	char sn[HS_1284_FIELD];    /* SERIALNUMBER, SERN or SN */
+	char cmd[HS_1284_FIELD];   /* COMMAND SET or CMD, as given */
+	char cmds[HS_1284_CMDS][32]; /* cmd split at ',' and trimmed */
 	int ncmds;
-	char make_model[HS_1284_FIELD * 2]; /* "HP LaserJet 4" */
+	/* CUPS's make-and-model: "HP LaserJet 4", "EPSON TM-T88V", "Kyocera
+	 * Mita KM-1510", "Unknown" when the ID names no model */
+	char make_model[HS_1284_FIELD * 2];
 };
 
 /*
  * Parse an ID of len bytes (no length prefix). usb_serial (may be NULL)
- * fills sn when the ID has none. Returns 0, or HS_ERR_PROTOCOL when the ID
- * is empty, over HS_1284_MAX, has control characters, a key without a
- * value, or neither a manufacturer nor a model nor a description.
+ * fills sn when the ID has none. Blanks and line ends at the end (many
+ * printers send "...;\r\n") are not part of the ID. Pairs are read as
+ * CUPS reads them: a key runs to the next ':', a value to the next ';'.
+ * Returns 0, or HS_ERR_PROTOCOL when the ID is empty, over HS_1284_MAX,
+ * has other control characters, or names neither a manufacturer nor a
+ * model nor a description.
  */
 int hs_1284_parse(const char *id, size_t len, const char *usb_serial,
 		  struct hs_1284_id *out);

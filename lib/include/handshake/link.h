@@ -8,13 +8,23 @@
  *      /dev/ttyUSB0                     (serial with defaults)
  *      serial:/dev/ttyS0?baud=9600+flow=soft   (CUPS's spelling)
  *      usb:04B8:0202?serial=X&interface=0, usb:1.4
- *    Defaults: 9600 baud, 8 data bits, no parity, 1 stop bit, no flow
- *    control.
+ *      rfc2217://HOST:PORT?baud=115200&flow=rtscts  (a network serial
+ *                         port: ser2net, a console server; RFC 2217)
+ *      tcp://HOST:PORT    (raw bytes to a device server's raw port)
+ *    HOST is a name, an IPv4 address or an IPv6 one in brackets
+ *    ([::1]). Defaults: 9600 baud, 8 data bits, no parity, 1 stop bit,
+ *    no flow control.
  *  - Every call that can wait takes timeout_ms (>= 0); none waits longer.
  *  - Opening never waits for carrier and takes the port the way other
  *    serial programs see: a UUCP lock file, flock() and TIOCEXCL.
  *  - hs_link_close() puts back the line settings and the DTR/RTS state it
- *    found, and releases the locks.
+ *    found, and releases the locks. (A network port is put back by its
+ *    server when the connection ends.)
+ *  - Network links connect and negotiate within 5 s. On rfc2217:// links
+ *    line settings, DTR/RTS, break and flushes are requests to the server,
+ *    each answered or given up on within about 2 s; the modem lines are
+ *    what the server last notified (ser2net looks at them once a second).
+ *    On tcp:// links they are not supported.
  *  - Errors are negative enum hs_err; hs_last_error() names the device.
  */
 #ifndef HANDSHAKE_LINK_H
@@ -45,8 +55,10 @@ enum hs_transport {
 	HS_TRANSPORT_SERIAL, /* a UART or USB-serial port (libserialport) */
 	HS_TRANSPORT_PTY,    /* a pseudo-terminal: no modem lines */
 	HS_TRANSPORT_USB,    /* a USB printer-class interface (libusb) */
+	HS_TRANSPORT_TCP,    /* raw bytes over TCP (tcp://). Since 0.1.0 */
+	HS_TRANSPORT_RFC2217,/* Telnet COM-PORT-OPTION (rfc2217://). Since 0.1.0 */
 	HS_TRANSPORT_PIPE,   /* fd: pipes or a socket to a program that holds
-	                      * the line (hsdial --exec): bytes only */
+	                      * the line (hsdial --exec): bytes only. Since 0.1.0 */
 };
 
 /* Line settings. */
@@ -73,8 +85,9 @@ enum hs_flush { HS_FLUSH_INPUT = 1, HS_FLUSH_OUTPUT = 2, HS_FLUSH_BOTH = 3 };
 /* What is known of the device behind a link. Strings are never NULL
  * (empty when unknown); ids are -1 when unknown. */
 struct hs_link_info {
-	const char *name;         /* short name: "ttyUSB0", "pts/3" */
-	const char *path;         /* device node, symlinks resolved */
+	const char *name;         /* short name: "ttyUSB0", "pts/3", "host:port" */
+	const char *path;         /* device node, symlinks resolved;
+				   * network: "rfc2217://host:port" */
 	const char *description;  /* e.g. "FT232R USB UART" */
 	enum hs_transport transport;
 	int usb_vid, usb_pid;
@@ -104,9 +117,11 @@ void hs_link_close(struct hs_link *link);
 int hs_link_read(struct hs_link *link, void *buf, size_t len, int timeout_ms);
 
 /* Write all len bytes within timeout_ms, paced by the link's flow control.
- * *done (may be NULL) is always set to the bytes the port accepted. Returns
- * 0 when all were accepted; HS_ERR_STALL when flow control held the output
- * (DSR or CTS low, or XOFF) until the deadline; HS_ERR_TIMEOUT otherwise. */
+ * *done (may be NULL) is always set to the bytes the port accepted (on a
+ * network link: the bytes the link took for the server). Returns 0 when
+ * all were accepted; HS_ERR_STALL when flow control held the output (DSR
+ * or CTS low, XOFF, or the server's FLOWCONTROL-SUSPEND) until the
+ * deadline; HS_ERR_TIMEOUT otherwise. */
 int hs_link_write(struct hs_link *link, const void *buf, size_t len,
 		  int timeout_ms, size_t *done);
 
@@ -116,7 +131,9 @@ int hs_link_drain(struct hs_link *link, int timeout_ms);
 /* Bytes the port accepted but has not sent yet (its output queue), so
  * callers can count what really left; 0 where the transport cannot tell.
  * Once the device has gone away (unplugged), the depth last seen: those
- * bytes never left. */
+ * bytes never left. A network link reports 0 while connected (the
+ * socket's queue is not the device's) and, once the connection failed,
+ * the bytes the server never acknowledged. */
 int hs_link_pending(struct hs_link *link);
 
 /* Discard bytes not yet read and/or not yet sent. */

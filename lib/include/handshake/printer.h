@@ -16,10 +16,12 @@
  *  - *accepted always counts the job's bytes the device took, from the
  *    start of the job (resume_at included), on success and on failure.
  *    A job run again with resume_at = that count sends each byte once.
- *    One limit: when a serial device is unplugged, what sat in the port's
- *    output queue is lost with it and can no longer be counted; *accepted
- *    leaves out the queue as last seen (kept to tens of ms of data by
- *    pacing), and the error message says how many bytes that was.
+ *    One limit: when a job on a serial port fails, what sat in the port's
+ *    output queue may or may not reach the device (lost with it when it
+ *    is unplugged, sent from a UART's FIFO after a give-up); *accepted
+ *    leaves the queue out (kept to tens of ms of data by pacing), and
+ *    the error message says how many bytes that was: the device got at
+ *    least *accepted and at most that many more.
  *  - Nothing here prints; progress and status go to callbacks.
  */
 #ifndef HANDSHAKE_PRINTER_H

@@ -62,7 +62,7 @@ int hs_link_soft_reset(struct hs_link *link, int timeout_ms);
 
 /* One USB printer interface found on the system. */
 struct hs_usb_printer {
-	char uri[192];             /* usb:VID:PID?serial=... or usb:BUS.DEV */
+	char uri[512];             /* usb:VID:PID[?serial=S], S percent-encoded */
 	int vid, pid;
 	int bus, address;
 	int interface;             /* the printer interface's number */
