@@ -257,3 +257,18 @@ same_batch() {
 	[ "$(ls "$D/near")" = good.txt ]
 	[ ! -e "$D/sub" ] && [ ! -e "$D/near/sub" ]
 }
+
+@test "over a network link (tcp://) to lrzsz rb and from sb" {
+	head -c 100000 /dev/urandom >"$D/near/up"
+	listen_far "rb"
+	run "$HSXFER" -d "tcp://127.0.0.1:$PORT" --send "$D/near/up"
+	assert_success
+	far_wait
+	same "$D/near/up" "$D/far/up"
+	head -c 100000 /dev/urandom >"$D/far/down"
+	listen_far "sb -k down"
+	run "$HSXFER" -d "tcp://127.0.0.1:$PORT" --receive "$D/near"
+	assert_success
+	far_wait
+	same "$D/far/down" "$D/near/down"
+}

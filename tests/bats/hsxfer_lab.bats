@@ -215,24 +215,6 @@ SLOW='serial:/dev/ttyUSB0?baud=19200'
 	grep -Eq 'ttyUSB0 program exit [1-9]' "$T"
 }
 
-# listen_far 'CMD': a TCP server on 127.0.0.1 running CMD (in $D/far) for
-# one connection; sets PORT
-listen_far() {
-	for _ in 1 2 3 4 5; do
-		PORT=$((20000 + RANDOM % 20000))
-		socat TCP-LISTEN:$PORT,bind=127.0.0.1,reuseaddr \
-			SYSTEM:"cd '$D/far' && exec $1 2>'$D/far.log'" 2>>"$D/socat.log" &
-		FAR_PID=$!
-		for _ in $(seq 100); do
-			ss -ltn | grep -q "127.0.0.1:$PORT " && return 0
-			kill -0 "$FAR_PID" 2>/dev/null || break
-			sleep 0.05
-		done
-		kill "$FAR_PID" 2>/dev/null
-	done
-	return 1
-}
-
 @test "over a modem call to lrzsz: hsdial --exec hsxfer sends and receives 256 KiB" {
 	head -c 262144 /dev/urandom >"$D/near/up"
 	listen_far "rb"

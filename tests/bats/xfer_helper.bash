@@ -59,6 +59,24 @@ far_wait() {
 	return "$st"
 }
 
+# listen_far 'CMD': a TCP server on 127.0.0.1 running CMD (in $D/far) for
+# one connection; sets PORT
+listen_far() {
+	for _ in 1 2 3 4 5; do
+		PORT=$((20000 + RANDOM % 20000))
+		socat TCP-LISTEN:$PORT,bind=127.0.0.1,reuseaddr \
+			SYSTEM:"cd '$D/far' && exec $1 2>'$D/far.log'" 2>>"$D/socat.log" &
+		FAR_PID=$!
+		for _ in $(seq 100); do
+			ss -ltn | grep -q "127.0.0.1:$PORT " && return 0
+			kill -0 "$FAR_PID" 2>/dev/null || break
+			sleep 0.05
+		done
+		kill "$FAR_PID" 2>/dev/null
+	done
+	return 1
+}
+
 # make_files DIR: the sizes around the block edges, and 1 MiB, random.
 XFER_SIZES="0 1 127 128 129 1023 1024 1025 1048576"
 make_files() {
