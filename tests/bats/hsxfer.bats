@@ -3,7 +3,8 @@
 # files of 0, 1, 127, 128, 129, 1023, 1024, 1025 bytes and 1 MiB arrive
 # sha256-equal (XMODEM: equal after its SUB padding); a YMODEM batch
 # keeps names, lengths and modification times; and the command line:
-# usage, --json, no overwrite, the progress bar only on a terminal.
+# usage, --json, no overwrite, the progress bar only on a terminal; and
+# hsxfer as picocom's send and receive command (driven through tmux).
 load xfer_helper
 
 setup() { xfer_setup; }
@@ -271,4 +272,51 @@ same_batch() {
 	assert_success
 	far_wait
 	same "$D/far/down" "$D/near/down"
+}
+
+# pane_has TEXT: the terminal (tmux) shows TEXT
+pane_has() {
+	tmux -S "$D/tmux" capture-pane -p | grep -qF -- "$1"
+}
+
+@test "picocom's send command runs hsxfer -d fd:0,1 --send" {
+	command -v tmux >/dev/null || skip "tmux not installed"
+	command -v picocom >/dev/null || skip "picocom not installed"
+	head -c 50000 /dev/urandom >"$D/near/up"
+	far_receives "rb"
+	tmux -S "$D/tmux" new-session -d -x 200 -y 40 "cd '$D/near' && picocom -b 115200 \
+		--send-cmd '$HSXFER -d fd:0,1 --send -p ymodem' \
+		--receive-cmd '$HSXFER -d fd:0,1 --receive -p ymodem' '$A'; sleep 60"
+	wait_until 10 pane_has 'Terminal ready'
+	# C-a C-s, the file, Enter; rb repeats its C (picocom showed the
+	# first) within 10 s
+	tmux -S "$D/tmux" send-keys C-a C-s
+	wait_until 10 pane_has '*** file:'
+	tmux -S "$D/tmux" send-keys -l up
+	wait_until 10 pane_has '*** file: up'
+	tmux -S "$D/tmux" send-keys C-m
+	wait_until 40 pane_has '*** exit status: 0 ***'
+	pane_has 'hsxfer: up: 50000 bytes sent and confirmed'
+	far_wait
+	same "$D/near/up" "$D/far/up"
+	tmux -S "$D/tmux" kill-server
+}
+
+@test "picocom's receive command runs hsxfer -d fd:0,1 --receive" {
+	command -v tmux >/dev/null || skip "tmux not installed"
+	command -v picocom >/dev/null || skip "picocom not installed"
+	head -c 50000 /dev/urandom >"$D/far/down"
+	far_sends "sb down"
+	tmux -S "$D/tmux" new-session -d -x 200 -y 40 "cd '$D/near' && picocom -b 115200 \
+		--receive-cmd '$HSXFER -d fd:0,1 --receive -p ymodem' '$A'; sleep 60"
+	wait_until 10 pane_has 'Terminal ready'
+	tmux -S "$D/tmux" send-keys C-a C-r
+	wait_until 10 pane_has '*** file:'
+	tmux -S "$D/tmux" send-keys -l .
+	wait_until 10 pane_has '*** file: .'
+	tmux -S "$D/tmux" send-keys C-m
+	wait_until 40 pane_has '*** exit status: 0 ***'
+	far_wait
+	same "$D/far/down" "$D/near/down"
+	tmux -S "$D/tmux" kill-server
 }

@@ -22,6 +22,7 @@ xfer_setup() {
 }
 
 xfer_teardown() {
+	[ -S "$D/tmux" ] && tmux -S "$D/tmux" kill-server 2>/dev/null
 	[ -n "${FAR_PID:-}" ] && kill "$FAR_PID" 2>/dev/null
 	[ -n "${SOCAT_PID:-}" ] && kill "$SOCAT_PID" 2>/dev/null
 	return 0
