@@ -170,11 +170,11 @@ static int get_block(struct rx *r, unsigned expect, int first, const uint8_t **d
 				return never_started(r, (int)(hs_now_ms() - began));
 			if (timeouts == errors)
 				return cancel_with(r, HS_ERR_TIMEOUT,
-						   "the sender stopped: nothing came for block %u in %d tries of %d s",
-						   expect & 0xff, errors, x->o.timeout_ms / 1000);
+						   "the sender stopped: nothing came for block %u in %d tries of %.1f s",
+						   expect, errors, wait / 1000.0);
 			return cancel_with(r, HS_ERR_RETRIES,
 					   "too many errors: block %u failed %d times, the last with %s",
-					   expect & 0xff, errors, why);
+					   expect, errors, why);
 		}
 		if ((rc = send_reply(r)) < 0)
 			return rc;
@@ -182,8 +182,8 @@ static int get_block(struct rx *r, unsigned expect, int first, const uint8_t **d
 		if (c == HS_ERR_TIMEOUT) {
 			if (r->g && !first)
 				return cancel_with(r, HS_ERR_TIMEOUT,
-						   "the sender stopped: nothing came for block %u in %d s",
-						   expect & 0xff, wait / 1000);
+						   "the sender stopped: nothing came for block %u in %.1f s",
+						   expect, wait / 1000.0);
 			errors++;
 			timeouts++;
 			x->st.err_timeout++;
@@ -257,7 +257,7 @@ static int get_block(struct rx *r, unsigned expect, int first, const uint8_t **d
 		if (r->g)
 			return cancel_with(r, HS_ERR_RETRIES,
 					   "block %u came with %s, and YMODEM-g cannot resend (use ymodem on this line)",
-					   expect & 0xff, why);
+					   expect, why);
 		errors++;
 		x->st.retries++;
 		xf_progress(x);
