@@ -11,10 +11,11 @@
 #              which streams when asked with G, shown for reference)
 # Time is the device's: from the first byte it received to its last
 # answer, so neither program's start-up counts. Each sender runs
-# XFER_RUNS times (3), interleaved; the medians are compared, at the 3
-# decimals printed (a line-bound protocol leaves a sender nothing to win
-# but its reaction to an ACK, a few microseconds). Exits 1 when a goal is
-# missed. XFER_LINE_KIB (1024) sets the size. The port is reached as
+# XFER_RUNS times (3), interleaved; the best runs are compared (the other
+# work on a shared machine only ever adds time: at load 5 one hsxfer run
+# in three took 95.8 s against 91.5), at the 3 decimals printed (a line-
+# bound protocol leaves a sender nothing to win but its reaction to an
+# ACK, a few microseconds). Exits 1 when a goal is missed. XFER_LINE_KIB (1024) sets the size. The port is reached as
 # xfer_lib.inc says.
 . "$(dirname "$0")/print_lib.inc"
 . "$(dirname "$0")/xfer_lib.inc"
@@ -36,7 +37,7 @@ measure() {
 }
 
 failed=0
-echo "xfer_line: $KIB KiB at 115200 baud (11520 B/s), hsxfer receiving; median of $RUNS runs (min..max)"
+echo "xfer_line: $KIB KiB at 115200 baud (11520 B/s), hsxfer receiving; best of $RUNS runs (median, max)"
 for p in xmodem-1k ymodem ymodem-g; do
 	case $p in
 	xmodem-1k) theirs="sx -k f"; them="sx -k"; per=1030 goal_bound=0.95 goal_vs=1.0 ;;
@@ -51,15 +52,15 @@ for p in xmodem-1k ymodem ymodem-g; do
 		-v per="$per" -v gb="$goal_bound" -v gv="$goal_vs" 'BEGIN {
 		split(o, a); split(t, b)
 		bytes = kib * 1024
-		printf "  %-9s hsxfer %7.2f s (%.2f..%.2f)  %-5s %7.2f s (%.2f..%.2f)\n",
-			p, a[1], a[2], a[3], them, b[1], b[2], b[3]
-		r = sprintf("%.3f", b[1] / a[1]) + 0
+		printf "  %-9s hsxfer %7.2f s (%.2f, %.2f)  %-5s %7.2f s (%.2f, %.2f)\n",
+			p, a[2], a[1], a[3], them, b[2], b[1], b[3]
+		r = sprintf("%.3f", b[2] / a[2]) + 0
 		verdict = (gv == "") ? "(no goal)" : ((r >= gv) ? "(goal >= " gv ") ok" : "(goal >= " gv ") BELOW GOAL")
 		printf "            hsxfer/%s speed %.3f %s\n", them, r, verdict
 		if (gv != "" && r < gv) bad = 1
 		if (per != "") {
 			bound = 11520 * 1024 / per
-			u = sprintf("%.3f", bytes / a[1] / bound) + 0
+			u = sprintf("%.3f", bytes / a[2] / bound) + 0
 			v = (u >= gb) ? "(goal >= " gb ") ok" : "(goal >= " gb ") BELOW GOAL"
 			printf "            of the bound (%.0f B/s): %.3f %s\n", bound, u, v
 			if (u < gb) bad = 1
