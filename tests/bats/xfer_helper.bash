@@ -3,10 +3,12 @@
 # checks on what arrived (sha256, XMODEM's padding rule).
 #
 # lrzsz senders (sx, sb) run on a socat pty pair with plain redirections,
-# as DESIGN.md says. lrzsz receivers (rx, rb) run on socat's socketpair
-# instead: on exit they flush their tty (TCIOFLUSH) right after writing
-# their last ACK, and on a pty that ACK is gone before socat reads it, so
-# the sender would wait for it in vain (a pty artifact: a UART sends it).
+# as DESIGN.md says (far_pty). lrzsz receivers (rx, rb), and sb streaming
+# YMODEM-g, run on socat's socketpair instead (far_socket): on exit
+# lrzsz flushes its tty (TCIOFLUSH) right after its last write, an ACK or
+# the unanswered end-of-batch block, and on a pty that is gone before
+# socat reads it, so our end would wait for it in vain (a pty artifact:
+# a UART sends it).
 load helper
 
 HSXFER="$BUILD_DIR/hsxfer"
@@ -28,8 +30,8 @@ xfer_teardown() {
 	return 0
 }
 
-# far_sends 'CMD': lrzsz sends from $D/far on the pty pair's far end.
-far_sends() {
+# far_pty 'CMD': lrzsz sends from $D/far on the pty pair's far end.
+far_pty() {
 	rm -f "$A" "$D/B"
 	socat pty,raw,echo=0,link="$A" pty,raw,echo=0,link="$D/B" 2>>"$D/socat.log" &
 	SOCAT_PID=$!
@@ -38,9 +40,9 @@ far_sends() {
 	FAR_PID=$!
 }
 
-# far_receives 'CMD': lrzsz receives into $D/far (see above for why on
-# socat's socketpair).
-far_receives() {
+# far_socket 'CMD': lrzsz runs in $D/far on socat's socketpair (see
+# above for why).
+far_socket() {
 	rm -f "$A"
 	socat pty,raw,echo=0,link="$A" \
 		SYSTEM:"cd '$D/far' && exec $1 2>'$D/far.log'" 2>>"$D/socat.log" &
@@ -57,6 +59,10 @@ far_wait() {
 	FAR_PID=
 	[ -n "${SOCAT_PID:-}" ] && kill "$SOCAT_PID" 2>/dev/null
 	SOCAT_PID=
+	[ "$st" -eq 0 ] || {
+		echo "the far end exited $st:" >&2
+		tail -c 500 "$D/far.log" "$D/socat.log" >&2
+	}
 	return "$st"
 }
 
@@ -66,7 +72,7 @@ listen_far() {
 	for _ in 1 2 3 4 5; do
 		PORT=$((20000 + RANDOM % 20000))
 		socat TCP-LISTEN:$PORT,bind=127.0.0.1,reuseaddr \
-			SYSTEM:"cd '$D/far' && exec $1 2>'$D/far.log'" 2>>"$D/socat.log" &
+			SYSTEM:"cd '$D/far' && { $1; } 2>'$D/far.log'" 2>>"$D/socat.log" &
 		FAR_PID=$!
 		for _ in $(seq 100); do
 			ss -ltn | grep -q "127.0.0.1:$PORT " && return 0
