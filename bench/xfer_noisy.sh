@@ -7,7 +7,7 @@
 # completes, sha256-equal; its goodput (file bytes over the device's
 # time, 0 when a transfer failed) over sx -k's, medians of XFER_RUNS (3),
 # >= 1.0. Both wait 2 s for an answer (sx -t 20). Exits 1 when a goal is
-# missed. XFER_NOISY_KIB (256) sets the size.
+# missed. XFER_NOISY_KIB (256) sets the size, XFER_BERS the rates.
 . "$(dirname "$0")/print_lib.inc"
 . "$(dirname "$0")/xfer_lib.inc"
 KIB=${XFER_NOISY_KIB:-256}
@@ -24,7 +24,7 @@ goodput() {
 
 failed=0
 echo "xfer_noisy: $KIB KiB XMODEM-1K at 115200 baud, bit errors both ways; median of $RUNS runs (min..max)"
-for ber in 1e-5 1e-4; do
+for ber in ${XFER_BERS:-1e-5 1e-4}; do
 	: >"$W/ours" && : >"$W/theirs"
 	i=1
 	while [ "$i" -le "$RUNS" ]; do

@@ -10,11 +10,13 @@
  * for CRC, but 128 for a tail of 896 bytes or less (lrzsz's rule), and
  * 128 on a noisy line, where small blocks get through and big ones do
  * not: at 1e-4 errors a bit 56% of 1K blocks fail (one in 600 eleven
- * times in a row) and 10% of small ones; at 1e-5, 8% and 1%, and 1K
- * blocks are worth their retries. So a 1K block that needed a third try,
- * or three of the last eight that needed a second, send the sender to
- * small blocks; big ones come back when at most one of the last 64 small
- * ones needed a second try. The size changes only between blocks: a
+ * times in a row, which ends the transfer) and 10% of small ones; at
+ * 1e-5, 8% and 1%, and 1K blocks are worth their retries. So the sender
+ * goes to small blocks when six of the last sixteen 1K blocks needed a
+ * second try, or one needed a fourth (a third among the first eight,
+ * before there is a history: they are the ones a very noisy line would
+ * fail); big ones come back when at most one of the last 64 small ones
+ * needed a second try. The size changes only between blocks: a
  * block resent smaller after its ACK was lost would be taken as a
  * duplicate of a bigger one and lose data.
  */
@@ -39,7 +41,8 @@ struct tx {
 	int small;             /* fell back to 128-byte blocks */
 	int nsmall;            /* small blocks since then */
 	uint64_t retried;      /* the last 64 small blocks: 1 = a retry */
-	uint8_t big_retried;   /* the last 8 1K blocks: 1 = a retry */
+	uint16_t big_retried;  /* the last 16 1K blocks: 1 = a retry */
+	unsigned nbig;         /* 1K blocks sent */
 	int start;             /* a start byte read early (after an EOT), or 0 */
 	uint64_t fsent;        /* this file's bytes put on the line */
 	unsigned fblocks;      /* and its blocks */
@@ -216,8 +219,8 @@ static int read_data(struct tx *t, int fd, size_t n)
 static void adapt(struct tx *t, size_t size, int tries)
 {
 	if (size == 1024) {
-		t->big_retried = (uint8_t)(t->big_retried << 1 | (tries > 0));
-		if (tries >= 2 || __builtin_popcount(t->big_retried) >= 3) {
+		t->big_retried = (uint16_t)(t->big_retried << 1 | (tries > 0));
+		if (tries >= (++t->nbig <= 8 ? 2 : 3) || __builtin_popcount(t->big_retried) >= 6) {
 			t->small = 1;
 			t->nsmall = 0;
 			t->retried = 0;
