@@ -302,6 +302,6 @@ const char *hs_parity_name(enum hs_parity parity)
 
 const char *hs_transport_name(enum hs_transport transport)
 {
-	static const char *const names[] = { "serial", "pty", "usb", "tcp", "rfc2217" };
-	return (unsigned)transport < 5 ? names[transport] : "?";
+	static const char *const names[] = { "serial", "pty", "usb", "tcp", "rfc2217", "pipe" };
+	return (unsigned)transport < 6 ? names[transport] : "?";
 }

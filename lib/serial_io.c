@@ -75,6 +75,9 @@ int hs_serial_read(struct hs_link *l, void *buf, size_t len, int64_t deadline)
 		n = read(l->fd, buf, len);
 		if (n > 0)
 			return (int)n;
+		if (n == 0 && l->info.transport == HS_TRANSPORT_PIPE)
+			return hs_fail(HS_ERR_UNPLUGGED,
+				       "%s: the program on the other end closed the line", l->path);
 		if (n == 0)
 			return hs_fail(HS_ERR_UNPLUGGED,
 				       "%s hung up during read: was it unplugged?", l->path);
@@ -222,6 +225,9 @@ int hs_serial_pending(struct hs_link *l)
 
 int hs_serial_drain(struct hs_link *l, int64_t deadline)
 {
+	/* a pipe cannot say what it holds; the program behind it drains */
+	if (l->info.transport == HS_TRANSPORT_PIPE)
+		return HS_OK;
 	for (;;) {
 		int queued;
 		if (read_queue(l, &queued) != 0)

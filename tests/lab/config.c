@@ -136,6 +136,7 @@ static void port_defaults(struct lab_port_cfg *p, const char *name, int idx)
 	p->busy_xon = true;
 	p->paperout_after = -1;
 	p->plug_after_ms = -1;
+	p->program_wait = 10;
 }
 
 static struct lab_port_cfg *port_get(struct lab_config *c, const char *name,
@@ -279,6 +280,63 @@ static bool parse_fault(struct lab_port_cfg *p, char **w, int n, GError **err)
 	return true;
 }
 
+/* damage KEY=VALUE...: ber= drop= dup= burst= burst-len= dir= seed=, or off */
+static bool parse_damage(struct lab_damage_cfg *d, char **w, int n, GError **err)
+{
+	memset(d, 0, sizeof(*d));
+	d->rx = d->tx = true;
+	d->burst_len = 16;
+	d->seed = 1;
+	if (n == 1 && !strcmp(w[0], "off"))
+		return true;
+	d->on = true;
+	for (int i = 0; i < n; i++) {
+		char *eq = strchr(w[i], '=');
+		const char *v = eq ? eq + 1 : "";
+		double *rate = NULL;
+		long l;
+
+		if (eq)
+			*eq = 0;
+		if (!strcmp(w[i], "ber"))
+			rate = &d->ber;
+		else if (!strcmp(w[i], "drop"))
+			rate = &d->drop;
+		else if (!strcmp(w[i], "dup"))
+			rate = &d->dup;
+		else if (!strcmp(w[i], "burst"))
+			rate = &d->burst;
+		if (rate) {
+			if (!parse_double(v, rate, err))
+				return false;
+			if (*rate > 1) {
+				LAB_ERR(err, "damage: %s=%s is not a rate in 0..1", w[i], v);
+				return false;
+			}
+		} else if (!strcmp(w[i], "burst-len")) {
+			if (!parse_long(v, 1, 65536, &l, err))
+				return false;
+			d->burst_len = (int)l;
+		} else if (!strcmp(w[i], "seed")) {
+			if (!parse_long(v, 0, LONG_MAX, &l, err))
+				return false;
+			d->seed = (guint64)l;
+		} else if (!strcmp(w[i], "dir")) {
+			d->rx = !strcmp(v, "rx") || !strcmp(v, "both");
+			d->tx = !strcmp(v, "tx") || !strcmp(v, "both");
+			if (!d->rx && !d->tx) {
+				LAB_ERR(err, "damage: dir=rx, tx or both");
+				return false;
+			}
+		} else {
+			LAB_ERR(err, "damage: unknown '%s' (ber= drop= dup= burst= "
+			        "burst-len= dir= seed=, or off)", w[i]);
+			return false;
+		}
+	}
+	return true;
+}
+
 static bool apply_words(struct lab_config *c, const char *key, char **w,
                         size_t *l, int n, GError **err)
 {
@@ -325,9 +383,11 @@ static bool apply_words(struct lab_config *c, const char *key, char **w,
 			p->model = LAB_MODEL_PRINTER;
 		else if (!strcmp(m, "none"))
 			p->model = LAB_MODEL_NONE;
+		else if (!strcmp(m, "program"))
+			p->model = LAB_MODEL_PROGRAM;
 		else {
 			LAB_ERR(err, "port %s: unknown model '%s' (modem, "
-			        "printer, none; pairs: nullmodem)", p->name, m);
+			        "printer, program, none; pairs: nullmodem)", p->name, m);
 			return false;
 		}
 		return true;
@@ -463,6 +523,12 @@ static bool apply_words(struct lab_config *c, const char *key, char **w,
 		g_strlcpy(p->output, w[0], sizeof(p->output));
 	} else if (!strcmp(key, "fault")) {
 		return parse_fault(p, w, n, err);
+	} else if (!strcmp(key, "damage")) {
+		return parse_damage(&p->damage, w, n, err);
+	} else if (!strcmp(key, "program-wait")) {
+		NEED(1);
+		if (!parse_long(w[0], 0, 3600, &p->program_wait, err))
+			return false;
 	} else {
 		LAB_ERR(err, "unknown directive '%s'", key);
 		return false;
@@ -488,6 +554,12 @@ bool lab_config_apply(struct lab_config *c, const char *key,
 			return false;
 		}
 		c->usb_printers[c->nusbp++] = g_strstrip(g_strdup(value));
+		return true;
+	}
+	if (!strcmp(key, "program")) {
+		/* a shell command line, given to /bin/sh as it is */
+		struct lab_port_cfg *p = current(c);
+		g_strlcpy(p->program, value, sizeof(p->program));
 		return true;
 	}
 	if (!strcmp(key, "ati") || !strcmp(key, "manufacturer") ||

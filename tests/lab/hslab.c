@@ -54,7 +54,7 @@ static const char usage_text[] =
 "Ports:\n"
 "  --port 'NAME [MODEL]'  add or select port NAME (ttyUSBn: FTDI adapter,\n"
 "                         ttyACMn: CDC-ACM modem); MODEL modem (default),\n"
-"                         printer or none. NAME=MODEL works too.\n"
+"                         printer, program or none. NAME=MODEL works too.\n"
 "  --nullmodem 'A B'      ports A and B wired back to back: bytes crossed,\n"
 "                         DTR->DSR+DCD, RTS->CTS\n"
 "  --usb VID:PID          USB identity in hex (default 0403:6001 ttyUSB,\n"
@@ -94,6 +94,18 @@ static const char usage_text[] =
 "     reply=MATCH>ANSWER, out=FILE, bus=, dev=, driver=usblp, ippusb=1,\n"
 "     name= (see tests/lab/usbprinter.h). Its events are logged as\n"
 "     \"SECONDS usb NAME EVENT ...\".\n"
+"Program (a program is the device, e.g. lrzsz on the far end):\n"
+"  --program CMD          /bin/sh -c CMD, without umockdev, its stdin and\n"
+"                         stdout a socketpair to the port; bytes go both\n"
+"                         ways at the speed the program under test set\n"
+"                         (bps/10 bytes per second)\n"
+"  --program-wait SECS    how long it may run on after COMMAND (10)\n"
+"Line damage (current port, any model):\n"
+"  --damage 'KEY=VALUE...'  a noisy line, reproducible from its seed:\n"
+"     ber=P (bit flips per bit), drop=P, dup=P (bytes lost or doubled,\n"
+"     per byte), burst=P (a burst of noise starts, per byte),\n"
+"     burst-len=N (bytes of noise, 16), dir=rx|tx|both (rx: to the\n"
+"     device; default both), seed=N (1); or off\n"
 "Faults (current port):\n"
 "  --fault 'KIND [after-bytes N] [after-ms T]'  KIND: unplug (hang up the\n"
 "     tty: reads/writes fail with EIO; node removed), silence (device\n"
@@ -133,6 +145,11 @@ static const char usage_text[] =
 "  command \"AT...\"       a command line the modem executed\n"
 "  peer-send|peer-got \"...\", peer-hangup   the scripted far end\n"
 "  fault KIND            a fault fired\n"
+"  damage DIR flip at=N bit=B | drop at=N | dup at=N | burst at=N len=L\n"
+"                        what the line did to byte N (0-based) of DIR (rx\n"
+"                        and tx show the bytes as the device got and sent\n"
+"                        them)\n"
+"  program start CMD | exit STATUS | killed   the program device\n"
 "  lab exit STATUS       COMMAND ended (DEVICE is the word lab)\n"
 "\n"
 "Environment: HSLAB_TIMEOUT is --timeout's default (the test suites set\n"
@@ -161,7 +178,8 @@ static const char *const keys[] = {
 	"transcript", "port", "nullmodem", "usb", "manufacturer", "product",
 	"serial", "ati", "number", "default-number", "connect-speed", "ring",
 	"ring-interval", "ring-max", "split-results", "buffer", "print-rate", "busy",
-	"paper-out", "output", "fault", "usb-printer", "plug-after",
+	"paper-out", "output", "fault", "usb-printer", "plug-after", "damage",
+	"program", "program-wait",
 };
 
 static void die(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
@@ -348,6 +366,7 @@ static void start_usb_printers(UMockdevTestbed *tb)
 /* A port's models, faults and I/O, once its device exists. */
 static void start_port(struct lab_port *p)
 {
+	lab_damage_start(p);
 	if (p->ops && p->ops->start)
 		p->ops->start(p);
 	faults_start(p);
@@ -366,6 +385,7 @@ static void add_port(UMockdevTestbed *tb, struct lab_port *p, int i)
 		        p->cfg->model == LAB_MODEL_MODEM ? "modem" :
 		        p->cfg->model == LAB_MODEL_PRINTER ? "printer" :
 		        p->cfg->model == LAB_MODEL_NULL ? "null-modem" :
+		        p->cfg->model == LAB_MODEL_PROGRAM ? "program" :
 		        "no model", p->syspath);
 }
 
@@ -403,6 +423,7 @@ static void start_ports(UMockdevTestbed *tb)
 			p->ops = &lab_null_ops;
 			p->peer = lab_port_by_name(p->cfg->peer);
 			break;
+		case LAB_MODEL_PROGRAM: p->ops = &lab_program_ops; break;
 		case LAB_MODEL_NONE: p->ops = NULL; break;
 		}
 	}

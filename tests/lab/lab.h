@@ -13,6 +13,8 @@
  *   printer.c    serial printer model
  *   nullmodem.c  two ports wired back to back
  *   faults.c     unplug, silence, garbage, endless line, carrier loss, busy
+ *   damage.c     a noisy line: bit flips, drops, doubles, bursts (--damage)
+ *   program.c    a program as the device (lrzsz on the far end of a line)
  *   usbprinter.c a USB printer-class device over usbdevfs (own header)
  *
  * Threads: everything runs on the GLib main loop (main thread) except the
@@ -41,7 +43,7 @@
 /* ---- configuration (filled by config.c, read by everything) ---------- */
 
 enum lab_model { LAB_MODEL_MODEM, LAB_MODEL_PRINTER, LAB_MODEL_NULL,
-                 LAB_MODEL_NONE };
+                 LAB_MODEL_NONE, LAB_MODEL_PROGRAM };
 
 /* What answers when the modem dials a number. */
 enum lab_far_kind { FAR_LOOPBACK, FAR_SCRIPT, FAR_TCP, FAR_BUSY,
@@ -78,6 +80,15 @@ struct lab_fault_cfg {
 	long after_ms;             /* trigger this long after start, -1: no */
 };
 
+/* A noisy line (damage.c). Rates are per bit (ber) or per byte. */
+struct lab_damage_cfg {
+	bool on;
+	double ber, drop, dup, burst;
+	int burst_len;             /* bytes of noise in a burst */
+	bool rx, tx;               /* to the device, from it */
+	guint64 seed;
+};
+
 struct lab_port_cfg {
 	char name[32];             /* "ttyUSB0", "ttyACM0" */
 	enum lab_model model;
@@ -112,6 +123,10 @@ struct lab_port_cfg {
 	/* faults */
 	struct lab_fault_cfg faults[4];
 	int nfaults;
+	struct lab_damage_cfg damage;
+	/* program: the device is this shell command */
+	char program[1024];
+	long program_wait;         /* s it may run on after the command */
 };
 
 #define LAB_MAX_USBP 4
@@ -210,6 +225,7 @@ struct lab_port {
 	const struct lab_model_ops *ops;
 	void *model;               /* model state */
 	struct lab_port *peer;     /* null-modem other end */
+	struct lab_damage *damage; /* the line's noise, NULL when clean */
 };
 
 extern struct lab_port lab_ports[LAB_MAX_PORTS];
@@ -247,6 +263,9 @@ unsigned lab_port_host_lines(struct lab_port *p);
 unsigned lab_port_dev_lines(struct lab_port *p);
 /* line speed the program set (from the slave's termios), 0 if unknown */
 long lab_port_speed(struct lab_port *p);
+/* the same, logged as "termios speed=BPS" when it differs from *seen
+ * (the speed a model last saw), which it then updates */
+long lab_port_speed_seen(struct lab_port *p, long *seen);
 /* let the rx budget grow: re-arm reading after the model made room */
 void lab_port_kick(struct lab_port *p);
 void lab_port_unplug(struct lab_port *p);
@@ -259,6 +278,17 @@ struct lab_port *lab_port_by_name(const char *name);
 extern const struct lab_model_ops lab_modem_ops;
 extern const struct lab_model_ops lab_printer_ops;
 extern const struct lab_model_ops lab_null_ops;
+extern const struct lab_model_ops lab_program_ops;
+
+/* A noisy line (damage.c): start it for a port with --damage; then
+ * lab_damage gives the bytes as the line delivers them going to_device
+ * or from it (in itself when that direction is clean), valid until the
+ * next call for that direction. */
+struct lab_damage;
+void lab_damage_start(struct lab_port *p);
+const uint8_t *lab_damage(struct lab_port *p, bool to_device, const uint8_t *in,
+                          size_t n, size_t *out_n);
+void lab_damage_stop(struct lab_port *p);
 
 /* modem <-> far end */
 struct lab_farconn;

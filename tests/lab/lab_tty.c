@@ -419,6 +419,17 @@ long lab_port_speed(struct lab_port *p)
 	return 0;
 }
 
+long lab_port_speed_seen(struct lab_port *p, long *seen)
+{
+	long s = lab_port_speed(p);
+
+	if (s != *seen) {
+		*seen = s;
+		transcript_event(p->cfg->name, "termios", "speed=%ld", s);
+	}
+	return s;
+}
+
 void lab_port_stop(struct lab_port *p)
 {
 	if (p->stopped)

@@ -133,10 +133,16 @@ static void service(struct lab_port *p)
 		if (n == 0)
 			break;
 		lab_port_log_line(p);
-		transcript_bytes(p->cfg->name, "rx", buf, n);
 		p->rx_total += (long)n;
-		if (p->ops && p->ops->rx)
-			p->ops->rx(p, buf, n);
+		{
+			/* what the line delivers (--damage) is what the
+			 * device gets */
+			size_t got;
+			const uint8_t *in = lab_damage(p, true, buf, n, &got);
+			transcript_bytes(p->cfg->name, "rx", in, got);
+			if (p->ops && p->ops->rx && got)
+				p->ops->rx(p, in, got);
+		}
 		if (!p->unplugged)
 			faults_rx(p, n);
 	}
@@ -243,6 +249,11 @@ void lab_port_send(struct lab_port *p, const void *buf, size_t n)
 	if (n == 0 || p->unplugged || p->silent)
 		return;
 	transcript_bytes(p->cfg->name, "tx", buf, n);
+	/* the device sent buf; the host gets what the line (--damage) makes
+	 * of it */
+	buf = lab_damage(p, false, buf, n, &n);
+	if (n == 0)
+		return;
 	/* track XOFF/XON as the host's line discipline sees them (IXANY:
 	 * any byte restarts output) */
 	{

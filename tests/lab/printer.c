@@ -46,12 +46,8 @@ static struct printer *P(struct lab_port *p) { return p->model; }
 
 static long line_bps(struct printer *pr)
 {
-	long s = lab_port_speed(pr->p);
+	long s = lab_port_speed_seen(pr->p, &pr->speed);
 
-	if (s != pr->speed) {
-		pr->speed = s;
-		transcript_event(pr->p->cfg->name, "termios", "speed=%ld", s);
-	}
 	return s > 0 ? s : 9600;
 }
 

@@ -19,6 +19,7 @@
 #include "handshake/printer.h"
 #include "handshake/usb.h"
 #include "handshake/device.h"
+#include "handshake/xfer.h"
 
 #define HS_VERSION "0.1.0"
 

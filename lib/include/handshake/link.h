@@ -58,6 +58,8 @@ enum hs_transport {
 	HS_TRANSPORT_USB,    /* a USB printer-class interface (libusb) */
 	HS_TRANSPORT_TCP,    /* raw bytes over TCP (tcp://). Since 0.1.0 */
 	HS_TRANSPORT_RFC2217,/* Telnet COM-PORT-OPTION (rfc2217://). Since 0.1.0 */
+	HS_TRANSPORT_PIPE,   /* fd: pipes or a socket to a program that holds
+	                      * the line (hsdial --exec): bytes only. Since 0.1.0 */
 };
 
 /* Line settings. */
