@@ -211,54 +211,91 @@ size_t lab_uart_queued(struct lab_port *p)
 
 /* ---- device -> host --------------------------------------------------- */
 
-static gboolean flush_out(gint fd, GIOCondition cond, gpointer data)
+/* who wants to hear that a port's device -> host queue emptied */
+static struct {
+	void (*fn)(struct lab_port *p, void *data);
+	void *data;
+} on_sent[LAB_MAX_PORTS];
+
+/* Write what the pty takes now; true when nothing is left. */
+static bool write_out(struct lab_port *p)
 {
-	struct lab_port *p = data;
 	int i = port_index(p);
 	ssize_t n;
 
-	(void)cond;
 	while (outq[i]->len) {
-		n = write(fd, outq[i]->data, outq[i]->len);
+		n = write(p->master, outq[i]->data, outq[i]->len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			return false;
 		if (n < 0) {
-			if (errno == EAGAIN) {
-				if (!outwatch[i])
-					outwatch[i] = g_unix_fd_add(fd, G_IO_OUT,
-					                            flush_out, p);
-				return G_SOURCE_CONTINUE;
-			}
 			g_byte_array_set_size(outq[i], 0);
 			break;
 		}
 		g_byte_array_remove_range(outq[i], 0, (guint)n);
 	}
+	return true;
+}
+
+static gboolean flush_out(gint fd, GIOCondition cond, gpointer data)
+{
+	struct lab_port *p = data;
+	int i = port_index(p);
+
+	(void)fd;
+	(void)cond;
+	if (!write_out(p))
+		return G_SOURCE_CONTINUE;
 	outwatch[i] = 0;
+	/* from the main loop, never from inside a send: a sender that
+	 * refills here does not recurse */
+	if (on_sent[i].fn)
+		on_sent[i].fn(p, on_sent[i].data);
 	return G_SOURCE_REMOVE;
+}
+
+void lab_port_send_raw(struct lab_port *p, const void *buf, size_t n)
+{
+	int i = port_index(p);
+	struct termios t;
+	bool ixany;
+
+	if (n == 0 || p->unplugged || p->silent)
+		return;
+	/* track XOFF/XON as the host's line discipline sees them (IXANY:
+	 * any byte restarts output) */
+	ixany = tcgetattr(p->slave, &t) == 0 && (t.c_iflag & IXANY);
+	for (size_t k = 0; k < n; k++) {
+		uint8_t c = ((const uint8_t *)buf)[k];
+		if (c == 0x13)
+			p->xoff = true;
+		else if (c == 0x11 || ixany)
+			p->xoff = false;
+	}
+	g_byte_array_append(outq[i], buf, (guint)n);
+	if (!outwatch[i] && !write_out(p))
+		outwatch[i] = g_unix_fd_add(p->master, G_IO_OUT, flush_out, p);
 }
 
 void lab_port_send(struct lab_port *p, const void *buf, size_t n)
 {
-	int i = port_index(p);
-
 	if (n == 0 || p->unplugged || p->silent)
 		return;
 	transcript_bytes(p->cfg->name, "tx", buf, n);
-	/* track XOFF/XON as the host's line discipline sees them (IXANY:
-	 * any byte restarts output) */
-	{
-		struct termios t;
-		bool ixany = tcgetattr(p->slave, &t) == 0 && (t.c_iflag & IXANY);
-		for (size_t k = 0; k < n; k++) {
-			uint8_t c = ((const uint8_t *)buf)[k];
-			if (c == 0x13)
-				p->xoff = true;
-			else if (c == 0x11 || ixany)
-				p->xoff = false;
-		}
-	}
-	g_byte_array_append(outq[i], buf, (guint)n);
-	if (!outwatch[i])
-		flush_out(p->master, G_IO_OUT, p);
+	lab_port_send_raw(p, buf, n);
+}
+
+size_t lab_port_tx_pending(struct lab_port *p)
+{
+	return outq[port_index(p)]->len;
+}
+
+void lab_port_on_sent(struct lab_port *p, void (*fn)(struct lab_port *p, void *data),
+                      void *data)
+{
+	on_sent[port_index(p)].fn = fn;
+	on_sent[port_index(p)].data = data;
 }
 
 void lab_port_sends(struct lab_port *p, const char *s)
