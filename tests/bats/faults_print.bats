@@ -101,6 +101,17 @@ paper_back_row() {
   paper_back_row dtrdsr dsr
 }
 
+@test "paper out and back, flow=none: nothing holds the job, so hsprint cannot say what the printer lost" {
+  # No handshake: the printer's XOFF goes unheeded and what overflows
+  # its buffer is lost. hsprint can only say what went out of the port.
+  head -c 16384 /dev/urandom >"$tmp/job"
+  serial_lab xonxoff --print-rate 4000 --paper-out '5000 4000' --output "$tmp/out"
+  row 10 0 "^hsprint: $tmp/job: all 16384 bytes went out \(flow=none: nothing says whether the printer kept up\)$" -- \
+    "${LAB[@]}" -- \
+    "$HSPRINT" -v -d "serial:/dev/ttyUSB0?baud=115200&flow=none" --timeout 10 "$tmp/job"
+  grep -Eq 'ttyUSB0 printer printed [0-9]+ lost [1-9][0-9]* ' "$T"
+}
+
 @test "paper out and back, USB: hsprint says so, waits and finishes, byte-exact" {
   head -c 300000 /dev/urandom >"$tmp/job"
   row 30 0 "^hsprint: printer says: paper out - USB port status 0x20$" -- \
