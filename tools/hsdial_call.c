@@ -306,7 +306,8 @@ static int run_call(struct hs_modem *m, const struct hsd_opts *o, struct report 
 		keep_error(r);
 		if (!o->json)
 			tool_warn("%s driver: %s", r->driver, r->error);
-		return hsd_exit_code(rc);
+		/* the user's number, never the device: too long is usage too */
+		return EX_USAGE;
 	}
 	deadline = r->t_start + (o->timeout_ms >= 0 ? o->timeout_ms
 				 : o->mode == HSD_ANSWER ? INT_MAX : DIAL_MS);

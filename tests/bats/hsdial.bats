@@ -3,8 +3,10 @@
 # that name the device, and the pppd way of handing over the line. Then
 # the modem modes against the lab's Hayes modem: dial and answer with the
 # bytes passed exactly, every failed-call exit code, echo, V0, Q1, caller
-# ID, both hang-ups, carrier loss, deadlines, --at, --identify, --exec
-# and --json. Tests wait on the lab's transcript, never on fixed sleeps.
+# ID, both hang-ups, deadlines, --at, --identify, --exec and --json
+# (carrier loss and a silent modem are rows of the fault matrix,
+# faults_modem.bats). Tests wait on the lab's transcript, never on fixed
+# sleeps.
 load helper
 
 setup() {
@@ -305,35 +307,6 @@ within() {
   assert_failure
 }
 
-@test "carrier loss in data mode ends hsdial within 200 ms: exit 3" {
-  [ -x "$HSLAB" ] || skip "hslab not built ($HSLAB)"
-  # stdin stays open (a FIFO the shell holds) so only the carrier can end
-  # the call; the fault fires amid the data; the shell exits as soon as
-  # hsdial does, so the lab's "lab exit" is hsdial's end
-  mkfifo "$tmp/fifo"
-  head -c 3000 /dev/zero | tr '\0' x >"$tmp/data"
-  status=0
-  "$HSLAB" --transcript "$T" --fault 'carrier-loss after-bytes 1000' -- sh -c '
-    "$1" -d /dev/ttyUSB0 1 <"$2/fifo" >"$2/out" 2>"$2/err" & pid=$!
-    exec 3>"$2/fifo"
-    cat "$2/data" >&3
-    wait $pid' sh "$HSDIAL" "$tmp" || status=$?
-  [ "$status" -eq 3 ]
-  grep -q 'ttyUSB0 fault carrier-loss$' "$T"
-  within "$(span 'fault carrier-loss$' 'lab exit')" 0 0.2
-  run cat "$tmp/err"
-  assert_line --index 1 --regexp '^hsdial: the carrier was lost after [0-9.]+ s; bytes sent [0-9]+, received [0-9]+$'
-}
-
-@test "a modem that never answers (silence) times out at the deadline: exit 6" {
-  lab --fault silence -- --timeout 2 1
-  [ "$status" -eq 6 ]
-  run cat "$tmp/err"
-  # (the lab may let the first AT through before the silence starts)
-  assert_output --regexp '^hsdial: /dev/ttyUSB0( did not answer AT with OK in 5 tries within 2000 ms|: no result code for ATZ within [0-9]+ ms)'
-  within "$(span 'rx "AT.r"' 'lab exit')" 1.95 2.4
-}
-
 @test "a dial that never ends is abandoned at the deadline: exit 6" {
   lab --number '1 noanswer' -- --init ATS7=60 --timeout 2 1
   [ "$status" -eq 6 ]
@@ -510,6 +483,13 @@ PROG
   [ "$status" -eq 64 ]
   run cat "$tmp/err"
   assert_output --partial "';' may only end it"
+  # a number too long for a command line is the user's, not the modem's
+  lab -- "$(head -c 600 /dev/zero | tr '\0' 5)"
+  [ "$status" -eq 64 ]
+  run cat "$tmp/err"
+  assert_output --partial 'the dial string is too long'
+  run grep -F ' rx ' "$T"
+  assert_failure
 }
 
 @test "options may follow NUMBER; everything after --exec's PROGRAM is the program's" {
