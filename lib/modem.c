@@ -78,7 +78,7 @@ static void on_urc(void *ctx, const struct hs_at_urc *u)
 		break;
 	case HS_URC_CONNECT:
 		/* the modem answered by itself (S0 > 0) */
-		hs_mdm_went_online(m, u->connect);
+		hs_mdm_went_online(m, u->connect, isdigit((unsigned char)u->line[0]));
 		break;
 	case HS_URC_CALLER_ID:
 		if (!strcmp(u->key, "DATE"))

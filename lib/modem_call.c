@@ -96,7 +96,7 @@ int hs_modem_dial_string(char *out, size_t cap, const struct hs_dial *d)
 
 static void went_online(struct hs_modem *m, const struct hs_at_reply *r, struct hs_at_connect *c)
 {
-	hs_mdm_went_online(m, &r->connect);
+	hs_mdm_went_online(m, &r->connect, r->code >= 0);
 	if (c)
 		*c = r->connect;
 }

@@ -10,7 +10,10 @@
  * It is cut out of the data however the modem splits it: bytes that
  * could be its start are held back until the next bytes tell, or
  * HOLD_MS passes; and the last bytes given out are kept, so a NO CARRIER
- * whose start went out as data still ends the call. A network port
+ * whose start went out as data still ends the call. After a numeric
+ * (V0) CONNECT the modem's NO CARRIER is its code and CR ("3\r"), which
+ * data holds often: it counts only as the very end of the stream, held
+ * and followed by HOLD_MS of quiet, and not after a digit. A network port
  * reports its lines a second or more late (hs_link_lines_lag), after the
  * NO CARRIER: there the stream decides, and DCD falling (once it was
  * seen up) ends a call whose modem says nothing.
@@ -21,6 +24,8 @@
  * never talked to: another program may have left a call up) gets the
  * escape before ATH0, since online it would take "ATH0" as data.
  */
+#include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -55,7 +60,24 @@ void hs_mdm_note_dcd(struct hs_modem *m)
 	m->dcd_before = sig < 0 ? -1 : (sig & HS_SIG_DCD) != 0;
 }
 
-void hs_mdm_went_online(struct hs_modem *m, const struct hs_at_connect *c)
+/* The V0 code of NO CARRIER in the driver's numeric map, with its CR. */
+static void v0_no_carrier(struct hs_modem *m)
+{
+	const struct hs_at_numeric *map = m->drv->numeric;
+	size_t n = m->drv->nnumeric;
+
+	if (!map)
+		map = hs_at_default_numeric(&n);
+	m->v0_len = 0;
+	for (size_t i = 0; i < n; i++)
+		if (map[i].result == HS_AT_NO_CARRIER) {
+			int len = snprintf(m->v0_nc, sizeof(m->v0_nc), "%d\r", map[i].code);
+			m->v0_len = len > 0 && (size_t)len < sizeof(m->v0_nc) ? (size_t)len : 0;
+			return;
+		}
+}
+
+void hs_mdm_went_online(struct hs_modem *m, const struct hs_at_connect *c, int v0)
 {
 	int sig = -1;
 
@@ -78,6 +100,9 @@ void hs_mdm_went_online(struct hs_modem *m, const struct hs_at_connect *c)
 			sig = hs_link_wait_signals(m->link, HS_SIG_DCD, DCD_RISE_MS);
 	}
 	m->dcd_carrier = sig >= 0 && (sig & HS_SIG_DCD);
+	m->v0_len = 0;
+	if (v0 && !m->dcd_carrier && !m->dcd_late)
+		v0_no_carrier(m);
 }
 
 /* The call is over: reads and writes now fail with HS_ERR_NO_CARRIER. */
@@ -111,15 +136,36 @@ static void remember(struct hs_modem *m, const unsigned char *w, size_t end)
 	memcpy(m->tail, w + end - m->ntail, m->ntail);
 }
 
-/* How many bytes at the end of w[0..n) could start the text. */
-static size_t could_start(const unsigned char *w, size_t n)
+/* How many bytes at the end of w[0..n) could be the V0 NO CARRIER or
+ * its start: its code after anything but a digit (or nothing), then
+ * perhaps its CR. */
+static size_t v0_could_be(const struct hs_modem *m, const unsigned char *w, size_t n)
+{
+	for (size_t keep = m->v0_len < n ? m->v0_len : n; keep > 0; keep--) {
+		size_t at = n - keep;
+		if (!memcmp(w + at, m->v0_nc, keep) && (at == 0 || !isdigit(w[at - 1])))
+			return keep;
+	}
+	return 0;
+}
+
+/* Is what is held the whole V0 NO CARRIER? */
+static int v0_held(const struct hs_modem *m)
+{
+	return m->v0_len && m->nhold == m->v0_len && !memcmp(m->hold, m->v0_nc, m->v0_len);
+}
+
+/* How many bytes at the end of w[0..n) could start the text (or be the
+ * V0 NO CARRIER). */
+static size_t could_start(const struct hs_modem *m, const unsigned char *w, size_t n)
 {
 	size_t keep = n < HS_NO_CARRIER_LEN - 1 ? n : HS_NO_CARRIER_LEN - 1;
+	size_t v0 = v0_could_be(m, w, n);
 
 	for (; keep > 0; keep--)
 		if (!memcmp(w + n - keep, HS_NO_CARRIER_TEXT, keep))
 			break;
-	return keep;
+	return keep > v0 ? keep : v0;
 }
 
 /* Where the modem's NO CARRIER starts when it ends w[0..n) (with or
@@ -163,7 +209,7 @@ static int scan(struct hs_modem *m, const unsigned char *in, size_t n, unsigned 
 	}
 	/* hold the longest end that could start the text, but never what
 	 * was given already */
-	keep = could_start(w, total);
+	keep = could_start(m, w, total);
 	if (keep > total - base)
 		keep = total - base;
 	give = total - base - keep;
@@ -174,6 +220,9 @@ static int scan(struct hs_modem *m, const unsigned char *in, size_t n, unsigned 
 		m->held_since = hs_now_ms(); /* all of it new */
 	memmove(m->hold, w + total - keep, keep);
 	m->nhold = keep;
+	/* the V0 NO CARRIER counts only after a pause that follows it */
+	if (n && v0_held(m))
+		m->held_since = hs_now_ms();
 	remember(m, w, base + give);
 	return (int)give;
 }
@@ -200,7 +249,7 @@ static int after_dcd_fell(struct hs_modem *m, const unsigned char *in, size_t n,
 		}
 		return lost(m, "DCD fell");
 	}
-	keep = could_start(w, total);
+	keep = could_start(m, w, total);
 	give = total - keep;
 	memcpy(out, w, give);
 	memmove(m->hold, w + give, keep);
@@ -295,6 +344,10 @@ int hs_modem_read(struct hs_modem *m, void *buf, size_t len, int timeout_ms)
 		size_t room;
 		int n, wait, rc;
 
+		/* a V0 modem's NO CARRIER, the last thing it sent, quiet
+		 * since: the call is over */
+		if (v0_held(m) && !m->dcd_fell && due(m) == 0)
+			return lost(m, "the modem said NO CARRIER (V0)");
 		/* held bytes whose time is up, or too many for the room
 		 * the caller gave, go out as data */
 		if (m->nhold && (len <= m->nhold || due(m) == 0))

@@ -38,6 +38,19 @@ lab_hsdial() {
   assert_output 0
 }
 
+@test "carrier loss, a V0 modem on a line without DCD (&C0): its 3 ends the call, exit 3, none of it is data" {
+  # the modem's only sign is "3\r" (NO CARRIER in V0) at the very end
+  # of what it sent; stdin stays open, so nothing else can end the call
+  mkfifo "$tmp/fifo"
+  row 10 3 '^hsdial: the carrier was lost after [0-9.]+ s; bytes sent 0, received 6$' -- \
+    "$HSLAB" --transcript "$T" --number '1 script send "data\r\n" hangup' -- sh -c '
+    "$1" -d /dev/ttyUSB0 --init "ATV0&C0" 1 <"$2/fifo" >"$2/out" & pid=$!
+    exec 3>"$2/fifo"
+    wait $pid' sh "$HSDIAL" "$tmp"
+  grep -qF 'ttyUSB0 tx "3\r"' "$T"
+  printf 'data\r\n' | cmp - "$tmp/out"
+}
+
 @test "a silent modem, dial: exit 6 at the deadline" {
   lab_hsdial --fault silence -- --timeout 2 1
   row 2 6 '^hsdial: /dev/ttyUSB0( did not answer AT with OK in 5 tries within 2000 ms|: no result code for ATZ within [0-9]+ ms)' -- "${CMD[@]}"

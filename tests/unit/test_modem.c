@@ -501,6 +501,46 @@ static void test_data_and_no_carrier_at_once(void **state)
 	call_ends_with(s, "bye");
 }
 
+/* A V0 modem says NO CARRIER as "3\r": taken as the end of the call
+ * only as the very last thing it sent, after a quiet pause, and never
+ * after a digit ("13\r" is a number); elsewhere it is data. */
+static void test_v0_no_carrier_at_the_end(void **state)
+{
+	static const struct sim_step s[] = {
+		EXPECT("ATD1\r"), SEND("1\r"), GO(),
+		/* (pieces 5 ms apart, as emulators write them: a pause is
+		 * what takes over HOLD_MS) */
+		SEND("a3\rb3"), SILENT(5), SEND("\rc"),
+		SILENT(5), SEND("data3"), SILENT(5), SEND("\r"),
+		END(),
+	};
+	(void)state;
+	call_ends_with(s, "a3\rb3\rcdata");
+}
+
+static void test_v0_code_after_a_digit_is_data(void **state)
+{
+	static const struct sim_step s[] = {
+		EXPECT("ATD1\r"), SEND("1\r"), GO(),
+		SEND("data13\r"), SILENT(300), SEND("\r\nNO CARRIER\r\n"),
+		END(),
+	};
+	(void)state;
+	call_ends_with(s, "data13\r");
+}
+
+/* A verbose (V1) CONNECT: "3\r" is never the modem's. */
+static void test_v0_code_after_v1_connect_is_data(void **state)
+{
+	static const struct sim_step s[] = {
+		EXPECT("ATD1\r"), SEND("\r\nCONNECT\r\n"), GO(),
+		SEND("x3\r"), SILENT(300), SEND("\r\nNO CARRIER\r\n"),
+		END(),
+	};
+	(void)state;
+	call_ends_with(s, "x3\r");
+}
+
 /* With nothing held, nothing is due: a loop may sleep until input (no
  * DCD to look at on a pty); held bytes are due within the hold. */
 static void test_wait_ms_idle(void **state)
@@ -754,6 +794,9 @@ int main(void)
 		cmocka_unit_test(test_data_mode_and_carrier_loss),
 		cmocka_unit_test(test_no_carrier_in_pieces),
 		cmocka_unit_test(test_data_and_no_carrier_at_once),
+		cmocka_unit_test(test_v0_no_carrier_at_the_end),
+		cmocka_unit_test(test_v0_code_after_a_digit_is_data),
+		cmocka_unit_test(test_v0_code_after_v1_connect_is_data),
 		cmocka_unit_test(test_wait_ms_idle),
 		cmocka_unit_test(test_hangup_escape_guard),
 		cmocka_unit_test(test_hangup_unknown_state_escapes),

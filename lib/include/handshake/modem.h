@@ -22,6 +22,10 @@
  *    three-wire adapter, a modem set &C0) the modem's "NO CARRIER" in
  *    the stream, however it is split, and none of it is passed on as
  *    data. Bytes that may start it are held back up to 100 ms there.
+ *    After a numeric (V0) CONNECT its "3\r" counts there too, but only
+ *    as the very last bytes the modem sent, followed by 100 ms of quiet
+ *    and not after a digit: data that ends so and pauses would end the
+ *    call too, so V1 is safer on such lines.
  *  - Hang-up follows a policy; the default drops DTR and confirms DCD
  *    falls, and where that cannot be seen (no modem lines, DCD not
  *    following the carrier) escapes with "+++" honouring the guard time
