@@ -48,7 +48,10 @@ static int put_number(char *out, size_t cap, size_t *n, const char *s, const str
 		if (in(c, ADDRESS_CHARS) || (isalnum(c) && (in(c, d->dial_chars) || d->as_is)))
 			(*ring)++;
 		if (*n + 1 >= cap)
-			return hs_fail(HS_ERR_OVERFLOW, "%s \"%s\": the dial string is too long", what, s);
+			/* the cause first: a message cut short must still say it */
+			return hs_fail(HS_ERR_OVERFLOW,
+				       "the dial string is too long (a command line holds %d): %s of %zu characters \"%.40s%s\"",
+				       HS_AT_COMMAND_MAX, what, strlen(s), s, strlen(s) > 40 ? "..." : "");
 		out[(*n)++] = (char)c;
 	}
 	out[*n] = 0;
