@@ -74,6 +74,16 @@ LOCK=LCK..ttyUSB0
   assert_output 0
 }
 
+@test "a young lock file from the second before is still young: exit 75" {
+  # made a tenth of a second before the current second began: its age
+  # is well under a second, though the clock's seconds differ
+  row 10 75 "^hsdial: /dev/ttyUSB0 is in use by another program \\($HS_LOCK_DIR/$LOCK\\); close it or pick another port\$" -- \
+    "$HSLAB" -- sh -c '
+    while now=$(date +%s.%N); [ "${now#*.}" -gt 500000000 ]; do sleep 0.05; done
+    touch -d "@$((${now%.*} - 1)).900000000" "$1"
+    exec "$HSDIAL" -d /dev/ttyUSB0 --at AT' sh "$HS_LOCK_DIR/$LOCK"
+}
+
 @test "a port removed while it is being opened: exit 69, the device named" {
   # the lab unplugs as the tool opens the port: its first ioctl fails
   for tool in "$HSDIAL -d /dev/ttyUSB0 --at AT" "$HSPRINT -d /dev/ttyUSB0 $tmp/job"; do
