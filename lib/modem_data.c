@@ -471,47 +471,67 @@ static int hangup_dtr(struct hs_modem *m, int64_t deadline)
 	return (sig & HS_SIG_DCD) ? 0 : 1;
 }
 
+/* "+++" framed by the guard time (S12) of silence, for a modem that
+ * may be online: 1 it answered OK (it was online, and now is in online
+ * command mode), 0 no OK (perhaps it was in command mode already: the
+ * next command tells), 2 it said NO CARRIER (the call ended by itself
+ * meanwhile), or an error. r is scratch. */
+static int escape(struct hs_modem *m, struct hs_at_reply *r, int64_t deadline)
+{
+	int guard = m->guard_ms > 0 ? m->guard_ms
+		: m->drv->guard_ms > 0 ? m->drv->guard_ms : DEFAULT_GUARD_MS;
+	/* Silence before: a guard time since our last byte (since now for
+	 * a modem we did not dial: who knows what was sent last), and a
+	 * little more, since the modem's clock is not ours. */
+	int64_t since = m->online ? m->last_tx_ms : hs_now_ms();
+	int64_t quiet_until = since + guard + guard / 10 + 5;
+	int64_t now = hs_now_ms(), ok_by;
+	int rc;
+
+	/* what another program's call left unread is not an answer to our
+	 * escape */
+	if (!m->online)
+		hs_link_flush(m->link, HS_FLUSH_INPUT);
+	if (quiet_until > now)
+		hs_nap((int)(quiet_until - now), deadline);
+	offline(m);
+	if ((rc = hs_at_send_raw(m->at, "+++", 3, hs_remaining(deadline))) < 0)
+		return rc;
+	/* Silence after: we send nothing; the modem answers OK once the
+	 * guard time has passed. Data still coming from the far end may
+	 * garble lines meanwhile: keep waiting. */
+	ok_by = hs_deadline(guard * 2 + 1000);
+	do {
+		int left = hs_remaining(ok_by) < hs_remaining(deadline)
+			? hs_remaining(ok_by) : hs_remaining(deadline);
+		rc = hs_at_wait_result(m->at, r, left);
+	} while ((rc == HS_ERR_PROTOCOL || rc == HS_ERR_OVERFLOW) &&
+		 hs_remaining(ok_by) > 0 && hs_remaining(deadline) > 0);
+	if (rc == HS_OK && r->result == HS_AT_NO_CARRIER)
+		return 2;
+	if (rc == HS_OK && r->result == HS_AT_OK)
+		return 1;
+	return rc == HS_ERR_TIMEOUT || rc == HS_ERR_PROTOCOL || rc == HS_ERR_OVERFLOW ||
+	       rc == HS_OK ? 0 : rc;
+}
+
 static int hangup_escape(struct hs_modem *m, int64_t deadline)
 {
 	struct hs_at_reply *r = malloc(sizeof(*r));
-	int guard = m->guard_ms > 0 ? m->guard_ms
-		: m->drv->guard_ms > 0 ? m->drv->guard_ms : DEFAULT_GUARD_MS;
 	int rc;
 
 	if (!r)
 		return hs_fail(HS_ERR_NOMEM, "%s: out of memory", hs_mdm_dev(m));
 	if (maybe_online(m)) {
-		/* Silence before: a guard time since our last byte (since
-		 * now for a modem we did not dial: who knows what was sent
-		 * last), and a little more, since the modem's clock is not
-		 * ours. */
-		int64_t since = m->online ? m->last_tx_ms : hs_now_ms();
-		int64_t quiet_until = since + guard + guard / 10 + 5;
-		int64_t now = hs_now_ms();
-		/* what another program's call left unread is not an answer
-		 * to our escape */
-		if (!m->online)
-			hs_link_flush(m->link, HS_FLUSH_INPUT);
-		if (quiet_until > now)
-			hs_nap((int)(quiet_until - now), deadline);
-		offline(m);
-		if ((rc = hs_at_send_raw(m->at, "+++", 3, hs_remaining(deadline))) < 0)
+		rc = escape(m, r, deadline);
+		if (rc < 0)
 			goto out;
-		/* Silence after: we send nothing; the modem answers OK once
-		 * the guard time has passed. Data still coming from the far
-		 * end may garble lines meanwhile: keep waiting. */
-		int64_t ok_by = hs_deadline(guard * 2 + 1000);
-		do {
-			int left = hs_remaining(ok_by) < hs_remaining(deadline)
-				? hs_remaining(ok_by) : hs_remaining(deadline);
-			rc = hs_at_wait_result(m->at, r, left);
-		} while ((rc == HS_ERR_PROTOCOL || rc == HS_ERR_OVERFLOW) &&
-			 hs_remaining(ok_by) > 0 && hs_remaining(deadline) > 0);
-		if (rc == HS_OK && r->result == HS_AT_NO_CARRIER) {
+		if (rc == 2) {
 			rc = HS_OK; /* the call ended by itself meanwhile */
 			goto out;
 		}
-		/* no OK: perhaps it was in command mode already; ATH0 tells */
+		/* OK: ATH0 now hangs up; no OK: perhaps it was in command
+		 * mode already, and ATH0 tells */
 	}
 	rc = hs_at_command(m->at, "ATH0", r, hs_remaining(deadline));
 	if (rc == HS_OK && r->result != HS_AT_OK && r->result != HS_AT_NO_CARRIER &&
@@ -528,6 +548,31 @@ static int hangup_escape(struct hs_modem *m, int64_t deadline)
 out:
 	free(r);
 	return rc;
+}
+
+int hs_modem_command_mode(struct hs_modem *m, int timeout_ms)
+{
+	struct hs_at_reply *r;
+	int sig, rc;
+
+	if (!m || timeout_ms < 0)
+		return hs_fail(HS_ERR_ARG, "hs_modem_command_mode: no modem or negative timeout");
+	if (m->online)
+		return hs_fail(HS_ERR_ARG, "%s: our own call is up; hang up first", hs_mdm_dev(m));
+	if (!maybe_online(m))
+		return 0;
+	/* DCD low where the modem drives it: no carrier, so no call */
+	if (m->has_lines && (sig = hs_link_signals(m->link)) >= 0 && !(sig & HS_SIG_DCD))
+		return 0;
+	if ((m->drv->quirks & HS_MODEM_QUIRK_NO_ESCAPE))
+		return hs_fail(HS_ERR_NOT_SUPPORTED,
+			       "%s: DCD is up or cannot be read, so a call may be up, and +++ does not work on this modem: hang it up first",
+			       hs_mdm_dev(m));
+	if (!(r = malloc(sizeof(*r))))
+		return hs_fail(HS_ERR_NOMEM, "%s: out of memory", hs_mdm_dev(m));
+	rc = escape(m, r, hs_deadline(timeout_ms));
+	free(r);
+	return rc == 1 ? 1 : rc < 0 ? rc : 0;
 }
 
 int hs_modem_hangup(struct hs_modem *m, int timeout_ms)

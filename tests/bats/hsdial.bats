@@ -559,6 +559,43 @@ left_up() {
   assert_failure
 }
 
+# left_up_far FAR-END CHAT-INIT HSDIAL-ARGUMENT...: left_up with FAR-END
+# answering number 1
+left_up_far() {
+  local far=$1 init=$2
+  shift 2
+  CHAT=$(command -v chat || echo /usr/sbin/chat)
+  [ -x "$CHAT" ] || skip "pppd's chat not installed (Debian: ppp)"
+  [ -x "$HSLAB" ] || skip "hslab not built ($HSLAB)"
+  status=0
+  timeout 60 "$HSLAB" --transcript "$T" --number "1 $far" -- sh -c '
+    "$1" -t 5 "" "$2" OK ATDT1 CONNECT "" </dev/ttyUSB0 >/dev/ttyUSB0 || exit 99
+    shift 2
+    exec "$@"' sh "$CHAT" "$init" "$HSDIAL" -d /dev/ttyUSB0 "$@" \
+    >"$tmp/out" 2>"$tmp/err" || status=$?
+}
+
+@test "--at and --identify on a call another program left up escape first: nothing reaches the far end" {
+  # the far end logs peer-got if any of hsdial's AT commands reach it
+  for mode in '--at ATI' --identify; do
+    left_up_far 'script expect AT' 'AT&D0' $mode
+    [ "$status" -eq 0 ] || { cat "$tmp/err"; return 1; }
+    in_order 'state CONNECT 115200' 'rx "\+\+\+"' 'state ONLINE-COMMAND escape'
+    run grep -F 'peer-got' "$T"
+    assert_failure
+    grep -q 'ttyUSB0 command "ATI' "$T"
+    run cat "$tmp/err"
+    assert_output 'hsdial: /dev/ttyUSB0 was in a call another program left up: escaped to command mode; the call is still up (hsdial --hangup ends it)'
+  done
+}
+
+@test "--at on an idle modem whose DCD is low sends no escape" {
+  lab -- --at AT
+  [ "$status" -eq 0 ]
+  run grep -F '+++' "$T"
+  assert_failure
+}
+
 @test "NO CARRIER in pieces on a line whose DCD says nothing (&C0) ends the call: exit 3, none of it is data" {
   [ -x "$HSLAB" ] || skip "hslab not built ($HSLAB)"
   # stdin stays open (a FIFO the shell holds): only NO CARRIER can end

@@ -624,6 +624,54 @@ static void test_hangup_unknown_state_escapes(void **state)
 	modem_rig_close(g);
 }
 
+/* Before a first command on a line without DCD (a pty): +++ framed by
+ * the guard time; OK says a call was up. Once the modem is known to be
+ * in command mode nothing more is sent. */
+static void test_command_mode_escapes_unknown_state(void **state)
+{
+	static const struct hs_modem_driver quick = {
+		.name = "quick", .description = "a Hayes modem with S12=10",
+		.guard_ms = 200,
+	};
+	static const struct sim_step s[] = {
+		EXPECT_GAP("+++", 200),
+		SILENT(200),
+		SEND("\r\nOK\r\n"),
+		EXPECT("AT\r"), SEND("\r\nOK\r\n"),
+		END(),
+	};
+	struct modem_rig *g = modem_rig_open(&quick, s);
+	(void)state;
+
+	assert_int_equal(hs_modem_command_mode(g->m, 5000), 1);
+	assert_int_equal(hs_modem_command_mode(g->m, 5000), 0);
+	assert_int_equal(hs_modem_sync(g->m, 1, 2000), HS_OK);
+	sim_finish(&g->sim);
+	modem_rig_close(g);
+}
+
+/* A modem in command mode already does not answer +++ (no line end):
+ * 0, and the next command works. */
+static void test_command_mode_no_answer(void **state)
+{
+	static const struct hs_modem_driver quick = {
+		.name = "quick", .description = "a Hayes modem with S12=10",
+		.guard_ms = 100,
+	};
+	static const struct sim_step s[] = {
+		EXPECT_GAP("+++", 100),
+		EXPECT("AT\r"), SEND("\r\nOK\r\n"),
+		END(),
+	};
+	struct modem_rig *g = modem_rig_open(&quick, s);
+	(void)state;
+
+	assert_int_equal(hs_modem_command_mode(g->m, 5000), 0);
+	assert_int_equal(hs_modem_sync(g->m, 1, 2000), HS_OK);
+	sim_finish(&g->sim);
+	modem_rig_close(g);
+}
+
 /* Once the modem answered a command, it is in command mode: ATH0 alone. */
 static void test_hangup_known_command_mode(void **state)
 {
@@ -801,6 +849,8 @@ int main(void)
 		cmocka_unit_test(test_hangup_escape_guard),
 		cmocka_unit_test(test_hangup_unknown_state_escapes),
 		cmocka_unit_test(test_hangup_known_command_mode),
+		cmocka_unit_test(test_command_mode_escapes_unknown_state),
+		cmocka_unit_test(test_command_mode_no_answer),
 		cmocka_unit_test(test_hangup_dtr_only_cannot_on_pty),
 		cmocka_unit_test(test_wait_call_caller_id_answer),
 		cmocka_unit_test(test_wait_call_modem_answers_itself),
