@@ -429,6 +429,13 @@ static bool apply_words(struct lab_config *c, const char *key, char **w,
 		if (n > 2)
 			g_strlcpy(r->name, w[2], sizeof(r->name));
 		p->nrings++;
+	} else if (!strcmp(key, "uart")) {
+		NEED(1);
+		if (strcmp(w[0], "paced") && strcmp(w[0], "instant")) {
+			LAB_ERR(err, "uart: paced or instant, not '%s'", w[0]);
+			return false;
+		}
+		p->uart_paced = !strcmp(w[0], "paced");
 	} else if (!strcmp(key, "plug-after")) {
 		NEED(1);
 		if (!parse_long(w[0], 0, 3600000, &p->plug_after_ms, err))

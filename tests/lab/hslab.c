@@ -62,6 +62,11 @@ static const char usage_text[] =
 "  --manufacturer S  --product S  --serial S\n"
 "  --plug-after MS        the port appears MS ms after the start, with an\n"
 "                         \"add\" uevent (as udev's, for hsprobe --watch)\n"
+"  --uart MODE            how the device takes what the program wrote:\n"
+"                         instant (default: as the pty hands it over) or\n"
+"                         paced (a character time each at the speed the\n"
+"                         program set, as off a real line: a tcflush()\n"
+"                         right after a write then loses the bytes)\n"
 "Hayes modem:\n"
 "  --ati LINE             a line of the ATI reply (repeat for more)\n"
 "  --number 'NUM FAREND'  what answers when NUM is dialled (digits compared)\n"
@@ -123,7 +128,8 @@ static const char usage_text[] =
 "                        ONLINE-COMMAND escape|DTR, NO-CARRIER why, BUSY,\n"
 "                        NO-DIALTONE, NO-ANSWER, RING N, ANSWER,\n"
 "                        RING-END, RING-MISSED\n"
-"  termios speed=BPS     line speed the program set, as the model saw it\n"
+"  termios speed=BPS     line speed the program set, as the model saw it\n""  flush output N        the program discarded its output queue\n"
+"                        (tcflush): N bytes the device never got\n"
 "  line speed=BPS bits=N parity=P stop=N flow=F   the framing the program\n"
 "                        set, logged when it changed (seen when the\n"
 "                        program writes or issues an ioctl)\n"
@@ -166,7 +172,7 @@ static const char *const keys[] = {
 	"transcript", "port", "nullmodem", "usb", "manufacturer", "product",
 	"serial", "ati", "number", "default-number", "connect-speed", "ring",
 	"ring-interval", "ring-max", "split-results", "buffer", "print-rate", "busy",
-	"paper-out", "output", "fault", "usb-printer", "plug-after",
+	"paper-out", "output", "fault", "usb-printer", "plug-after", "uart",
 };
 
 static void die(const char *fmt, ...) G_GNUC_PRINTF(1, 2);

@@ -119,6 +119,9 @@ struct lab_port_cfg {
 	/* hot-plug: the port appears this long after the start, with an
 	 * "add" uevent (hsprobe --watch); -1: there from the start */
 	long plug_after_ms;
+	/* the device takes what the program wrote a character time apart
+	 * at the speed it set (--uart paced), not as the pty hands it over */
+	bool uart_paced;
 	/* faults */
 	struct lab_fault_cfg faults[4];
 	int nfaults;
@@ -215,6 +218,8 @@ struct lab_port {
 	bool unplugged;
 	bool stopped;              /* the model's stop hook has run */
 	long rx_total;             /* bytes received from the host */
+	gint64 line_t;             /* --uart paced: µs when the character on
+	                            * the line started (main loop) */
 	bool silent;               /* fault: drop everything the device says */
 	bool xoff;                 /* device sent XOFF, no XON since */
 	const struct lab_model_ops *ops;
@@ -248,6 +253,9 @@ void lab_uart_stop(struct lab_port *p);
 /* TIOCOUTQ: bytes written by the program, not yet received by the
  * device (any thread) */
 size_t lab_uart_queued(struct lab_port *p);
+/* TCFLSH for output: the program discards what the device has not
+ * received yet; returns how many bytes that was (any thread) */
+size_t lab_uart_flush(struct lab_port *p);
 /* device -> host bytes; logged as tx */
 void lab_port_send(struct lab_port *p, const void *buf, size_t n);
 /* the same, not logged (a flood would swamp the transcript) */

@@ -196,3 +196,21 @@ setup() {
 	assert_failure 64
 	assert_output --partial 'take no other trigger'
 }
+
+@test "--uart paced: a program's tcflush discards what the line has not carried yet" {
+	# 300 baud: a character takes 33 ms on the line, and the program
+	# flushes right after writing five
+	run "$HSLAB" --transcript "$T" --port ttyUSB0=none --uart paced -- /usr/bin/python3 -c '
+import os, termios, tty
+fd = os.open("/dev/ttyUSB0", os.O_RDWR | os.O_NOCTTY)
+tty.setraw(fd)
+a = termios.tcgetattr(fd)
+a[4] = a[5] = termios.B300
+termios.tcsetattr(fd, termios.TCSANOW, a)
+os.write(fd, b"hello")
+termios.tcflush(fd, termios.TCOFLUSH)'
+	assert_success
+	grep -q 'ttyUSB0 flush output 5$' "$T"
+	run grep -c 'ttyUSB0 rx' "$T"
+	assert_output 0
+}

@@ -89,6 +89,27 @@ static bool line_stopped(struct lab_port *p)
 	return false;
 }
 
+/* --uart paced: a character takes 10 bit times at the speed the
+ * program set */
+static gint64 char_us(struct lab_port *p)
+{
+	long bps = lab_port_speed(p);
+
+	return 10 * G_USEC_PER_SEC / (bps > 0 ? bps : 9600);
+}
+
+/* --uart paced: the characters the line has carried since line_t, when
+ * the first of them started; a line idle for longer starts afresh, so
+ * a byte reaches the device a character time after it was written. */
+static size_t line_room(struct lab_port *p)
+{
+	gint64 now = g_get_monotonic_time(), c = char_us(p);
+
+	if (now - p->line_t > 2 * c)
+		p->line_t = now;
+	return (size_t)((now - p->line_t) / c);
+}
+
 /* how many queued bytes the device takes now */
 static size_t device_room(struct lab_port *p)
 {
@@ -98,6 +119,8 @@ static size_t device_room(struct lab_port *p)
 		return 0;
 	if (p->ops && p->ops->rx_budget)
 		room = MIN(room, p->ops->rx_budget(p));
+	if (p->cfg->uart_paced)
+		room = MIN(room, line_room(p));
 	return MIN(room, faults_rx_room(p));
 }
 
@@ -132,6 +155,8 @@ static void service(struct lab_port *p)
 		g_mutex_unlock(&p->lock);
 		if (n == 0)
 			break;
+		if (p->cfg->uart_paced)
+			p->line_t += (gint64)n * char_us(p);
 		lab_port_log_line(p);
 		transcript_bytes(p->cfg->name, "rx", buf, n);
 		p->rx_total += (long)n;
@@ -205,6 +230,22 @@ size_t lab_uart_queued(struct lab_port *p)
 		    more > 0)
 			n += (size_t)more;
 	}
+	g_mutex_unlock(&p->lock);
+	return n;
+}
+
+size_t lab_uart_flush(struct lab_port *p)
+{
+	size_t n;
+
+	g_mutex_lock(&p->lock);
+	if (p->unplugged) {
+		g_mutex_unlock(&p->lock);
+		return 0;
+	}
+	take_from_pty(p);
+	n = p->uart->len;
+	g_byte_array_set_size(p->uart, 0);
 	g_mutex_unlock(&p->lock);
 	return n;
 }
