@@ -97,6 +97,17 @@ int hs_modem_dial_string(char *out, size_t cap, const struct hs_dial *d)
 	return (int)n;
 }
 
+/* Stop a modem dialing or answering: any character does. It must reach
+ * the modem before the caller closes the port, which discards what the
+ * port has not sent yet: drained here, within the same deadline. */
+static void abandon(struct hs_modem *m)
+{
+	int64_t deadline = hs_deadline(ABORT_WRITE_MS);
+
+	if (hs_at_send_raw(m->at, "\r", 1, ABORT_WRITE_MS) == HS_OK)
+		hs_link_drain(m->link, hs_remaining(deadline));
+}
+
 static void went_online(struct hs_modem *m, const struct hs_at_reply *r, struct hs_at_connect *c)
 {
 	hs_mdm_went_online(m, &r->connect, r->code >= 0);
@@ -115,7 +126,7 @@ static int quiet_outcome(struct hs_modem *m, const char *cmd, struct hs_at_reply
 	int sig;
 
 	if (!m->has_lines) {
-		hs_at_send_raw(m->at, "\r", 1, ABORT_WRITE_MS);
+		abandon(m);
 		return hs_fail(HS_ERR_NOT_SUPPORTED,
 			       "%s: the modem sends no result codes (Q1) and the port has no DCD: cannot tell whether %s connected",
 			       hs_mdm_dev(m), cmd);
@@ -126,7 +137,7 @@ static int quiet_outcome(struct hs_modem *m, const char *cmd, struct hs_at_reply
 	if (sig < 0)
 		return sig;
 	if (!(sig & HS_SIG_DCD)) {
-		hs_at_send_raw(m->at, "\r", 1, ABORT_WRITE_MS);
+		abandon(m);
 		return hs_fail(HS_ERR_TIMEOUT,
 			       "%s: %s: no carrier (DCD) within %d ms and no result codes (Q1); call abandoned",
 			       hs_mdm_dev(m), cmd, timeout_ms);
@@ -152,7 +163,7 @@ static int call_command(struct hs_modem *m, const char *cmd, int ok_is_fine,
 	if (rc == HS_ERR_TIMEOUT) {
 		/* Any character stops a Hayes modem dialing or answering; its
 		 * NO CARRIER is then swallowed as the late reply. */
-		hs_at_send_raw(m->at, "\r", 1, ABORT_WRITE_MS);
+		abandon(m);
 		rc = hs_fail(HS_ERR_TIMEOUT, "%s: no answer to %s within %d ms; call abandoned",
 			     hs_mdm_dev(m), cmd, timeout_ms);
 	} else if (rc == HS_OK && r->result == HS_AT_CONNECT) {

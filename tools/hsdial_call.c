@@ -20,7 +20,6 @@
 #define SYNC_TRIES 5
 #define RESET_MS 10000
 #define HANGUP_MS 15000
-#define DRAIN_MS 500
 /* Defaults of --timeout per mode. */
 #define DIAL_MS 60000
 #define AT_MS 10000
@@ -570,9 +569,6 @@ int hsd_run(const struct hsd_opts *o)
 			report_json(&r, status);
 		break;
 	}
-	/* closing flushes what the port has not sent yet: let the last
-	 * bytes (the character that abandons a dial) out first */
-	hs_link_drain(link, DRAIN_MS);
 	hs_modem_free(m);
 	hs_link_close(link);
 	return status;

@@ -316,6 +316,22 @@ within() {
   within "$(span 'rx "AT.r"' 'state COMMAND dial aborted')" 1.95 2.4
 }
 
+@test "an abandoned dial's abort reaches the modem before the port is closed" {
+  # a line at 300 baud, each byte a character time on it (--uart paced):
+  # closing the port (which discards what the UART still holds) right
+  # after writing the abort would lose it
+  [ -x "$HSLAB" ] || skip "hslab not built ($HSLAB)"
+  status=0
+  timeout 60 "$HSLAB" --transcript "$T" --uart paced --number '1 noanswer' -- \
+    "$HSDIAL" -d 'serial:/dev/ttyUSB0?baud=300' --init ATS7=60 --timeout 3 1 \
+    2>"$tmp/err" || status=$?
+  [ "$status" -eq 6 ]
+  grep -q 'ttyUSB0 state COMMAND dial aborted$' "$T"
+  # whatever hsdial discarded at the end, the abort was not among it
+  run grep -E 'ttyUSB0 flush output [1-9]' "$T"
+  assert_failure
+}
+
 @test "--at prints the reply's lines and the result; ERROR is exit 1" {
   lab --ati 'HSLAB TEST MODEM' --ati 'REV 1' -- --at ATI
   [ "$status" -eq 0 ]
