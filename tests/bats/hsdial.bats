@@ -538,7 +538,8 @@ PROG
 
 # left_up CHAT-INIT HSDIAL-ARGUMENT...: pppd's chat dials 1 (after the
 # init command CHAT-INIT) and exits leaving the call up; then hsdial runs
-# on the same modem. The far end logs "peer-got" if "ATH0" reaches it.
+# on the same modem. The far end ($FAR, default one that expects ATH0)
+# logs "peer-got" if what it expects reaches it.
 left_up() {
   local init=$1
   shift
@@ -546,7 +547,7 @@ left_up() {
   [ -x "$CHAT" ] || skip "pppd's chat not installed (Debian: ppp)"
   [ -x "$HSLAB" ] || skip "hslab not built ($HSLAB)"
   status=0
-  timeout 60 "$HSLAB" --transcript "$T" --number '1 script expect ATH0' -- sh -c '
+  timeout 60 "$HSLAB" --transcript "$T" --number "1 ${FAR:-script expect ATH0}" -- sh -c '
     "$1" -t 5 "" "$2" OK ATDT1 CONNECT "" </dev/ttyUSB0 >/dev/ttyUSB0 || exit 99
     shift 2
     exec "$@"' sh "$CHAT" "$init" "$HSDIAL" -d /dev/ttyUSB0 "$@" \
@@ -575,26 +576,10 @@ left_up() {
   assert_failure
 }
 
-# left_up_far FAR-END CHAT-INIT HSDIAL-ARGUMENT...: left_up with FAR-END
-# answering number 1
-left_up_far() {
-  local far=$1 init=$2
-  shift 2
-  CHAT=$(command -v chat || echo /usr/sbin/chat)
-  [ -x "$CHAT" ] || skip "pppd's chat not installed (Debian: ppp)"
-  [ -x "$HSLAB" ] || skip "hslab not built ($HSLAB)"
-  status=0
-  timeout 60 "$HSLAB" --transcript "$T" --number "1 $far" -- sh -c '
-    "$1" -t 5 "" "$2" OK ATDT1 CONNECT "" </dev/ttyUSB0 >/dev/ttyUSB0 || exit 99
-    shift 2
-    exec "$@"' sh "$CHAT" "$init" "$HSDIAL" -d /dev/ttyUSB0 "$@" \
-    >"$tmp/out" 2>"$tmp/err" || status=$?
-}
-
 @test "--at and --identify on a call another program left up escape first: nothing reaches the far end" {
   # the far end logs peer-got if any of hsdial's AT commands reach it
   for mode in '--at ATI' --identify; do
-    left_up_far 'script expect AT' 'AT&D0' $mode
+    FAR='script expect AT' left_up 'AT&D0' $mode
     [ "$status" -eq 0 ] || { cat "$tmp/err"; return 1; }
     in_order 'state CONNECT 115200' 'rx "\+\+\+"' 'state ONLINE-COMMAND escape'
     run grep -F 'peer-got' "$T"
