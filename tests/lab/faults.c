@@ -95,8 +95,13 @@ static void flood_more(struct lab_port *p, void *data)
 	struct fault_run *r = data;
 	uint8_t buf[FLOOD_CHUNK];
 
+	/* whole RINGs in each piece: what the modem itself sends (an
+	 * echo, a reply) comes between two, never inside one */
+	size_t piece = r->f->kind == FAULT_RINGS ? sizeof(buf) - sizeof(buf) % 6
+	                                         : sizeof(buf);
+
 	while (r->flood_left > 0 && !p->unplugged && lab_port_tx_pending(p) == 0) {
-		size_t n = (size_t)MIN(r->flood_left, (long)sizeof(buf));
+		size_t n = (size_t)MIN(r->flood_left, (long)piece);
 		make_stream(r, buf, n);
 		lab_port_send_raw(p, buf, n);
 		r->flood_left -= (long)n;

@@ -251,8 +251,8 @@ void lab_uart_init(struct lab_port *p);
 void lab_tty_start_io(struct lab_port *p);
 void lab_uart_stop(struct lab_port *p);
 /* TIOCOUTQ: bytes written by the program, not yet received by the
- * device (any thread) */
-size_t lab_uart_queued(struct lab_port *p);
+ * device (any thread); false once the port is unplugged */
+bool lab_uart_queued(struct lab_port *p, size_t *queued);
 /* TCFLSH for output: the program discards what the device has not
  * received yet; returns how many bytes that was (any thread) */
 size_t lab_uart_flush(struct lab_port *p);

@@ -267,7 +267,14 @@ static gboolean on_ioctl(UMockdevIoctlBase *h, UMockdevIoctlClient *client,
 	if (req == TIOCOUTQ) {
 		/* A pty's output queue always looks empty, a UART's holds
 		 * what the line has not sent yet (lab_uart.c). */
-		*v = (int)MIN(lab_uart_queued(p), (size_t)INT_MAX);
+		size_t q;
+		if (!lab_uart_queued(p, &q)) {
+			/* unplugged while we got here */
+			umockdev_ioctl_client_complete(client, -1, EIO);
+			g_object_unref(val);
+			return TRUE;
+		}
+		*v = (int)MIN(q, (size_t)INT_MAX);
 		goto done;
 	}
 	g_mutex_lock(&p->lock);

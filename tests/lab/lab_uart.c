@@ -205,14 +205,16 @@ static gboolean kick_main(gpointer data)
 	return G_SOURCE_REMOVE;
 }
 
-size_t lab_uart_queued(struct lab_port *p)
+bool lab_uart_queued(struct lab_port *p, size_t *queued)
 {
 	size_t n, before;
 
 	g_mutex_lock(&p->lock);
 	if (p->unplugged) {
+		/* the queue went with the adapter: the port answers EIO,
+		 * never "empty", which would say it all went out */
 		g_mutex_unlock(&p->lock);
-		return 0;
+		return false;
 	}
 	before = p->uart->len;
 	take_from_pty(p);
@@ -231,7 +233,8 @@ size_t lab_uart_queued(struct lab_port *p)
 			n += (size_t)more;
 	}
 	g_mutex_unlock(&p->lock);
-	return n;
+	*queued = n;
+	return true;
 }
 
 size_t lab_uart_flush(struct lab_port *p)
