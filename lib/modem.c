@@ -210,6 +210,15 @@ int hs_modem_sync(struct hs_modem *m, int tries, int timeout_ms)
 			free(r);
 			return HS_OK;
 		}
+		if (hs_at_online(m->at)) {
+			/* A CONNECT came instead of OK: every further AT would
+			 * be refused as data. The device's doing, not the
+			 * caller's: say so once. */
+			free(r);
+			return hs_fail(HS_ERR_PROTOCOL,
+				       "%s answered AT with CONNECT and is online: a call it answered by itself, or noise that looked like one",
+				       hs_mdm_dev(m));
+		}
 		last = rc < 0 ? rc : hs_at_result_error(m->at, r, "AT");
 		snprintf(why, sizeof(why), "%s", hs_last_error());
 	}

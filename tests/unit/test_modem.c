@@ -126,6 +126,26 @@ static void test_sync_after_noise(void **state)
 	modem_rig_close(g);
 }
 
+/* A CONNECT instead of OK (a modem that answered a call by itself, or
+ * line noise with "1\r" in it, V0's CONNECT) leaves the engine online:
+ * sync stops there with the device's error, not the caller's. */
+static void test_sync_connect_instead_of_ok(void **state)
+{
+	static const struct sim_step s[] = {
+		EXPECT("AT\r"), SEND("\r\n1\r"),
+		END(),
+	};
+	struct modem_rig *g = modem_rig_open(NULL, s);
+	int rc;
+	(void)state;
+
+	rc = hs_modem_sync(g->m, 5, 2000);
+	sim_finish(&g->sim);
+	assert_int_equal(rc, HS_ERR_PROTOCOL);
+	assert_non_null(strstr(hs_last_error(), "answered AT with CONNECT and is online"));
+	modem_rig_close(g);
+}
+
 static void test_sync_gives_up(void **state)
 {
 	static const struct sim_step s[] = {
@@ -821,6 +841,7 @@ int main(void)
 		cmocka_unit_test(test_registry),
 		cmocka_unit_test(test_driver_data_and_hooks),
 		cmocka_unit_test(test_sync_after_noise),
+		cmocka_unit_test(test_sync_connect_instead_of_ok),
 		cmocka_unit_test(test_sync_gives_up),
 		cmocka_unit_test(test_sync_noise_is_not_a_timeout),
 		cmocka_unit_test(test_reset_and_guard),
