@@ -53,19 +53,19 @@ lab_hsdial() {
 
 @test "a silent modem, dial: exit 6 at the deadline" {
   lab_hsdial --fault silence -- --timeout 2 1
-  row 2 6 '^hsdial: /dev/ttyUSB0( did not answer AT with OK in 5 tries within 2000 ms|: no result code for ATZ within [0-9]+ ms)' -- "${CMD[@]}"
+  row 2 6 '^hsdial: /dev/ttyUSB0( did not answer AT with OK in 5 tries within [0-9]+ ms|: no result code for ATZ within [0-9]+ ms)' -- "${CMD[@]}"
   within_transcript 'rx "AT.r"' 'lab exit' 1.95
 }
 
 @test "a silent modem, --at: exit 6 at the deadline" {
   lab_hsdial --fault silence -- --timeout 2 --at ATI
-  row 2 6 '^hsdial: /dev/ttyUSB0 did not answer AT with OK in 5 tries within 2000 ms; is it a modem, on, at this speed\?$' -- "${CMD[@]}"
+  row 2 6 '^hsdial: /dev/ttyUSB0 did not answer AT with OK in 5 tries within [0-9]+ ms; is it a modem, on, at this speed\?$' -- "${CMD[@]}"
   within_transcript 'rx "AT.r"' 'lab exit' 1.95
 }
 
 @test "a silent modem, --identify: exit 6 at the deadline" {
   lab_hsdial --fault silence -- --timeout 2 --identify
-  row 2 6 '^hsdial: /dev/ttyUSB0 did not answer AT with OK in 5 tries within 2000 ms; is it a modem, on, at this speed\?$' -- "${CMD[@]}"
+  row 2 6 '^hsdial: /dev/ttyUSB0 did not answer AT with OK in 5 tries within [0-9]+ ms; is it a modem, on, at this speed\?$' -- "${CMD[@]}"
   within_transcript 'rx "AT.r"' 'lab exit' 1.95
 }
 
@@ -87,7 +87,7 @@ within_transcript() {
   # which of its checks the engine trips first depends on how the reads
   # cut the noise; a "1\r" in it can even pass for a V0 CONNECT
   lab_hsdial --fault "garbage flood $MB10 on-open" -- --at ATI
-  row 10 76 '^hsdial: /dev/ttyUSB0 did not answer AT with OK in 5 tries \([0-9]+ ms\); the last: /dev/ttyUSB0 (sent more than 256 bytes that are not text in reply to AT: wrong speed, or not a modem\?|keeps sending: over [0-9]+ bytes nobody asked for before AT|answered a call by itself \(CONNECT\) and is online; AT was not sent)$' -- "${CMD[@]}"
+  row 10 76 '^hsdial: /dev/ttyUSB0 (did not answer AT with OK in 5 tries \([0-9]+ ms\); the last: /dev/ttyUSB0 (sent more than 256 bytes that are not text in reply to AT: wrong speed, or not a modem\?|keeps sending: over [0-9]+ bytes nobody asked for before AT|answered a call by itself \(CONNECT\) and is online; AT was not sent)|answered AT with CONNECT and is online: a call it answered by itself, or noise that looked like one)$' -- "${CMD[@]}"
 }
 
 @test "a 10 MB endless line while hsdial --at waits for OK: exit 76, the line named" {
@@ -95,9 +95,18 @@ within_transcript() {
   row 10 76 '^hsdial: /dev/ttyUSB0 did not answer AT with OK in 5 tries \([0-9]+ ms\); the last: /dev/ttyUSB0 (sent a line longer than 4096 bytes in reply to AT; dropped|keeps sending: over [0-9]+ bytes nobody asked for before AT)$' -- "${CMD[@]}"
 }
 
-@test "a 10 MB flood of RING while hsdial --at waits for OK: exit 76, not taken for a reply" {
+@test "a 10 MB flood of RING while hsdial --at waits for OK: the reply without them (0), or given up on (76)" {
+  # RINGs are calls, not replies: the command's own reply still comes
+  # through them (exit 0), unless more than the engine takes unasked
+  # piled up before it (exit 76), as the flood and the commands meet
   lab_hsdial --fault "rings flood $MB10 on-open" -- --at ATI
-  row 10 76 '^hsdial: /dev/ttyUSB0 (did not answer AT with OK in 5 tries \([0-9]+ ms\); the last: /dev/ttyUSB0 )?keeps sending: over [0-9]+ bytes nobody asked for before AT' -- "${CMD[@]}"
+  row 10 '0|76' '' -- "${CMD[@]}"
+  if [ "$status" -eq 76 ]; then
+    assert_line --regexp '^hsdial: /dev/ttyUSB0 (did not answer AT with OK in 5 tries \([0-9]+ ms\); the last: /dev/ttyUSB0 )?keeps sending: over [0-9]+ bytes nobody asked for before AT'
+  else
+    [ "$(tail -n 1 "$ROW_OUT")" = OK ]
+    grep -q 'HSLAB' "$ROW_OUT"
+  fi
   run grep -c RING "$ROW_OUT"
   assert_output 0
 }

@@ -29,7 +29,7 @@ unplug_row() {
   local flow=$1 busy=$2
   head -c 16384 /dev/urandom >"$tmp/job"
   serial_lab "$busy" --print-rate 8000 --fault 'unplug after-bytes 6000' --output "$tmp/out"
-  row 30 74 "^hsprint: $tmp/job: /dev/ttyUSB0 went away during write \(.*\): was it unplugged\?; the printer accepted [0-9]+ of 16384 bytes" -- \
+  row 30 74 "^hsprint: $tmp/job: /dev/ttyUSB0 went away during (write|a read of the modem lines) \(Input/output error\): was it unplugged\?; the printer accepted [0-9]+ of 16384 bytes" -- \
     "${LAB[@]}" -- \
     "$HSPRINT" -d "serial:/dev/ttyUSB0?baud=115200&flow=$flow" "$tmp/job"
   read -r took _ _ < <(rx_bytes_and_span "$T" ttyUSB0)
