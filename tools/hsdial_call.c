@@ -21,7 +21,6 @@
 #define SYNC_TRIES 5
 #define RESET_MS 10000
 #define HANGUP_MS 15000
-#define DRAIN_MS 500
 /* Defaults of --timeout per mode. */
 #define DIAL_MS 60000
 #define AT_MS 10000
@@ -83,19 +82,41 @@ static void on_urc(void *ctx, const struct hs_at_urc *u)
 	tool_warn("modem says: %s", clean);
 }
 
+/* The ms left until deadline (tool_now_ms()), at most cap, never below 0. */
+static int left_until(long long deadline, int cap)
+{
+	long long left = deadline - tool_now_ms();
+
+	if (left < 0)
+		left = 0;
+	return left < cap ? (int)left : cap;
+}
+
+/* A modem we know nothing of yet may be in a call another program left
+ * up: escape first where DCD does not say no call is up (the library's
+ * call), and say so when there was one. */
+static int command_mode(struct hs_modem *m, int timeout_ms)
+{
+	int rc = hs_modem_command_mode(m, timeout_ms);
+
+	if (rc == 1)
+		tool_warn("%s was in a call another program left up: escaped to command mode; the call is still up (hsdial --hangup ends it)",
+			  hs_link_info(hs_modem_link(m))->path);
+	return rc < 0 ? rc : HS_OK;
+}
+
 /* Sync, reset (ATZ and the driver's init) and the user's --init. */
 static int setup(struct hs_modem *m, const struct hsd_opts *o, long long deadline)
 {
-	long long left;
 	int rc;
 
+	if ((rc = command_mode(m, left_until(deadline, INT_MAX))) < 0)
+		return rc;
 	verbose(o, "sync (AT)");
-	left = deadline - tool_now_ms();
-	if ((rc = hs_modem_sync(m, SYNC_TRIES, (int)(left < SYNC_MS ? (left > 0 ? left : 0) : SYNC_MS))) < 0)
+	if ((rc = hs_modem_sync(m, SYNC_TRIES, left_until(deadline, SYNC_MS))) < 0)
 		return rc;
 	verbose(o, "reset (ATZ and the driver's init)");
-	left = deadline - tool_now_ms();
-	if ((rc = hs_modem_reset(m, 0, (int)(left < RESET_MS ? (left > 0 ? left : 0) : RESET_MS))) < 0)
+	if ((rc = hs_modem_reset(m, 0, left_until(deadline, RESET_MS))) < 0)
 		return rc;
 	for (int i = 0; i < o->ninit; i++) {
 		struct hs_at_reply *r = malloc(sizeof(*r));
@@ -103,9 +124,7 @@ static int setup(struct hs_modem *m, const struct hsd_opts *o, long long deadlin
 			return HS_ERR_NOMEM;
 		if (o->verbose)
 			tool_warn("init %s", o->init[i]);
-		left = deadline - tool_now_ms();
-		rc = hs_at_command(hs_modem_at(m), o->init[i], r,
-				   (int)(left < RESET_MS ? (left > 0 ? left : 0) : RESET_MS));
+		rc = hs_at_command(hs_modem_at(m), o->init[i], r, left_until(deadline, RESET_MS));
 		if (rc == HS_OK)
 			rc = hs_at_result_error(hs_modem_at(m), r, o->init[i]);
 		free(r);
@@ -113,10 +132,8 @@ static int setup(struct hs_modem *m, const struct hsd_opts *o, long long deadlin
 			return rc;
 	}
 	/* an --init may have set S12: "+++" must honour the new guard */
-	if (o->ninit && !(hs_modem_get_driver(m)->quirks & HS_MODEM_QUIRK_NO_S12)) {
-		left = deadline - tool_now_ms();
-		hs_modem_guard_time(m, (int)(left < RESET_MS ? (left > 0 ? left : 0) : RESET_MS));
-	}
+	if (o->ninit && !(hs_modem_get_driver(m)->quirks & HS_MODEM_QUIRK_NO_S12))
+		hs_modem_guard_time(m, left_until(deadline, RESET_MS));
 	return HS_OK;
 }
 
@@ -137,7 +154,8 @@ static int run_call(struct hs_modem *m, const struct hsd_opts *o, struct report 
 		keep_error(r);
 		if (!o->json)
 			tool_warn("%s driver: %s", r->driver, r->error);
-		return hsd_exit_code(rc);
+		/* the user's number, never the device: too long is usage too */
+		return EX_USAGE;
 	}
 	deadline = r->t_start + (o->timeout_ms >= 0 ? o->timeout_ms
 				 : o->mode == HSD_ANSWER ? INT_MAX : DIAL_MS);
@@ -146,9 +164,8 @@ static int run_call(struct hs_modem *m, const struct hsd_opts *o, struct report 
 	rc = setup(m, o, deadline);
 	r->t_ready = tool_now_ms();
 	if (rc == HS_OK && o->mode == HSD_DIAL) {
-		long long left = deadline - tool_now_ms();
 		verbose(o, "dialing");
-		rc = hs_modem_dial(m, &d, &r->c, (int)(left > 0 ? left : 0));
+		rc = hs_modem_dial(m, &d, &r->c, left_until(deadline, INT_MAX));
 	} else if (rc == HS_OK) {
 		/* no --timeout: wait for a call as long as it takes (INT_MAX
 		 * ms, some 24 days), or until a signal */
@@ -240,14 +257,17 @@ static int run_at(struct hs_modem *m, const struct hsd_opts *o, const char *devi
 {
 	struct hs_at_reply *r = malloc(sizeof(*r));
 	int timeout = o->timeout_ms >= 0 ? o->timeout_ms : AT_MS;
+	long long start = tool_now_ms();
 	char line[HS_AT_LINE_MAX + 1];
 	int rc;
 
 	if (!r)
 		tool_die(EX_OSERR, "out of memory");
-	rc = hs_modem_sync(m, SYNC_TRIES, timeout < SYNC_MS ? timeout : SYNC_MS);
+	rc = command_mode(m, timeout);
 	if (rc == HS_OK)
-		rc = hs_at_command(hs_modem_at(m), o->at_cmd, r, timeout);
+		rc = hs_modem_sync(m, SYNC_TRIES, left_until(start + timeout, SYNC_MS));
+	if (rc == HS_OK)
+		rc = hs_at_command(hs_modem_at(m), o->at_cmd, r, left_until(start + timeout, INT_MAX));
 	if (rc < 0) {
 		free(r);
 		return failed(o, device, rc, NULL);
@@ -285,11 +305,11 @@ static int run_identify(struct hs_modem *m, const struct hsd_opts *o, const char
 	long long start = tool_now_ms();
 	int rc;
 
-	rc = hs_modem_sync(m, SYNC_TRIES, timeout < SYNC_MS ? timeout : SYNC_MS);
-	if (rc == HS_OK) {
-		long long left = start + timeout - tool_now_ms();
-		rc = hs_modem_identify(m, &id, (int)(left > 0 ? left : 0));
-	}
+	rc = command_mode(m, timeout);
+	if (rc == HS_OK)
+		rc = hs_modem_sync(m, SYNC_TRIES, left_until(start + timeout, SYNC_MS));
+	if (rc == HS_OK)
+		rc = hs_modem_identify(m, &id, left_until(start + timeout, INT_MAX));
 	if (rc < 0)
 		return failed(o, device, rc, NULL);
 	if (o->json) {
@@ -403,9 +423,6 @@ int hsd_run(const struct hsd_opts *o)
 			hsd_report_json(&r, status);
 		break;
 	}
-	/* closing flushes what the port has not sent yet: let the last
-	 * bytes (the character that abandons a dial) out first */
-	hs_link_drain(link, DRAIN_MS);
 	hs_modem_free(m);
 	hs_link_close(link);
 	hsd_log_close();

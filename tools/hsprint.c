@@ -17,13 +17,32 @@
 #include <handshake/ieee1284.h>
 #include <handshake/printer.h>
 #include <handshake/usb.h>
+#include "hsprint.h"
 #include "tool.h"
 
 const char *tool_name = "hsprint";
 
-/* hsprint_cups.c: the CUPS backend mode (installed as backend "hs"). */
-int hsprint_cups_wanted(int argc, char **argv);
-int hsprint_cups_main(int argc, char **argv);
+/* A finished job's count in words, for both modes: who took the bytes.
+ * A device server took them for its printer. With no flow control
+ * nothing could hold the job back, so the count is only what went out
+ * of the port: a printer out of paper or buffer drops what follows. */
+void hsprint_took_all(char *out, size_t cap, struct hs_printer *p, size_t accepted)
+{
+	const struct hs_link_info *in = hs_link_info(hs_printer_link(p));
+	struct hs_line line;
+
+	if (in->transport == HS_TRANSPORT_TCP || in->transport == HS_TRANSPORT_RFC2217)
+		snprintf(out, cap, "the server at %s took all %zu bytes for the printer", in->name,
+			 accepted);
+	else if (in->transport != HS_TRANSPORT_USB &&
+		 hs_link_get_line(hs_printer_link(p), &line) == HS_OK &&
+		 line.flow == HS_FLOW_NONE)
+		snprintf(out, cap,
+			 "all %zu bytes went out (flow=none: nothing says whether the printer kept up)",
+			 accepted);
+	else
+		snprintf(out, cap, "the printer took all %zu bytes", accepted);
+}
 
 static const char usage[] =
 	"usage: hsprint [-d URI] [options] [FILE...|-]\n"
@@ -322,12 +341,9 @@ static int print_one(struct hs_printer *p, const char *file, const struct opts *
 		return tool_exit_code(rc);
 	}
 	if (verbose) {
-		const struct hs_link_info *in = hs_link_info(hs_printer_link(p));
-		if (in->transport == HS_TRANSPORT_TCP || in->transport == HS_TRANSPORT_RFC2217)
-			tool_warn("%s: the server at %s took all %zu bytes for the printer",
-				  current, in->name, accepted);
-		else
-			tool_warn("%s: the printer took all %zu bytes", current, accepted);
+		char done[160];
+		hsprint_took_all(done, sizeof(done), p, accepted);
+		tool_warn("%s: %s", current, done);
 	}
 	return 0;
 }

@@ -36,6 +36,7 @@
 #include <handshake/ieee1284.h>
 #include <handshake/printer.h>
 #include <handshake/usb.h>
+#include "hsprint.h"
 #include "tool.h"
 
 /* backend(7) exit codes (cups/backend.h). */
@@ -585,7 +586,9 @@ static int print_job(int argc, char **argv)
 	 * link has it): nothing half-sent starts the next job wrong. */
 	if (rc == 0) {
 		set_flags(0);
-		say("INFO: the printer took all %zu bytes", accepted);
+		char done[160];
+		hsprint_took_all(done, sizeof(done), p, accepted);
+		say("INFO: %s", done);
 	}
 	if (rc == HS_ERR_UNPLUGGED)
 		say("STATE: +offline-report");

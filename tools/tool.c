@@ -114,6 +114,7 @@ int tool_exit_code(int err)
 	case HS_ERR_STALL:
 		return EX_TEMPFAIL;
 	case HS_ERR_PROTOCOL:
+	case HS_ERR_OVERFLOW:
 		return EX_PROTOCOL;
 	case HS_ERR_CANCELED:
 		return 130;

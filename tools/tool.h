@@ -85,7 +85,8 @@ int tool_arg_given(int argc, char **argv, const char *word);
 /* The sysexits code for a library error: usage, no such host,
  * unavailable (also a network port that refuses or cannot be reached),
  * busy (temporary), permission, I/O (also a connection the server closed
- * or reset), timeout (temporary). */
+ * or reset), timeout (temporary), protocol (garbage or an over-long
+ * line from the device). */
 int tool_exit_code(int hs_err);
 
 /* -v given n times. One -v is the tool's own steps only: the library's

@@ -236,7 +236,7 @@ static bool parse_fault(struct lab_port_cfg *p, char **w, int n, GError **err)
 	static const struct { const char *name; enum lab_fault kind; } kinds[] = {
 		{ "unplug", FAULT_UNPLUG }, { "silence", FAULT_SILENCE },
 		{ "garbage", FAULT_GARBAGE }, { "endless-line", FAULT_ENDLESS },
-		{ "carrier-loss", FAULT_CARRIER_LOSS },
+		{ "rings", FAULT_RINGS }, { "carrier-loss", FAULT_CARRIER_LOSS },
 		{ "stuck-busy", FAULT_STUCK_BUSY },
 	};
 	struct lab_fault_cfg *f;
@@ -253,6 +253,8 @@ static bool parse_fault(struct lab_port_cfg *p, char **w, int n, GError **err)
 	f->kind = FAULT_NONE;
 	f->after_bytes = -1;
 	f->after_ms = -1;
+	f->when = WHEN_DEFAULT;
+	f->flood = -1;
 	for (size_t i = 0; i < G_N_ELEMENTS(kinds); i++)
 		if (!strcmp(w[0], kinds[i].name))
 			f->kind = kinds[i].kind;
@@ -262,6 +264,11 @@ static bool parse_fault(struct lab_port_cfg *p, char **w, int n, GError **err)
 	}
 	for (int i = 1; i < n; i += 2) {
 		long v;
+		if (!strcmp(w[i], "on-open") || !strcmp(w[i], "on-connect")) {
+			f->when = w[i][3] == 'o' ? WHEN_OPEN : WHEN_CONNECT;
+			i--; /* takes no value */
+			continue;
+		}
 		if (i + 1 >= n || !parse_long(w[i + 1], 0, LONG_MAX, &v, err)) {
 			if (err && !*err)
 				LAB_ERR(err, "fault: '%s' needs a value", w[i]);
@@ -271,10 +278,21 @@ static bool parse_fault(struct lab_port_cfg *p, char **w, int n, GError **err)
 			f->after_bytes = v;
 		else if (!strcmp(w[i], "after-ms"))
 			f->after_ms = v;
+		else if (!strcmp(w[i], "flood"))
+			f->flood = v;
 		else {
 			LAB_ERR(err, "fault: unknown trigger '%s'", w[i]);
 			return false;
 		}
+	}
+	if (f->flood >= 0 && f->kind != FAULT_GARBAGE && f->kind != FAULT_ENDLESS &&
+	    f->kind != FAULT_RINGS) {
+		LAB_ERR(err, "fault: only garbage, endless-line and rings flood");
+		return false;
+	}
+	if (f->when != WHEN_DEFAULT && (f->after_bytes >= 0 || f->after_ms >= 0)) {
+		LAB_ERR(err, "fault: on-open and on-connect take no other trigger");
+		return false;
 	}
 	p->nfaults++;
 	return true;
@@ -471,6 +489,13 @@ static bool apply_words(struct lab_config *c, const char *key, char **w,
 		if (n > 2)
 			g_strlcpy(r->name, w[2], sizeof(r->name));
 		p->nrings++;
+	} else if (!strcmp(key, "uart")) {
+		NEED(1);
+		if (strcmp(w[0], "paced") && strcmp(w[0], "instant")) {
+			LAB_ERR(err, "uart: paced or instant, not '%s'", w[0]);
+			return false;
+		}
+		p->uart_paced = !strcmp(w[0], "paced");
 	} else if (!strcmp(key, "plug-after")) {
 		NEED(1);
 		if (!parse_long(w[0], 0, 3600000, &p->plug_after_ms, err))

@@ -62,6 +62,11 @@ static const char usage_text[] =
 "  --manufacturer S  --product S  --serial S\n"
 "  --plug-after MS        the port appears MS ms after the start, with an\n"
 "                         \"add\" uevent (as udev's, for hsprobe --watch)\n"
+"  --uart MODE            how the device takes what the program wrote:\n"
+"                         instant (default: as the pty hands it over) or\n"
+"                         paced (a character time each at the speed the\n"
+"                         program set, as off a real line: a tcflush()\n"
+"                         right after a write then loses the bytes)\n"
 "Hayes modem:\n"
 "  --ati LINE             a line of the ATI reply (repeat for more)\n"
 "  --number 'NUM FAREND'  what answers when NUM is dialled (digits compared)\n"
@@ -107,13 +112,19 @@ static const char usage_text[] =
 "     burst-len=N (bytes of noise, 16), dir=rx|tx|both (rx: to the\n"
 "     device; default both), seed=N (1); or off\n"
 "Faults (current port):\n"
-"  --fault 'KIND [after-bytes N] [after-ms T]'  KIND: unplug (hang up the\n"
+"  --fault 'KIND [TRIGGER] [flood N]'  KIND: unplug (hang up the\n"
 "     tty: reads/writes fail with EIO; node removed), silence (device\n"
-"     sends nothing more), garbage (random bytes), endless-line (bytes\n"
-"     with no line end), carrier-loss (modem drops DCD: NO CARRIER),\n"
-"     stuck-busy (CTS and DSR low and XOFF, never cleared). With no\n"
-"     trigger it fires at once; after-bytes N fires when the device\n"
-"     has received exactly N bytes (the Nth is the last before it).\n"
+"     sends nothing more), garbage (random bytes, 320 B/s),\n"
+"     endless-line (bytes with no line end, 3.2 KB/s), rings\n"
+"     (RING\\r\\n over and over, 3.2 KB/s), carrier-loss (modem drops\n"
+"     DCD: NO CARRIER), stuck-busy (CTS and DSR low and XOFF, never\n"
+"     cleared). TRIGGER: none (at once), after-bytes N (when the\n"
+"     device has received exactly N bytes: the Nth is the last before\n"
+"     it), after-ms T, on-open (when a program opens the port: its\n"
+"     first ioctl sees the fault), on-connect (when the modem says\n"
+"     CONNECT). flood N: garbage, endless-line and rings send N bytes\n"
+"     as fast as the program reads, from the moment the fault fires\n"
+"     (logged as \"fault KIND flood N\", then \"flood KIND sent N\").\n"
 "     An unplugged serial printer still prints what it holds.\n"
 "\n"
 "Transcript: one event per line, flushed at once:\n"
@@ -129,7 +140,8 @@ static const char usage_text[] =
 "                        ONLINE-COMMAND escape|DTR, NO-CARRIER why, BUSY,\n"
 "                        NO-DIALTONE, NO-ANSWER, RING N, ANSWER,\n"
 "                        RING-END, RING-MISSED\n"
-"  termios speed=BPS     line speed the program set, as the model saw it\n"
+"  termios speed=BPS     line speed the program set, as the model saw it\n""  flush output N        the program discarded its output queue\n"
+"                        (tcflush): N bytes the device never got\n"
 "  line speed=BPS bits=N parity=P stop=N flow=F   the framing the program\n"
 "                        set, logged when it changed (seen when the\n"
 "                        program writes or issues an ioctl)\n"
@@ -144,7 +156,8 @@ static const char usage_text[] =
 "                        the host lines drop then)\n"
 "  command \"AT...\"       a command line the modem executed\n"
 "  peer-send|peer-got \"...\", peer-hangup   the scripted far end\n"
-"  fault KIND            a fault fired\n"
+"  fault KIND [flood N]  a fault fired\n"
+"  flood KIND sent N     a flood's last byte went to the program\n"
 "  damage DIR flip at=N bit=B | drop at=N | dup at=N | burst at=N len=L\n"
 "                        what the line did to byte N (0-based) of DIR (rx\n"
 "                        and tx show the bytes as the device got and sent\n"
@@ -179,7 +192,7 @@ static const char *const keys[] = {
 	"serial", "ati", "number", "default-number", "connect-speed", "ring",
 	"ring-interval", "ring-max", "split-results", "buffer", "print-rate", "busy",
 	"paper-out", "output", "fault", "usb-printer", "plug-after", "damage",
-	"program", "program-wait",
+	"program", "program-wait", "uart",
 };
 
 static void die(const char *fmt, ...) G_GNUC_PRINTF(1, 2);

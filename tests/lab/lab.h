@@ -12,7 +12,8 @@
  *   modem.c      Hayes modem model; farend.c its remote ends
  *   printer.c    serial printer model
  *   nullmodem.c  two ports wired back to back
- *   faults.c     unplug, silence, garbage, endless line, carrier loss, busy
+ *   faults.c     unplug, silence, garbage, endless line, RING flood,
+ *                carrier loss, busy
  *   damage.c     a noisy line: bit flips, drops, doubles, bursts (--damage)
  *   program.c    a program as the device (lrzsz on the far end of a line)
  *   usbprinter.c a USB printer-class device over usbdevfs (own header)
@@ -72,12 +73,21 @@ struct lab_ring {                  /* a scheduled incoming call */
 };
 
 enum lab_fault { FAULT_NONE = 0, FAULT_UNPLUG, FAULT_SILENCE, FAULT_GARBAGE,
-                 FAULT_ENDLESS, FAULT_CARRIER_LOSS, FAULT_STUCK_BUSY };
+                 FAULT_ENDLESS, FAULT_RINGS, FAULT_CARRIER_LOSS,
+                 FAULT_STUCK_BUSY };
+
+/* What fires a fault besides a byte count or a time. */
+enum lab_fault_when { WHEN_DEFAULT = 0, WHEN_OPEN, WHEN_CONNECT };
 
 struct lab_fault_cfg {
 	enum lab_fault kind;
 	long after_bytes;          /* trigger after this many rx bytes, -1: no */
 	long after_ms;             /* trigger this long after start, -1: no */
+	enum lab_fault_when when;  /* on-open: a program opens the port;
+	                            * on-connect: the modem says CONNECT */
+	long flood;                /* garbage, endless-line, rings: send this
+	                            * many bytes as fast as the host takes
+	                            * them, at once; -1: a slow stream */
 };
 
 /* A noisy line (damage.c). Rates are per bit (ber) or per byte. */
@@ -120,6 +130,9 @@ struct lab_port_cfg {
 	/* hot-plug: the port appears this long after the start, with an
 	 * "add" uevent (hsprobe --watch); -1: there from the start */
 	long plug_after_ms;
+	/* the device takes what the program wrote a character time apart
+	 * at the speed it set (--uart paced), not as the pty hands it over */
+	bool uart_paced;
 	/* faults */
 	struct lab_fault_cfg faults[4];
 	int nfaults;
@@ -220,6 +233,8 @@ struct lab_port {
 	bool unplugged;
 	bool stopped;              /* the model's stop hook has run */
 	long rx_total;             /* bytes received from the host */
+	gint64 line_t;             /* --uart paced: µs when the character on
+	                            * the line started (main loop) */
 	bool silent;               /* fault: drop everything the device says */
 	bool xoff;                 /* device sent XOFF, no XON since */
 	const struct lab_model_ops *ops;
@@ -252,10 +267,21 @@ void lab_uart_init(struct lab_port *p);
 void lab_tty_start_io(struct lab_port *p);
 void lab_uart_stop(struct lab_port *p);
 /* TIOCOUTQ: bytes written by the program, not yet received by the
- * device (any thread) */
-size_t lab_uart_queued(struct lab_port *p);
+ * device (any thread); false once the port is unplugged */
+bool lab_uart_queued(struct lab_port *p, size_t *queued);
+/* TCFLSH for output: the program discards what the device has not
+ * received yet; returns how many bytes that was (any thread) */
+size_t lab_uart_flush(struct lab_port *p);
 /* device -> host bytes; logged as tx */
 void lab_port_send(struct lab_port *p, const void *buf, size_t n);
+/* the same, not logged (a flood would swamp the transcript) */
+void lab_port_send_raw(struct lab_port *p, const void *buf, size_t n);
+/* device -> host bytes the pty has not taken yet */
+size_t lab_port_tx_pending(struct lab_port *p);
+/* call fn (one per port; NULL: none) on the main loop whenever bytes
+ * that had to wait for the host have all gone to the pty */
+void lab_port_on_sent(struct lab_port *p,
+                      void (*fn)(struct lab_port *p, void *data), void *data);
 void lab_port_sends(struct lab_port *p, const char *s);
 /* set (on=true) or clear device lines (TIOCM_CTS/DSR/CD/RI) */
 void lab_port_set_lines(struct lab_port *p, unsigned mask, bool on);
@@ -305,6 +331,9 @@ void modem_carrier_loss(struct lab_port *p);
 void printer_stuck(struct lab_port *p);
 
 void faults_start(struct lab_port *p);
+/* a program opened the port (lab_hupcl.c), the modem went online */
+void faults_opened(struct lab_port *p);
+void faults_connected(struct lab_port *p);
 void faults_rx(struct lab_port *p, size_t n);
 /* how many more bytes the port may take before an after-bytes fault is
  * due: reads stop there, so the fault fires at byte N exactly */

@@ -200,6 +200,21 @@ static bool is_tcsets(gulong req)
 	       req == 0x402C542B || req == 0x402C542C || req == 0x402C542D;
 }
 
+/* TCFLSH (tcflush, through the lab's shim): discarding output empties
+ * the UART's queue, which is the lab's; logged with what was lost */
+static void flush_asked(struct lab_port *p, UMockdevIoctlClient *client)
+{
+	UMockdevIoctlData *arg = umockdev_ioctl_client_get_arg(client);
+	gulong q = 0;
+
+	if (!arg || (size_t)arg->data_len < sizeof(q))
+		return;
+	memcpy(&q, arg->data, sizeof(q));
+	if (q == TCOFLUSH || q == TCIOFLUSH)
+		transcript_event(p->cfg->name, "flush", "output %zu",
+		                 lab_uart_flush(p));
+}
+
 static gboolean on_ioctl(UMockdevIoctlBase *h, UMockdevIoctlClient *client,
                          gpointer data)
 {
@@ -234,6 +249,8 @@ static gboolean on_ioctl(UMockdevIoctlBase *h, UMockdevIoctlClient *client,
 		int r;
 		if (is_tcsets(req))
 			note_tcsets(p, client);
+		if (req == TCFLSH)
+			flush_asked(p, client);
 		r = umockdev_ioctl_client_execute(client, &e, &err);
 		if (err) {
 			g_clear_error(&err);
@@ -256,7 +273,14 @@ static gboolean on_ioctl(UMockdevIoctlBase *h, UMockdevIoctlClient *client,
 	if (req == TIOCOUTQ) {
 		/* A pty's output queue always looks empty, a UART's holds
 		 * what the line has not sent yet (lab_uart.c). */
-		*v = (int)MIN(lab_uart_queued(p), (size_t)INT_MAX);
+		size_t q;
+		if (!lab_uart_queued(p, &q)) {
+			/* unplugged while we got here */
+			umockdev_ioctl_client_complete(client, -1, EIO);
+			g_object_unref(val);
+			return TRUE;
+		}
+		*v = (int)MIN(q, (size_t)INT_MAX);
 		goto done;
 	}
 	g_mutex_lock(&p->lock);

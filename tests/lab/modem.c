@@ -313,6 +313,7 @@ static void connect_to(struct modem *m, const struct lab_far *f)
 	set_state(m, M_ONLINE, what);
 	m->last_rx = g_get_monotonic_time();
 	result_speed(m, RC_CONNECT, m->p->cfg->connect_speed);
+	faults_connected(m->p);
 }
 
 void modem_carrier_loss(struct lab_port *p)

@@ -197,10 +197,11 @@ static void printer_start(struct lab_port *p)
 static bool printer_busy(struct lab_port *p)
 {
 	struct printer *pr = P(p);
+	size_t queued;
 
 	if (!pr || pr->stuck)
 		return false;
-	return pr->buf->len > 0 || lab_uart_queued(p) > 0;
+	return pr->buf->len > 0 || (lab_uart_queued(p, &queued) && queued > 0);
 }
 
 /* the host's adapter went away: the printer keeps what it has */

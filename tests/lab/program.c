@@ -254,11 +254,12 @@ static bool program_busy(struct lab_port *p)
 {
 	struct program *g = G(p);
 	gint64 now = g_get_monotonic_time();
+	size_t queued = 0;
 
 	if (!g->ended)
 		g->ended = now;
 	/* the host UART's queue, as the printer asks it (lab_uart.c) */
-	if (lab_uart_queued(p) > 0 || g->pending->len)
+	if ((lab_uart_queued(p, &queued) && queued > 0) || g->pending->len)
 		return g->running;
 	if (g->fd >= 0 && !g->eof_sent) {
 		shutdown(g->fd, SHUT_WR);

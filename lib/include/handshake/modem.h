@@ -22,13 +22,18 @@
  *    three-wire adapter, a modem set &C0) the modem's "NO CARRIER" in
  *    the stream, however it is split, and none of it is passed on as
  *    data. Bytes that may start it are held back up to 100 ms there.
+ *    After a numeric (V0) CONNECT its "3\r" counts there too, but only
+ *    as the very last bytes the modem sent, followed by 100 ms of quiet
+ *    and not after a digit: data that ends so and pauses would end the
+ *    call too, so V1 is safer on such lines.
  *  - Hang-up follows a policy; the default drops DTR and confirms DCD
  *    falls, and where that cannot be seen (no modem lines, DCD not
  *    following the carrier) escapes with "+++" honouring the guard time
  *    read from ATS12? and sends ATH0, confirmed by OK. A modem not known
  *    to be in command mode (hs_at_in_command(): one nobody has asked
  *    anything yet may be in a call another program left up) is escaped
- *    to command mode before ATH0.
+ *    to command mode before ATH0; hs_modem_command_mode() does the same
+ *    before a first command, unless DCD says no call is up.
  */
 #ifndef HANDSHAKE_MODEM_H
 #define HANDSHAKE_MODEM_H
@@ -206,6 +211,19 @@ int hs_modem_answer(struct hs_modem *m, struct hs_at_connect *c, int timeout_ms)
 int hs_modem_wait_call(struct hs_modem *m, int rings, struct hs_modem_call *call,
 		       struct hs_at_connect *c, int timeout_ms);
 int hs_modem_hangup(struct hs_modem *m, int timeout_ms);
+/* Before the first command to a modem whose state is not known (this
+ * object never heard it answer in command mode: another program may
+ * have left a call up, and "AT" would go to the far end), make sure it
+ * is in command mode. Where the port reads DCD and it is low there is
+ * no carrier and nothing is sent; else "+++" framed by the guard time,
+ * as hs_modem_hangup() escapes (a modem set &C0, whose DCD is always
+ * up, pays the guard times every time). Returns 1 when the modem
+ * answered the escape with OK: a call was up, and is still up, in
+ * online command mode (hs_modem_hangup() ends it); 0 when nothing was
+ * needed or nothing answered (it was in command mode: the next command
+ * tells); HS_ERR_NOT_SUPPORTED when a call may be up and the driver
+ * says +++ does not work; or an error. Since 0.1.0. */
+int hs_modem_command_mode(struct hs_modem *m, int timeout_ms);
 
 /* Data mode. Read returns > 0 bytes, HS_ERR_TIMEOUT, or HS_ERR_NO_CARRIER
  * once the carrier is gone (after the data that came before it). */
