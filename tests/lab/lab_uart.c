@@ -133,10 +133,15 @@ static void service(struct lab_port *p)
 		if (n == 0)
 			break;
 		lab_port_log_line(p);
-		transcript_bytes(p->cfg->name, "rx", buf, n);
 		p->rx_total += (long)n;
-		if (p->ops && p->ops->rx)
-			p->ops->rx(p, buf, n);
+		{
+			/* what the device's UART makes of it (uart_mismatch.c) */
+			size_t got;
+			const uint8_t *in = lab_mismatch_to_device(p, buf, n, &got);
+			transcript_bytes(p->cfg->name, "rx", in, got);
+			if (p->ops && p->ops->rx && got)
+				p->ops->rx(p, in, got);
+		}
 		if (!p->unplugged)
 			faults_rx(p, n);
 	}
@@ -243,6 +248,10 @@ void lab_port_send(struct lab_port *p, const void *buf, size_t n)
 	if (n == 0 || p->unplugged || p->silent)
 		return;
 	transcript_bytes(p->cfg->name, "tx", buf, n);
+	/* what the program's UART makes of it (uart_mismatch.c) */
+	buf = lab_mismatch_to_host(p, buf, n, &n);
+	if (n == 0)
+		return;
 	/* track XOFF/XON as the host's line discipline sees them (IXANY:
 	 * any byte restarts output) */
 	{
