@@ -1,6 +1,9 @@
 /*
  * line.c - apply struct hs_line to a tty with termios.
  *
+ * PARMRK with INPCK: damaged characters come marked in the data, which
+ * serial_marks.c counts and takes out again.
+ *
  * XON/XOFF sets IXON and IXOFF but never IXANY: with IXANY any byte from
  * the device restarts our output, and printers send status bytes while
  * busy. DTR/DSR has no termios flag on Linux; serial_io.c paces it.
@@ -67,8 +70,9 @@ int hs_line_apply(int fd, const struct hs_line *line, const char *path)
 		t.c_cflag |= PARENB | CMSPAR;
 		break;
 	}
-	if (line->parity != HS_PARITY_NONE)
-		t.c_iflag |= INPCK;
+	/* Damaged characters are marked in the data (\377 \0 c, a real
+	 * \377 doubled) for serial_marks.c to count and take out. */
+	t.c_iflag |= INPCK | PARMRK;
 	if (line->stop == 2)
 		t.c_cflag |= CSTOPB;
 	t.c_iflag &= ~(tcflag_t)(IXON | IXOFF | IXANY);

@@ -141,6 +141,15 @@ int hs_link_write(struct hs_link *l, const void *buf, size_t len,
 	return rc;
 }
 
+int hs_link_line_errors(struct hs_link *l, struct hs_line_errors *last,
+			struct hs_line_errors *total)
+{
+	if (!l)
+		return hs_fail(HS_ERR_ARG, "hs_link_line_errors: no link");
+	return l->ops->line_errors ? l->ops->line_errors(l, last, total)
+				   : not_supported(l, "counting line errors");
+}
+
 int hs_link_drain(struct hs_link *l, int timeout_ms)
 {
 	if (!l)

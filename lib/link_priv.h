@@ -32,6 +32,10 @@ struct hs_transport_ops {
 	int (*flush)(struct hs_link *link, enum hs_flush which);
 	int (*send_break)(struct hs_link *link, int duration_ms);
 	int (*set_line)(struct hs_link *link, const struct hs_line *line);
+	/* Optional: line errors (see hs_link_line_errors); NULL pointers
+	 * are allowed for either. */
+	int (*line_errors)(struct hs_link *link, struct hs_line_errors *last,
+			   struct hs_line_errors *total);
 	int (*set_signal)(struct hs_link *link, int sig, int on);
 	int (*signals)(struct hs_link *link);
 	/* Optional: wait until a line in mask differs from first (a mask

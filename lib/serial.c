@@ -197,13 +197,16 @@ static void serial_close(struct hs_link *l)
 static int serial_set_line(struct hs_link *l, const struct hs_line *line)
 {
 	struct hs_serial *s = l->priv;
+	int rc;
 
 	if (line->flow == HS_FLOW_DTRDSR && !s->port)
 		return hs_fail(HS_ERR_NOT_SUPPORTED,
 			       "%s has no modem lines, so flow=dtrdsr cannot work on it; use xonxoff or none",
 			       l->path);
 	s->line_set = 1;
-	return hs_line_apply(l->fd, line, l->path);
+	if ((rc = hs_line_apply(l->fd, line, l->path)) == HS_OK)
+		hs_marks_start(l);
+	return rc;
 }
 
 static int serial_open(struct hs_link *l, const struct hs_uri *u)
@@ -219,7 +222,10 @@ static int serial_open(struct hs_link *l, const struct hs_uri *u)
 	if (u->fd >= 0) {
 		if ((rc = open_fd(l, s, u)) < 0)
 			return rc;
-		return u->given ? serial_set_line(l, &u->line) : HS_OK;
+		if (u->given)
+			return serial_set_line(l, &u->line);
+		hs_marks_start(l); /* the parent's PARMRK, if it set one */
+		return HS_OK;
 	}
 	if ((rc = hs_devpath_resolve(u->path, l->path, sizeof(l->path))) < 0)
 		return no_such_path(u->path, -rc);
@@ -297,6 +303,7 @@ const struct hs_transport_ops hs_serial_ops = {
 	.flush = hs_serial_flush,
 	.send_break = hs_serial_break,
 	.set_line = serial_set_line,
+	.line_errors = hs_serial_line_errors,
 	.set_signal = serial_set_signal,
 	.signals = hs_serial_signals,
 };

@@ -107,6 +107,7 @@ static const char usage_text[] =
 "                         cross whatever the settings (a bare pty).\n"
 "                         autobaud: a modem that takes the rate and framing\n"
 "                         from each AT; the first line at a new one is lost\n"
+"  --icount no            the port's driver has no TIOCGICOUNT (ENOTTY)\n"
 "  --refuse-rates 'RATE...'  the port refuses these speeds (tcsetattr:\n"
 "                         EINVAL), as an adapter whose divisor cannot\n"
 "  --ipr 'RATE...'        rates the modem's AT+IPR takes, 0 for autobaud\n"
@@ -195,7 +196,7 @@ static const char *const keys[] = {
 	"serial", "ati", "number", "default-number", "connect-speed", "ring",
 	"ring-interval", "ring-max", "split-results", "buffer", "print-rate", "busy",
 	"paper-out", "output", "fault", "usb-printer", "plug-after", "line",
-	"refuse-rates", "ipr", "ipr-fault", "talk-interval",
+	"refuse-rates", "ipr", "ipr-fault", "talk-interval", "icount",
 };
 
 static void die(const char *fmt, ...) G_GNUC_PRINTF(1, 2);

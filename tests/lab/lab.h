@@ -131,6 +131,7 @@ struct lab_port_cfg {
 	 * own, bytes cross whatever the program set (a bare pty) */
 	struct lab_line line;
 	bool autobaud;             /* a modem that takes its rate from AT */
+	bool no_icount;            /* a driver without TIOCGICOUNT */
 	long refuse[LAB_MAX_RATES];/* rates the host's port refuses */
 	int nrefuse;
 	/* modem DTE (modem_dte.c): rates +IPR takes, 0 for autobaud */
@@ -346,8 +347,9 @@ const uint8_t *lab_mismatch_to_host(struct lab_port *p, const uint8_t *in,
 bool lab_mismatch_tcsets(struct lab_port *p, const void *k, size_t len);
 void lab_mismatch_tcsets_done(struct lab_port *p);
 void lab_mismatch_tcgets(struct lab_port *p, void *k, size_t len);
-/* TIOCGICOUNT into the kernel's struct serial_icounter_struct */
-void lab_mismatch_icount(struct lab_port *p, void *ic, size_t len);
+/* TIOCGICOUNT into the kernel's struct serial_icounter_struct; false
+ * when the port's driver has none (--icount no) */
+bool lab_mismatch_icount(struct lab_port *p, void *ic, size_t len);
 /* the framing bits (CSIZE, PARENB, PARODD, CMSPAR) the program last
  * asked for; false if it never set the line through an ioctl */
 bool lab_mismatch_asked_cflag(struct lab_port *p, unsigned *cflag);

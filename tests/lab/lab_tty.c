@@ -227,8 +227,10 @@ static void icount(struct lab_port *p, UMockdevIoctlClient *client)
 		umockdev_ioctl_client_complete(client, -1, EFAULT);
 		return;
 	}
-	lab_mismatch_icount(p, val->data, val->data_len);
-	umockdev_ioctl_client_complete(client, 0, 0);
+	if (lab_mismatch_icount(p, val->data, val->data_len))
+		umockdev_ioctl_client_complete(client, 0, 0);
+	else
+		umockdev_ioctl_client_complete(client, -1, ENOTTY);
 	g_object_unref(val);
 }
 

@@ -166,6 +166,15 @@ int lab_mismatch_config(struct lab_port_cfg *p, const char *key, char **w,
 		p->ipr_ignore = true;
 		return 1;
 	}
+	if (!strcmp(key, "icount")) {
+		if (n != 1 || (strcmp(w[0], "yes") && strcmp(w[0], "no"))) {
+			g_set_error(err, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+			            "icount: yes or no");
+			return -1;
+		}
+		p->no_icount = !strcmp(w[0], "no");
+		return 1;
+	}
 	if (!strcmp(key, "talk-interval")) {
 		char *end;
 		p->talk_ms = n == 1 ? strtol(w[0], &end, 10) : -1;
@@ -568,11 +577,13 @@ bool lab_mismatch_asked_cflag(struct lab_port *p, unsigned *cflag)
 	return asked;
 }
 
-void lab_mismatch_icount(struct lab_port *p, void *out, size_t len)
+bool lab_mismatch_icount(struct lab_port *p, void *out, size_t len)
 {
 	struct serial_icounter_struct ic;
 	struct mm *m = M(p);
 
+	if (p->cfg->no_icount)
+		return false;
 	memset(&ic, 0, sizeof(ic));
 	g_mutex_lock(&m->lock);
 	ic.rx = (int)m->ic.rx;
@@ -582,4 +593,5 @@ void lab_mismatch_icount(struct lab_port *p, void *out, size_t len)
 	ic.brk = (int)m->ic.brk;
 	g_mutex_unlock(&m->lock);
 	memcpy(out, &ic, MIN(len, sizeof(ic)));
+	return true;
 }

@@ -124,6 +124,37 @@ int hs_link_read(struct hs_link *link, void *buf, size_t len, int timeout_ms);
 int hs_link_write(struct hs_link *link, const void *buf, size_t len,
 		  int timeout_ms, size_t *done);
 
+/*
+ * Line errors: characters that arrived damaged. A port at another rate or
+ * framing than its device gets garbage full of them; a clean line has
+ * none. On serial ports the library asks the kernel to mark damaged
+ * characters in the data (PARMRK with INPCK) and takes the marks out
+ * again, so reads return what a port without error checking would (a
+ * damaged character as it came, a break as a NUL) and the counts say
+ * what was damaged. Where the driver counts errors itself (TIOCGICOUNT:
+ * UARTs, most USB-serial adapters) framing, parity, breaks and overruns
+ * are its counts; elsewhere (a pty) they are told apart from the marks
+ * alone: a marked NUL is a break, any other marked character a framing
+ * error on a line without parity, else a parity error. Since 0.1.0.
+ */
+struct hs_line_errors {
+	unsigned long framing;  /* a stop bit was missing */
+	unsigned long parity;   /* the parity bit was wrong */
+	unsigned long breaks;   /* the line was held low past a character */
+	unsigned long overruns; /* characters lost: the port could not keep up */
+	unsigned long damaged;  /* characters read that were marked damaged */
+	int counted;            /* 1: framing..overruns are the driver's own
+	                         * counts; 0: told apart from the marks */
+};
+
+/* The errors seen by the last hs_link_read() (last: the marked
+ * characters it returned, and what the driver counted since the read
+ * before) and since the link was opened (total); either may be NULL.
+ * HS_ERR_NOT_SUPPORTED where a link cannot see them (USB printers,
+ * network links). */
+int hs_link_line_errors(struct hs_link *link, struct hs_line_errors *last,
+			struct hs_line_errors *total);
+
 /* Wait until the port has sent all it accepted (its output queue is empty). */
 int hs_link_drain(struct hs_link *link, int timeout_ms);
 
