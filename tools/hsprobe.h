@@ -22,4 +22,9 @@ void hsprobe_json(struct tool_json *j, const struct hs_device *d);
  * or not at all; *file gets its path. 0 or -errno. */
 int hsprobe_write_state(const struct hs_device *d, char *file, size_t cap);
 
+/* --detect (hsprobe_detect.c): find the line settings of the device at
+ * dev (a URI or a path), actively or (passive) by listening only; print
+ * them. Returns the exit status. */
+int hsprobe_detect(const char *dev, int passive, int json, int timeout_ms);
+
 #endif

@@ -1,0 +1,341 @@
+/*
+ * detect.c - active detection: find the rate and framing at which a
+ * command device (a modem, an AT-speaking module) answers "AT" with a
+ * clean OK. The plan is in handshake/negotiate.h; the pieces here:
+ *
+ *   try_at()     one setting: set it, drop what was read before, send
+ *                "AT\r", read until an OK, line errors, garbage, or the
+ *                try's deadline, and say what it was;
+ *   accept()     an OK is taken only when a second try at the same
+ *                setting answers OK too (an answer that came late from
+ *                an earlier try cannot pass twice);
+ *   prefer()     at the rate that answered, the framings before the one
+ *                that answered get another, longer try;
+ *   hs_detect_modem()  the passes over every candidate, fastest first.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "clock.h"
+#include "detect_priv.h"
+#include "fail.h"
+#include "line.h"
+
+/* After line errors arrive, how long an OK may still complete the reply
+ * (to tell "damaged" from plain errors) before the try ends. */
+#define ERRORS_GRACE_MS 20
+/* Past this many bytes without an OK the device is not answering AT. */
+#define GARBAGE_BYTES 48
+/* Reply characters the line must carry besides what we sent: echo and
+ * "\r\nOK\r\n", or a modem's longer "\r\nERROR\r\n". */
+#define REPLY_CHARS 16
+
+static const int default_rates[] = {
+	115200, 57600, 38400, 19200, 9600, 4800, 2400, 1200, 300, 0,
+};
+
+static const struct hs_framing default_framings[] = {
+	{ 8, HS_PARITY_NONE, 1 }, { 7, HS_PARITY_EVEN, 1 },
+	{ 7, HS_PARITY_ODD, 1 }, { 8, HS_PARITY_EVEN, 1 },
+	{ 8, HS_PARITY_NONE, 2 }, { 7, HS_PARITY_NONE, 2 }, { 0, 0, 0 },
+};
+
+void hs_search_defaults(const struct hs_detect_opts *in, struct hs_detect_opts *out)
+{
+	static const struct hs_detect_opts none;
+
+	*out = in ? *in : none;
+	if (!out->rates)
+		out->rates = default_rates;
+	if (!out->framings)
+		out->framings = default_framings;
+	if (out->try_ms <= 0)
+		out->try_ms = 100;
+	if (out->listen_ms <= 0)
+		out->listen_ms = 1200;
+	if (out->timeout_ms <= 0)
+		out->timeout_ms = 30000;
+}
+
+int hs_detect_uri(struct hs_link *l, const struct hs_line *line, char *buf,
+		  size_t cap)
+{
+	const char *path = hs_link_info(l)->path;
+	int net = strncmp(path, "rfc2217://", 10) == 0;
+	int n = snprintf(buf, cap, "%s%s?baud=%d&bits=%d&parity=%s&stop=%d%s%s",
+			 net ? "" : "serial:", path, line->baud, line->bits,
+			 hs_parity_name(line->parity), line->stop,
+			 line->flow != HS_FLOW_NONE ? "&flow=" : "",
+			 line->flow != HS_FLOW_NONE ? hs_flow_name(line->flow) : "");
+
+	return n < 0 || (size_t)n >= cap ? hs_fail(HS_ERR_OVERFLOW, "%s: URI too long", path) : n;
+}
+
+void hs_line_name(const struct hs_line *line, char *buf, size_t cap)
+{
+	static const char par[] = "NOEMS";
+
+	snprintf(buf, cap, "%d %d%c%d", line->baud, line->bits,
+		 (unsigned)line->parity < 5 ? par[line->parity] : '?', line->stop);
+}
+
+void hs_errors_add(struct hs_line_errors *sum, const struct hs_line_errors *e)
+{
+	sum->framing += e->framing;
+	sum->parity += e->parity;
+	sum->breaks += e->breaks;
+	sum->overruns += e->overruns;
+	sum->damaged += e->damaged;
+	sum->counted = e->counted;
+}
+
+unsigned long hs_errors_count(const struct hs_line_errors *e)
+{
+	unsigned long n = e->framing + e->parity + e->breaks + e->overruns;
+
+	return n > e->damaged ? n : e->damaged;
+}
+
+int hs_try_set(struct hs_link *l, const struct hs_line *line,
+		  struct hs_detect_try *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->line = *line;
+	if (hs_link_set_line(l, line) < 0) {
+		t->result = HS_TRY_REFUSED;
+		return -1;
+	}
+	/* what came before belongs to another setting */
+	hs_link_flush(l, HS_FLUSH_INPUT);
+	return 0;
+}
+
+/* The errors since the caller's last look, added to t. */
+void hs_try_errors(struct hs_link *l, struct hs_detect_try *t)
+{
+	struct hs_line_errors last;
+
+	if (hs_link_line_errors(l, &last, NULL) == HS_OK)
+		hs_errors_add(&t->errors, &last);
+}
+
+void hs_try_keep(struct hs_detect_try *t, const unsigned char *buf, size_t n)
+{
+	size_t room = sizeof(t->reply) - t->reply_len;
+
+	memcpy(t->reply + t->reply_len, buf, n < room ? n : room);
+	t->reply_len += n < room ? n : room;
+	t->received += n;
+}
+
+/* "OK" on a line of its own in the reply */
+static int has_ok(const unsigned char *r, size_t n)
+{
+	for (size_t i = 0; i + 3 < n + 1 && i + 2 < n; i++)
+		if (r[i] == 'O' && r[i + 1] == 'K' && r[i + 2] == '\r' &&
+		    (i == 0 || r[i - 1] == '\n'))
+			return 1;
+	return 0;
+}
+
+static int try_at(struct hs_link *l, const struct hs_line *line, int wait_ms,
+		  int twice, int64_t end, struct hs_detect_try *t)
+{
+	static const char at2[] = "AT\rAT\r";
+	size_t len = twice ? 6 : 3, done = 0;
+	unsigned char buf[64];
+	int64_t deadline;
+	int ok = 0, rc;
+
+	if (hs_try_set(l, line, t) < 0)
+		return HS_OK;
+	rc = hs_link_write(l, at2, len, 1000, &done);
+	t->sent = done;
+	if (rc < 0 && rc != HS_ERR_TIMEOUT && rc != HS_ERR_STALL)
+		return rc;
+	deadline = hs_deadline(wait_ms + (int)(((int)len + REPLY_CHARS) * 1000 /
+					       hs_line_cps(line)));
+	if (deadline > end)
+		deadline = end;
+	for (;;) {
+		int n = hs_link_read(l, buf, sizeof(buf), hs_remaining(deadline));
+		if (n == HS_ERR_TIMEOUT)
+			break;
+		if (n < 0)
+			return n;
+		hs_try_keep(t, buf, (size_t)n);
+		hs_try_errors(l, t);
+		ok = has_ok(t->reply, t->reply_len);
+		if (ok || t->received > GARBAGE_BYTES)
+			break;
+		if (hs_errors_count(&t->errors)) {
+			int64_t grace = hs_deadline(ERRORS_GRACE_MS);
+			if (grace < deadline)
+				deadline = grace;
+		}
+	}
+	if (ok && !hs_errors_count(&t->errors))
+		t->result = HS_TRY_OK;
+	else if (ok)
+		t->result = HS_TRY_DAMAGED;
+	else if (hs_errors_count(&t->errors))
+		t->result = HS_TRY_ERRORS;
+	else
+		t->result = t->received ? HS_TRY_GARBLED : HS_TRY_SILENT;
+	return HS_OK;
+}
+
+/* The running search: options, result, and what it has seen. */
+struct search {
+	struct hs_link *link;
+	struct hs_detect_opts o;
+	struct hs_detect_result *res;
+	int64_t start, deadline;
+	int canceled;
+};
+
+/* Count a try into the result and tell the caller. */
+static void tried(struct search *s, struct hs_detect_try *t)
+{
+	s->res->tries++;
+	s->res->sent += t->sent;
+	hs_errors_add(&s->res->errors, &t->errors);
+	t->ms = (int)(hs_now_ms() - s->start);
+	if (s->o.on_try && s->o.on_try(t, s->o.ctx))
+		s->canceled = 1;
+}
+
+/* One try at line; the try is counted and reported. */
+static int attempt(struct search *s, const struct hs_line *line, int wait_ms,
+		   struct hs_detect_try *t)
+{
+	int rc = try_at(s->link, line, wait_ms, s->o.at_twice, s->deadline, t);
+
+	if (rc == HS_OK)
+		tried(s, t);
+	return rc;
+}
+
+/* An OK at line: ask again, and keep it only if it answers again. */
+static int accept(struct search *s, const struct hs_line *line, int wait_ms,
+		  struct hs_detect_try *first)
+{
+	struct hs_detect_try t;
+	int rc = attempt(s, line, 2 * wait_ms, &t);
+
+	if (rc < 0)
+		return rc;
+	if (t.result != HS_TRY_OK)
+		return 0;
+	s->res->line = *line;
+	memcpy(s->res->reply, first->reply, first->reply_len);
+	s->res->reply_len = first->reply_len;
+	return 1;
+}
+
+static int same_framing(const struct hs_line *a, const struct hs_framing *f)
+{
+	return a->bits == f->bits && a->parity == f->parity && a->stop == f->stop;
+}
+
+/* At the rate that answered, framings listed before the one found get a
+ * longer try: the first in the list that answers wins. */
+static int prefer(struct search *s, int wait_ms)
+{
+	struct hs_line found = s->res->line, line = found;
+
+	for (const struct hs_framing *f = s->o.framings; f->bits; f++) {
+		struct hs_detect_try t;
+		int rc;
+
+		if (same_framing(&found, f) || s->canceled ||
+		    hs_remaining(s->deadline) == 0)
+			break;
+		line.bits = f->bits, line.parity = f->parity, line.stop = f->stop;
+		if ((rc = attempt(s, &line, 4 * wait_ms, &t)) < 0)
+			return rc;
+		if (t.result != HS_TRY_OK)
+			continue;
+		if ((rc = accept(s, &line, 2 * wait_ms, &t)) < 0)
+			return rc;
+		if (rc) {
+			s->res->also = found;
+			s->res->also_result = HS_TRY_OK;
+			break;
+		}
+	}
+	/* leave the link where the answer came from */
+	return hs_link_set_line(s->link, &s->res->line);
+}
+
+int hs_detect_modem(struct hs_link *l, const struct hs_detect_opts *opts,
+		    struct hs_detect_result *res)
+{
+	struct search s = { .link = l, .res = res };
+	struct hs_line orig, line;
+	int wait_ms, refused[64] = { 0 }, rc = HS_OK, found = 0, nrefused = 0;
+	char damaged[48] = "";
+
+	if (!l || !res)
+		return hs_fail(HS_ERR_ARG, "hs_detect_modem: no link or no result");
+	memset(res, 0, sizeof(*res));
+	hs_search_defaults(opts, &s.o);
+	hs_link_get_line(l, &orig);
+	s.start = hs_now_ms();
+	s.deadline = hs_deadline(s.o.timeout_ms);
+	for (wait_ms = s.o.try_ms; !found && rc == HS_OK && !s.canceled &&
+	     hs_remaining(s.deadline) > 0; wait_ms *= 2) {
+		int k = 0;
+		for (const int *r = s.o.rates; *r && !found && rc == HS_OK; r++) {
+			for (const struct hs_framing *f = s.o.framings; f->bits; f++, k++) {
+				struct hs_detect_try t;
+
+				if (s.canceled || hs_remaining(s.deadline) == 0)
+					break;
+				if (k < 64 && refused[k])
+					continue;
+				line = orig;
+				line.baud = *r, line.bits = f->bits;
+				line.parity = f->parity, line.stop = f->stop;
+				if ((rc = attempt(&s, &line, wait_ms, &t)) < 0)
+					break;
+				if (t.result == HS_TRY_REFUSED && k < 64) {
+					refused[k] = 1;
+					nrefused++;
+				}
+				if (t.result == HS_TRY_DAMAGED && !res->also.baud) {
+					res->also = line;
+					res->also_result = HS_TRY_DAMAGED;
+					hs_line_name(&line, damaged, sizeof(damaged));
+				}
+				if (t.result != HS_TRY_OK)
+					continue;
+				if ((rc = accept(&s, &line, wait_ms, &t)) < 0)
+					break;
+				if ((found = rc) != 0) {
+					rc = prefer(&s, wait_ms);
+					break;
+				}
+				rc = HS_OK;
+			}
+		}
+	}
+	res->ms = (int)(hs_now_ms() - s.start);
+	if (rc < 0) {
+		hs_link_set_line(l, &orig);
+		return rc;
+	}
+	if (found) {
+		res->confidence = 100;
+		return HS_OK;
+	}
+	hs_link_set_line(l, &orig);
+	if (s.canceled)
+		return hs_fail(HS_ERR_CANCELED, "%s: detection stopped after %d tries",
+			       hs_link_info(l)->path, res->tries);
+	return hs_fail(HS_ERR_NO_ANSWER,
+		       "%s: nothing answered at any setting (%d tries in %.1f s%s%s%s)",
+		       hs_link_info(l)->path, res->tries, res->ms / 1000.0,
+		       nrefused ? "; the port refused some settings" : "",
+		       damaged[0] ? "; an OK with line errors at " : "", damaged);
+}

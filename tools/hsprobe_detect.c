@@ -1,0 +1,195 @@
+/*
+ * hsprobe_detect.c - hsprobe --detect: find the line settings of the
+ * device on a port (the library's hs_detect_modem, or with --passive
+ * hs_detect_listen) and print what was found, the evidence and the URI to
+ * use, as text or JSON.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <handshake/handshake.h>
+#include "hsprobe.h"
+#include "tool.h"
+
+/* The reply as C text, quotes included: hs_escape's C form, and \x00
+ * for the NULs a break leaves, which a C string cannot carry. */
+static void reply_text(char *out, size_t cap, const unsigned char *b, size_t n)
+{
+	char seg[HS_DETECT_REPLY + 1], e[HS_DETECT_REPLY * 4 + 3];
+	size_t k = 0, o = 0;
+
+	out[o++] = '"';
+	for (size_t i = 0; i <= n; i++) {
+		if (i < n && b[i]) {
+			seg[k++] = (char)b[i];
+			continue;
+		}
+		seg[k] = 0;
+		k = 0;
+		/* e is "..." : keep what is between the quotes */
+		int m = hs_escape(e, sizeof(e), seg, HS_ESCAPE_C);
+		if (m >= 2 && o + (size_t)m + 6 < cap) {
+			memcpy(out + o, e + 1, (size_t)m - 2);
+			o += (size_t)m - 2;
+		}
+		if (i < n && o + 6 < cap) {
+			memcpy(out + o, "\\x00", 4);
+			o += 4;
+		}
+	}
+	out[o++] = '"';
+	out[o] = 0;
+}
+
+static const char *result_name(enum hs_try_result r)
+{
+	static const char *const names[] = {
+		"ok", "silent", "errors", "garbled", "damaged", "refused",
+	};
+	return (unsigned)r < 6 ? names[r] : "?";
+}
+
+static void json_errors(const struct hs_line_errors *e)
+{
+	printf("{\"framing\":%lu,\"parity\":%lu,\"breaks\":%lu,\"overruns\":%lu,"
+	       "\"damaged\":%lu}", e->framing, e->parity, e->breaks, e->overruns,
+	       e->damaged);
+}
+
+static void json_line(const char *key, const struct hs_line *l)
+{
+	char name[48];
+
+	hs_line_name(l, name, sizeof(name));
+	printf(",\"%s\":{\"baud\":%d,\"bits\":%d,\"parity\":\"%s\",\"stop\":%d,"
+	       "\"name\":\"%s\"}", key, l->baud, l->bits, hs_parity_name(l->parity),
+	       l->stop, name);
+}
+
+/* Every try, collected for --json. */
+struct tries {
+	struct hs_detect_try t[256];
+	int n;
+};
+
+static int on_try(const struct hs_detect_try *t, void *ctx)
+{
+	struct tries *all = ctx;
+
+	if (all->n < (int)(sizeof(all->t) / sizeof(all->t[0])))
+		all->t[all->n++] = *t;
+	return 0;
+}
+
+static void print_json(const char *dev, int passive, int rc,
+		       const struct hs_detect_result *r, const char *uri,
+		       const struct tries *all)
+{
+	char reply[HS_DETECT_REPLY * 4 + 8];
+
+	printf("{\"device\":");
+	tool_json_string(stdout, dev);
+	printf(",\"mode\":\"%s\",\"found\":%s", passive ? "passive" : "active",
+	       rc == HS_OK ? "true" : "false");
+	if (rc == HS_OK) {
+		json_line("line", &r->line);
+		printf(",\"uri\":");
+		tool_json_string(stdout, uri);
+		printf(",\"confidence\":%d", r->confidence);
+	} else {
+		printf(",\"error\":");
+		tool_json_string(stdout, hs_last_error());
+	}
+	if (r->also.baud) {
+		json_line("also", &r->also);
+		printf(",\"also_result\":\"%s\"", result_name(r->also_result));
+		if (passive)
+			printf(",\"also_confidence\":%d", r->also_confidence);
+	}
+	printf(",\"tries\":%d,\"ms\":%d,\"sent\":%zu,\"errors\":", r->tries, r->ms,
+	       r->sent);
+	json_errors(&r->errors);
+	reply_text(reply, sizeof(reply), r->reply, r->reply_len);
+	printf(",\"reply\":");
+	tool_json_string(stdout, reply);
+	printf(",\"log\":[");
+	for (int i = 0; i < all->n; i++) {
+		const struct hs_detect_try *t = &all->t[i];
+		char name[48];
+		hs_line_name(&t->line, name, sizeof(name));
+		printf("%s{\"line\":\"%s\",\"result\":\"%s\",\"ms\":%d,\"sent\":%zu,"
+		       "\"received\":%zu", i ? "," : "", name, result_name(t->result),
+		       t->ms, t->sent, t->received);
+		if (passive)
+			printf(",\"score\":%d", t->score);
+		printf(",\"errors\":");
+		json_errors(&t->errors);
+		putchar('}');
+	}
+	puts("]}");
+}
+
+static void print_text(const char *dev, int passive, int rc,
+		       const struct hs_detect_result *r, const char *uri)
+{
+	char name[48], reply[HS_DETECT_REPLY * 4 + 8];
+	const struct hs_line_errors *e = &r->errors;
+
+	reply_text(reply, sizeof(reply), r->reply, r->reply_len);
+	if (rc != HS_OK)
+		return;
+	hs_line_name(&r->line, name, sizeof(name));
+	printf("%s: %s\n", dev, name);
+	if (passive)
+		printf("  evidence: heard %s (confidence %d%%), %d tries in %.1f s, "
+		       "nothing sent\n", reply, r->confidence, r->tries, r->ms / 1000.0);
+	else
+		printf("  evidence: answered %s after %d tries in %.1f s, "
+		       "%zu bytes sent\n", reply, r->tries, r->ms / 1000.0, r->sent);
+	printf("  line errors at the other settings: %lu framing, %lu parity, "
+	       "%lu breaks, %lu overruns\n", e->framing, e->parity, e->breaks,
+	       e->overruns);
+	if (r->also.baud) {
+		hs_line_name(&r->also, name, sizeof(name));
+		if (passive)
+			printf("  runner-up: %s (confidence %d%%)\n", name,
+			       r->also_confidence);
+		else
+			printf("  also answered: %s%s\n", name,
+			       r->also_result == HS_TRY_DAMAGED ? ", with line errors" : "");
+	}
+	printf("  use: %s\n", uri);
+}
+
+int hsprobe_detect(const char *dev, int passive, int json, int timeout_ms)
+{
+	static struct tries all;
+	struct hs_detect_opts o = { .timeout_ms = timeout_ms, .on_try = on_try,
+				    .ctx = &all };
+	struct hs_detect_result r;
+	struct hs_link *link;
+	char uri[600] = "";
+	int rc;
+
+	if ((rc = hs_link_open(&link, dev)) < 0)
+		tool_die(tool_exit_code(rc), "%s", hs_last_error());
+	rc = hs_detect_modem(link, &o, &r);
+	(void)passive;
+	if (rc == HS_OK)
+		hs_detect_uri(link, &r.line, uri, sizeof(uri));
+	if (json)
+		print_json(dev, passive, rc, &r, uri, &all);
+	else
+		print_text(dev, passive, rc, &r, uri);
+	if (rc < 0 && !json)
+		tool_warn("%s", hs_last_error());
+	hs_link_close(link);
+	switch (rc) {
+	case HS_OK:
+		return 0;
+	case HS_ERR_NO_ANSWER:
+		return EX_UNAVAILABLE;
+	default:
+		return tool_exit_code(rc);
+	}
+}
