@@ -173,8 +173,7 @@ int hsprobe_detect(const char *dev, int passive, int json, int timeout_ms)
 
 	if ((rc = hs_link_open(&link, dev)) < 0)
 		tool_die(tool_exit_code(rc), "%s", hs_last_error());
-	rc = hs_detect_modem(link, &o, &r);
-	(void)passive;
+	rc = passive ? hs_detect_listen(link, &o, &r) : hs_detect_modem(link, &o, &r);
 	if (rc == HS_OK)
 		hs_detect_uri(link, &r.line, uri, sizeof(uri));
 	if (json)
@@ -189,6 +188,8 @@ int hsprobe_detect(const char *dev, int passive, int json, int timeout_ms)
 		return 0;
 	case HS_ERR_NO_ANSWER:
 		return EX_UNAVAILABLE;
+	case HS_ERR_PROTOCOL:
+		return EX_PROTOCOL;
 	default:
 		return tool_exit_code(rc);
 	}

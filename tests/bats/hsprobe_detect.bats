@@ -109,3 +109,52 @@ assert len(refused) == 12 and all(l.split()[0] in ("115200", "57600") for l in r
 	run grep -F ' rx ' "$T"
 	assert_failure
 }
+
+@test "--passive finds a console at 38400 7E1 without sending a byte" {
+	run "$HSLAB" --transcript "$T" --port ttyUSB0=console --line '38400 7E1' \
+		-- "$HSPROBE" --detect /dev/ttyUSB0 --passive
+	assert_success
+	assert_line --index 0 '/dev/ttyUSB0: 38400 7E1'
+	assert_line --regexp '^  evidence: heard ".*" \(confidence [0-9]+%\), [0-9]+ tries in [0-9.]+ s, nothing sent$'
+	assert_line --regexp '^  runner-up: [0-9]+ [5-8][NEOMS][12] \(confidence [0-9]+%\)$'
+	assert_line '  use: serial:/dev/ttyUSB0?baud=38400&bits=7&parity=even&stop=1'
+	# the device received nothing at all
+	run grep -F ' rx ' "$T"
+	assert_failure
+}
+
+@test "--passive finds an NMEA source at 4800 8N1 without sending a byte" {
+	run "$HSLAB" --transcript "$T" --port ttyUSB0=nmea --line '4800 8N1' \
+		-- "$HSPROBE" --detect /dev/ttyUSB0 --passive --json
+	assert_success
+	[ "$(echo "$output" | found)" = "4800 8N1" ]
+	echo "$output" | /usr/bin/python3 -c 'import json, sys
+d = json.loads(sys.stdin.read())
+assert d["sent"] == 0 and d["confidence"] >= 90, d
+assert d["reply"].startswith("$GP") or "\r\n$GP" in d["reply"], d["reply"]'
+	run grep -F ' rx ' "$T"
+	assert_failure
+}
+
+@test "--passive works out 8E1 from the framing errors at 8N1" {
+	run "$HSLAB" --port ttyUSB0=nmea --line '9600 8E1' \
+		-- "$HSPROBE" --detect /dev/ttyUSB0 --passive --json
+	assert_success
+	[ "$(echo "$output" | found)" = "9600 8E1" ]
+}
+
+@test "--passive: a silent device is exit 69, nothing was heard" {
+	run "$HSLAB" --transcript "$T" --port ttyUSB0=none -- \
+		"$HSPROBE" --detect /dev/ttyUSB0 --passive --timeout 3000
+	assert_failure 69
+	assert_output --regexp '^hsprobe: /dev/ttyUSB0: nothing was heard at any setting \([0-9]+ tries in [0-9.]+ s\)$'
+	run grep -F ' rx ' "$T"
+	assert_failure
+}
+
+@test "--passive refuses to guess on random bytes: exit 76, names the best two" {
+	run "$HSLAB" --port ttyUSB0=none --line 9600 --fault garbage -- \
+		"$HSPROBE" --detect /dev/ttyUSB0 --passive
+	assert_failure 76
+	assert_output --regexp '^hsprobe: /dev/ttyUSB0: heard talk, but no setting is clear: best [0-9]+ [5-8][NEOMS][12] \([0-9]+%\), then .*$'
+}

@@ -121,6 +121,19 @@ struct hs_detect_result {
 int hs_detect_modem(struct hs_link *link, const struct hs_detect_opts *opts,
 		    struct hs_detect_result *res);
 
+/*
+ * Find the setting of a device that talks by itself, sending nothing:
+ * listen at each rate (listen_ms each) and score what arrives, then work
+ * out the framing and confirm it. Returns HS_OK with res filled (the
+ * setting, its confidence 0..100, the runner-up in res->also) and the
+ * link at that setting; HS_ERR_NO_ANSWER when nothing was heard at any
+ * setting; HS_ERR_PROTOCOL when talk was heard but no setting is clear
+ * (the best scored under 60, or less than 15 ahead of the next; the
+ * message names both); HS_ERR_CANCELED. res is filled in every case.
+ */
+int hs_detect_listen(struct hs_link *link, const struct hs_detect_opts *opts,
+		     struct hs_detect_result *res);
+
 /* The URI that opens link's port at line:
  * "serial:/dev/ttyUSB0?baud=9600&bits=7&parity=even&stop=1". Returns its
  * length, or HS_ERR_OVERFLOW when cap is too small. */
