@@ -192,6 +192,7 @@ struct search {
 	struct hs_detect_result *res;
 	int64_t start, deadline;
 	int canceled;
+	int twice;                /* send AT twice a try */
 };
 
 /* Count a try into the result and tell the caller. */
@@ -209,7 +210,7 @@ static void tried(struct search *s, struct hs_detect_try *t)
 static int attempt(struct search *s, const struct hs_line *line, int wait_ms,
 		   struct hs_detect_try *t)
 {
-	int rc = try_at(s->link, line, wait_ms, s->o.at_twice, s->deadline, t);
+	int rc = try_at(s->link, line, wait_ms, s->twice, s->deadline, t);
 
 	if (rc == HS_OK)
 		tried(s, t);
@@ -286,6 +287,9 @@ int hs_detect_modem(struct hs_link *l, const struct hs_detect_opts *opts,
 	for (wait_ms = s.o.try_ms; !found && rc == HS_OK && !s.canceled &&
 	     hs_remaining(s.deadline) > 0; wait_ms *= 2) {
 		int k = 0;
+		/* after a pass that found nothing, AT twice: a modem nobody
+		 * said autobauds may spend each first AT on the rate */
+		s.twice = s.o.at_twice || wait_ms > s.o.try_ms;
 		for (const int *r = s.o.rates; *r && !found && rc == HS_OK; r++) {
 			for (const struct hs_framing *f = s.o.framings; f->bits; f++, k++) {
 				struct hs_detect_try t;

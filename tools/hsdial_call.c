@@ -112,6 +112,9 @@ static int setup(struct hs_modem *m, const struct hsd_opts *o, long long deadlin
 		if (rc < 0)
 			return rc;
 	}
+	left = deadline - tool_now_ms();
+	if (o->fastest && (rc = hsd_fastest(m, o, (int)(left > 0 ? left : 0))) < 0)
+		return rc;
 	/* an --init may have set S12: "+++" must honour the new guard */
 	if (o->ninit && !(hs_modem_get_driver(m)->quirks & HS_MODEM_QUIRK_NO_S12)) {
 		left = deadline - tool_now_ms();
@@ -403,6 +406,7 @@ int hsd_run(const struct hsd_opts *o)
 			hsd_report_json(&r, status);
 		break;
 	}
+	hsd_fastest_end(m, o);
 	/* closing flushes what the port has not sent yet: let the last
 	 * bytes (the character that abandons a dial) out first */
 	hs_link_drain(link, DRAIN_MS);

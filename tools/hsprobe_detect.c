@@ -171,8 +171,13 @@ int hsprobe_detect(const char *dev, int passive, int json, int timeout_ms)
 	char uri[600] = "";
 	int rc;
 
+	const struct hs_modem_driver *drv;
+
 	if ((rc = hs_link_open(&link, dev)) < 0)
 		tool_die(tool_exit_code(rc), "%s", hs_last_error());
+	/* a modem its USB id says autobauds is sent AT twice each try */
+	drv = hs_modem_driver_match(hs_link_info(link), NULL);
+	o.at_twice = drv && drv->dte && (drv->dte->flags & HS_DTE_AUTOBAUD);
 	rc = passive ? hs_detect_listen(link, &o, &r) : hs_detect_modem(link, &o, &r);
 	if (rc == HS_OK)
 		hs_detect_uri(link, &r.line, uri, sizeof(uri));

@@ -94,6 +94,25 @@ assert len(refused) == 12 and all(l.split()[0] in ("115200", "57600") for l in r
 	[ "$(echo "$output" | found)" = "19200 8N1" ]
 }
 
+@test "an autobaud modem: AT twice when its driver says so, else from pass two" {
+	# ttyACM0 is a Conexant modem (0572:1329), whose driver declares
+	# autobaud: found at the first setting tried, the fastest
+	run "$HSLAB" --transcript "$T" --port ttyACM0 --line '9600 7E1 autobaud' -- \
+		"$HSPROBE" --detect /dev/ttyACM0 --json
+	assert_success
+	[ "$(echo "$output" | found)" = "115200 8N1" ]
+	echo "$output" | /usr/bin/python3 -c 'import json, sys
+d = json.loads(sys.stdin.read())
+assert d["tries"] == 2 and d["sent"] == 12, d'
+	grep -qF 'ttyACM0 uart 115200 8N1 autobaud' "$T"
+	# an FTDI adapter says nothing of the modem behind it: the first
+	# pass loses every line, the second sends AT twice
+	run "$HSLAB" --line '9600 7E1 autobaud' -- \
+		"$HSPROBE" --detect /dev/ttyUSB0 --json
+	assert_success
+	[ "$(echo "$output" | found)" = "115200 8N1" ]
+}
+
 @test "a locked port is never touched" {
 	run "$HSLAB" --transcript "$T" --line '9600 8N1' -- sh -c '
 		. "$LAB_WAIT"

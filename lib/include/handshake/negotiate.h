@@ -9,8 +9,9 @@
  *    "AT\r" is sent, and a setting is accepted only when a clean OK comes
  *    back with no line errors (hs_link_line_errors), and again when asked
  *    a second time. A try waits a short time for the reply; a pass over
- *    every candidate that finds nothing is repeated with twice the wait
- *    while the search's deadline allows. At the rate where a setting
+ *    every candidate that finds nothing is repeated with twice the wait,
+ *    and AT sent twice a try (a modem that autobauds may spend the first
+ *    on the rate), while the search's deadline allows. At the rate where a setting
  *    answered, the framings before it in the list are tried again with a
  *    longer wait, so a late answer never makes a worse framing win (8N2
  *    for an 8N1 modem).
@@ -27,12 +28,21 @@
  *    put back as it was. Flow control stays as the link had it.
  *  - Every wait is bounded: each try by its own short deadline, the whole
  *    search by timeout_ms.
+ *  - Raising a modem's rate: the rates it takes come from its driver
+ *    (struct hs_modem_dte) or from AT+IPR=?; the fastest the port also
+ *    takes is set with AT+IPR=N (and 8N1 with AT+ICF=3 when asked), the
+ *    port follows after the OK (which comes at the old rate), and AT must
+ *    be answered at the new rate. When it is not, the port goes back to
+ *    the old rate; a modem that did switch is asked, blind, to go back
+ *    too, so it is left as found. AT&W only when the caller asks to keep
+ *    the rate; otherwise a reset (ATZ) or power cycle undoes it.
  */
 #ifndef HANDSHAKE_NEGOTIATE_H
 #define HANDSHAKE_NEGOTIATE_H
 
 #include <stddef.h>
 #include "handshake/link.h"
+#include "handshake/modem.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -84,8 +94,9 @@ struct hs_detect_opts {
 	                   * needs to carry it); 0: 100 */
 	int listen_ms;    /* passive: listen at each rate; 0: 1200 */
 	int timeout_ms;   /* the whole search; 0: 30000 */
-	/* Active: send "AT\r" twice each try, for modems that take their rate
-	 * from the first (autobaud) and answer only the second. */
+	/* Active: send "AT\r" twice each try from the first pass on, for
+	 * modems that take their rate from the first (autobaud: drivers say
+	 * so with HS_DTE_AUTOBAUD) and answer only the second. */
 	int at_twice;
 	hs_detect_fn on_try;
 	void *ctx;
@@ -133,6 +144,40 @@ int hs_detect_modem(struct hs_link *link, const struct hs_detect_opts *opts,
  */
 int hs_detect_listen(struct hs_link *link, const struct hs_detect_opts *opts,
 		     struct hs_detect_result *res);
+
+/* Raising a modem's DTE rate. */
+struct hs_rate_opts {
+	int max_baud;     /* the fastest wanted; 0: as fast as both go */
+	int to_8n1;       /* also make the framing 8N1 (+ICF) if it is not */
+	int keep;         /* AT&W after: the modem keeps it across resets */
+};
+
+struct hs_rate_result {
+	struct hs_line before, after; /* the link's line before and after */
+	int offered[32];  /* the rates the modem said it takes, ascending */
+	int noffered;
+	int fell_back;    /* it took the command but did not answer at the
+	                   * new rate: both are back at before */
+};
+
+/*
+ * Raise the DTE rate between the port and the modem m (in command mode)
+ * to the fastest both take, at most o->max_baud (o may be NULL). Returns
+ * HS_OK with r->after the new line (maybe the same, when nothing faster
+ * is possible: r->after equals r->before); HS_ERR_NO_ANSWER with
+ * r->fell_back set when the modem went silent at the new rate and both
+ * are back at the old one (hs_last_error says so); HS_ERR_NOT_SUPPORTED
+ * when the modem cannot change its rate; HS_ERR_REJECTED when it
+ * answered ERROR; HS_ERR_TIMEOUT when it answers at neither rate any
+ * more. r may be NULL. Since 0.1.0.
+ */
+int hs_modem_raise_rate(struct hs_modem *m, const struct hs_rate_opts *o,
+			struct hs_rate_result *r, int timeout_ms);
+
+/* Put a rate raised by hs_modem_raise_rate back to r->before, e.g. at the
+ * end of a session that was not to keep it. */
+int hs_modem_restore_rate(struct hs_modem *m, const struct hs_rate_result *r,
+			  int timeout_ms);
 
 /* The URI that opens link's port at line:
  * "serial:/dev/ttyUSB0?baud=9600&bits=7&parity=even&stop=1". Returns its
