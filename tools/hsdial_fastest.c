@@ -15,7 +15,7 @@ static int have_raised;
 
 int hsd_fastest(struct hs_modem *m, const struct hsd_opts *o, int timeout_ms)
 {
-	struct hs_rate_opts ro = { .keep = o->fastest > 1 };
+	struct hs_rate_opts ro = { .keep = o->fastest > 1, .to_8n1 = 1 };
 	char from[48], to[48];
 	int rc = hs_modem_raise_rate(m, &ro, &raised, timeout_ms);
 

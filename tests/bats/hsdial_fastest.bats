@@ -53,6 +53,23 @@ events() {
   grep -q 'line speed=115200 bits=8 parity=none stop=1' "$T"
 }
 
+@test "--fastest on a 7E1 modem: +ICF makes the call 8N1, 8-bit bytes exact" {
+  status=0
+  "$HSLAB" --transcript "$T" --line '9600 7E1' -- "$HSDIAL" \
+    -d 'serial:/dev/ttyUSB0?baud=9600&bits=7&parity=even' --fastest 5551234 \
+    <"$BATS_TEST_TMPDIR/in" >"$BATS_TEST_TMPDIR/out" \
+    2>"$BATS_TEST_TMPDIR/err" || status=$?
+  [ "$status" -eq 0 ]
+  cmp "$BATS_TEST_TMPDIR/in" "$BATS_TEST_TMPDIR/out"
+  run cat "$BATS_TEST_TMPDIR/err"
+  assert_line --index 0 'hsdial: line 9600 7E1 -> 115200 8N1'
+  run events 'uart |command "AT\+IPR=[0-9]'
+  assert_line --index 1 'command "AT+IPR=115200;+ICF=3,3"'
+  assert_line --index 2 'uart 115200 8N1 +IPR'
+  assert_line --index 3 'command "AT+IPR=9600;+ICF=5,1"'
+  assert_line --index 4 'uart 9600 7E1 +IPR'
+}
+
 @test "--fastest=keep stores the rate (AT&W) and leaves it" {
   call -- --fastest=keep
   [ "$status" -eq 0 ]
