@@ -142,6 +142,8 @@ static int udev_mode(const char *syspath)
 		printf("ID_HANDSHAKE_KIND=%s\n", hs_device_kind_name(d->kind));
 		udev_line("ID_HANDSHAKE_DRIVER", d->driver);
 		udev_line("ID_HANDSHAKE_NAME", d->name);
+		if (d->kind == HS_DEVICE_MODEM)
+			hsprobe_rate_udev(d);
 	}
 	free(d);
 	return 0; /* not ours: import nothing */
@@ -194,7 +196,8 @@ static int setup_mode(const char *dev, int timeout_ms, int reset, int json)
 	if (verbose)
 		tool_warn("%s: setting up %s %s", d->node, hs_device_kind_name(d->kind), d->name);
 	use_line(d);
-	rc = hs_device_probe(d, HS_PROBE_SETUP | (reset ? HS_PROBE_RESET : 0), timeout_ms);
+	rc = hs_device_probe(d, HS_PROBE_SETUP | (reset ? HS_PROBE_RESET : 0) |
+			     (hsprobe_rate_opted_in() ? HS_PROBE_DETECT_RATE : 0), timeout_ms);
 	if (rc < 0) {
 		snprintf(msg, sizeof(msg), "%s: setup failed: %s", d->node,
 			 d->probe.message[0] ? d->probe.message : hs_strerror(rc));

@@ -177,3 +177,32 @@ assert d["reply"].startswith("$GP") or "\r\n$GP" in d["reply"], d["reply"]'
 	assert_failure 76
 	assert_output --regexp '^hsprobe: /dev/ttyUSB0: heard talk, but no setting is clear: best [0-9]+ [5-8][NEOMS][12] \([0-9]+%\), then .*$'
 }
+
+@test "--setup finds a modem's rate only when opted in, and --udev tells ModemManager" {
+	export HS_RUN_DIR="$BATS_TEST_TMPDIR/run"
+	# not opted in: nothing but AT at the port's default rate
+	run "$HSLAB" --transcript "$T" --port ttyACM0 --line '19200 7E1' -- \
+		"$HSPROBE" --setup ttyACM0 --timeout 3000
+	assert_failure 75
+	run grep -E 'ttyACM0 line speed=' "$T"
+	assert_output --partial 'speed=9600'
+	refute_output --partial 'speed=19200'
+	# opted in (a drop-in for handshake-setup@.service sets it)
+	HS_SETUP_DETECT=1 run "$HSLAB" --port ttyACM0 --line '19200 7E1' -- \
+		"$HSPROBE" --setup ttyACM0 --json
+	assert_success
+	echo "$output" | /usr/bin/python3 -c 'import json, sys
+p = json.loads(sys.stdin.read())["probe"]
+assert p["state"] == "ok" and p["detected_baud"] == 19200, p
+assert p["detected_line"] == "19200 7E1", p
+assert p["uri"] == "serial:/dev/ttyACM0?baud=19200&bits=7&parity=even&stop=1", p'
+	run "$HSLAB" --port ttyACM0 -- "$HSPROBE" --udev /sys/class/tty/ttyACM0
+	assert_success
+	assert_line 'ID_MM_TTY_BAUDRATE=19200'
+	# ModemManager's own default needs no word
+	HS_SETUP_DETECT=1 run "$HSLAB" --port ttyACM0 --line '57600 8N1' -- \
+		"$HSPROBE" --setup ttyACM0
+	assert_success
+	run "$HSLAB" --port ttyACM0 -- "$HSPROBE" --udev /sys/class/tty/ttyACM0
+	refute_line --partial 'ID_MM_TTY_BAUDRATE'
+}
