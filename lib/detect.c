@@ -128,6 +128,50 @@ void hs_try_keep(struct hs_detect_try *t, const unsigned char *buf, size_t n)
 	t->received += n;
 }
 
+int hs_search_start(struct hs_search *s, const char *who, struct hs_link *l,
+		    const struct hs_detect_opts *opts, struct hs_detect_result *res)
+{
+	memset(s, 0, sizeof(*s));
+	if (!l || !res)
+		return hs_fail(HS_ERR_ARG, "%s: no link or no result", who);
+	memset(res, 0, sizeof(*res));
+	s->link = l;
+	s->res = res;
+	hs_search_defaults(opts, &s->o);
+	hs_link_get_line(l, &s->orig);
+	s->start = hs_now_ms();
+	s->deadline = hs_deadline(s->o.timeout_ms);
+	return HS_OK;
+}
+
+void hs_search_tried(struct hs_search *s, struct hs_detect_try *t)
+{
+	s->res->tries++;
+	s->res->sent += t->sent;
+	hs_errors_add(&s->res->errors, &t->errors);
+	t->ms = (int)(hs_now_ms() - s->start);
+	if (s->o.on_try && s->o.on_try(t, s->o.ctx))
+		s->canceled = 1;
+}
+
+int hs_search_over(const struct hs_search *s)
+{
+	return s->canceled || hs_remaining(s->deadline) == 0;
+}
+
+int hs_search_end(struct hs_search *s, int rc)
+{
+	s->res->ms = (int)(hs_now_ms() - s->start);
+	if (rc < 0) {
+		/* the message of what failed is the one to keep */
+		char why[512];
+		snprintf(why, sizeof(why), "%s", hs_last_error());
+		hs_link_set_line(s->link, &s->orig);
+		hs_fail(rc, "%s", why);
+	}
+	return rc;
+}
+
 /* "OK" on a line of its own in the reply */
 static int has_ok(const unsigned char *r, size_t n)
 {
@@ -185,40 +229,19 @@ static int try_at(struct hs_link *l, const struct hs_line *line, int wait_ms,
 	return HS_OK;
 }
 
-/* The running search: options, result, and what it has seen. */
-struct search {
-	struct hs_link *link;
-	struct hs_detect_opts o;
-	struct hs_detect_result *res;
-	int64_t start, deadline;
-	int canceled;
-	int twice;                /* send AT twice a try */
-};
-
-/* Count a try into the result and tell the caller. */
-static void tried(struct search *s, struct hs_detect_try *t)
-{
-	s->res->tries++;
-	s->res->sent += t->sent;
-	hs_errors_add(&s->res->errors, &t->errors);
-	t->ms = (int)(hs_now_ms() - s->start);
-	if (s->o.on_try && s->o.on_try(t, s->o.ctx))
-		s->canceled = 1;
-}
-
 /* One try at line; the try is counted and reported. */
-static int attempt(struct search *s, const struct hs_line *line, int wait_ms,
+static int attempt(struct hs_search *s, const struct hs_line *line, int wait_ms,
 		   struct hs_detect_try *t)
 {
 	int rc = try_at(s->link, line, wait_ms, s->twice, s->deadline, t);
 
 	if (rc == HS_OK)
-		tried(s, t);
+		hs_search_tried(s, t);
 	return rc;
 }
 
 /* An OK at line: ask again, and keep it only if it answers again. */
-static int accept(struct search *s, const struct hs_line *line, int wait_ms,
+static int accept(struct hs_search *s, const struct hs_line *line, int wait_ms,
 		  struct hs_detect_try *first)
 {
 	struct hs_detect_try t;
@@ -241,7 +264,7 @@ static int same_framing(const struct hs_line *a, const struct hs_framing *f)
 
 /* At the rate that answered, framings listed before the one found get a
  * longer try: the first in the list that answers wins. */
-static int prefer(struct search *s, int wait_ms)
+static int prefer(struct hs_search *s, int wait_ms)
 {
 	struct hs_line found = s->res->line, line = found;
 
@@ -249,8 +272,7 @@ static int prefer(struct search *s, int wait_ms)
 		struct hs_detect_try t;
 		int rc;
 
-		if (same_framing(&found, f) || s->canceled ||
-		    hs_remaining(s->deadline) == 0)
+		if (same_framing(&found, f) || hs_search_over(s))
 			break;
 		line.bits = f->bits, line.parity = f->parity, line.stop = f->stop;
 		if ((rc = attempt(s, &line, 4 * wait_ms, &t)) < 0)
@@ -272,20 +294,15 @@ static int prefer(struct search *s, int wait_ms)
 int hs_detect_modem(struct hs_link *l, const struct hs_detect_opts *opts,
 		    struct hs_detect_result *res)
 {
-	struct search s = { .link = l, .res = res };
-	struct hs_line orig, line;
-	int wait_ms, refused[64] = { 0 }, rc = HS_OK, found = 0, nrefused = 0;
+	struct hs_search s;
+	struct hs_line line;
+	int wait_ms, refused[64] = { 0 }, rc, found = 0, nrefused = 0;
 	char damaged[48] = "";
 
-	if (!l || !res)
-		return hs_fail(HS_ERR_ARG, "hs_detect_modem: no link or no result");
-	memset(res, 0, sizeof(*res));
-	hs_search_defaults(opts, &s.o);
-	hs_link_get_line(l, &orig);
-	s.start = hs_now_ms();
-	s.deadline = hs_deadline(s.o.timeout_ms);
-	for (wait_ms = s.o.try_ms; !found && rc == HS_OK && !s.canceled &&
-	     hs_remaining(s.deadline) > 0; wait_ms *= 2) {
+	if ((rc = hs_search_start(&s, "hs_detect_modem", l, opts, res)) < 0)
+		return rc;
+	for (wait_ms = s.o.try_ms; !found && rc == HS_OK && !hs_search_over(&s);
+	     wait_ms *= 2) {
 		int k = 0;
 		/* after a pass that found nothing, AT twice: a modem nobody
 		 * said autobauds may spend each first AT on the rate */
@@ -294,11 +311,11 @@ int hs_detect_modem(struct hs_link *l, const struct hs_detect_opts *opts,
 			for (const struct hs_framing *f = s.o.framings; f->bits; f++, k++) {
 				struct hs_detect_try t;
 
-				if (s.canceled || hs_remaining(s.deadline) == 0)
+				if (hs_search_over(&s))
 					break;
 				if (k < 64 && refused[k])
 					continue;
-				line = orig;
+				line = s.orig;
 				line.baud = *r, line.bits = f->bits;
 				line.parity = f->parity, line.stop = f->stop;
 				if ((rc = attempt(&s, &line, wait_ms, &t)) < 0)
@@ -324,22 +341,17 @@ int hs_detect_modem(struct hs_link *l, const struct hs_detect_opts *opts,
 			}
 		}
 	}
-	res->ms = (int)(hs_now_ms() - s.start);
-	if (rc < 0) {
-		hs_link_set_line(l, &orig);
-		return rc;
-	}
-	if (found) {
+	if (rc == HS_OK && found)
 		res->confidence = 100;
-		return HS_OK;
-	}
-	hs_link_set_line(l, &orig);
-	if (s.canceled)
-		return hs_fail(HS_ERR_CANCELED, "%s: detection stopped after %d tries",
-			       hs_link_info(l)->path, res->tries);
-	return hs_fail(HS_ERR_NO_ANSWER,
-		       "%s: nothing answered at any setting (%d tries in %.1f s%s%s%s)",
-		       hs_link_info(l)->path, res->tries, res->ms / 1000.0,
-		       nrefused ? "; the port refused some settings" : "",
-		       damaged[0] ? "; an OK with line errors at " : "", damaged);
+	else if (rc == HS_OK && s.canceled)
+		rc = hs_fail(HS_ERR_CANCELED, "%s: detection stopped after %d tries",
+			     hs_link_info(l)->path, res->tries);
+	else if (rc == HS_OK)
+		rc = hs_fail(HS_ERR_NO_ANSWER,
+			     "%s: nothing answered at any setting (%d tries in %.1f s%s%s%s)",
+			     hs_link_info(l)->path, res->tries,
+			     (double)(hs_now_ms() - s.start) / 1000.0,
+			     nrefused ? "; the port refused some settings" : "",
+			     damaged[0] ? "; an OK with line errors at " : "", damaged);
+	return hs_search_end(&s, rc);
 }

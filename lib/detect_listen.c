@@ -35,17 +35,8 @@ struct heard {
 	size_t reply_len;
 };
 
-struct listening {
-	struct hs_link *link;
-	struct hs_detect_opts o;
-	struct hs_detect_result *res;
-	int64_t start, deadline;
-	int canceled;
-	size_t total;             /* bytes heard in all */
-};
-
 /* Listen at line for listen_ms (or until enough came), score it. */
-static int listen_at(struct listening *s, const struct hs_line *line,
+static int listen_at(struct hs_search *s, const struct hs_line *line,
 		     struct heard *h)
 {
 	unsigned char buf[ENOUGH_BYTES];
@@ -77,25 +68,15 @@ static int listen_at(struct listening *s, const struct hs_line *line,
 			   hs_errors_count(&t.errors) ? HS_TRY_ERRORS : HS_TRY_GARBLED;
 		t.score = h->sc.score;
 	}
-	s->res->tries++;
-	s->total += t.received;
-	hs_errors_add(&s->res->errors, &t.errors);
-	t.ms = (int)(hs_now_ms() - s->start);
 	memcpy(h->reply, t.reply, t.reply_len);
 	h->reply_len = t.reply_len;
-	if (s->o.on_try && s->o.on_try(&t, s->o.ctx))
-		s->canceled = 1;
+	hs_search_tried(s, &t);
 	return HS_OK;
-}
-
-static int over(struct listening *s)
-{
-	return s->canceled || hs_remaining(s->deadline) == 0;
 }
 
 /* The framings to listen at, at the rate of h, most likely first: what
  * its bytes suggest, then the rest of the list. */
-static int plan(const struct listening *s, const struct heard *h,
+static int plan(const struct hs_search *s, const struct heard *h,
 		struct hs_framing *out, int cap)
 {
 	int n = 0;
@@ -119,27 +100,23 @@ static int plan(const struct listening *s, const struct heard *h,
 int hs_detect_listen(struct hs_link *l, const struct hs_detect_opts *opts,
 		     struct hs_detect_result *res)
 {
-	struct listening s = { .link = l, .res = res };
+	struct hs_search s;
 	struct heard rates[MAX_HEARD], best, second;
-	struct hs_line orig, line;
+	struct hs_line line;
 	int nrates = 0, rc;
+	size_t heard = 0;
 	char name[48], other[48];
 
-	if (!l || !res)
-		return hs_fail(HS_ERR_ARG, "hs_detect_listen: no link or no result");
-	memset(res, 0, sizeof(*res));
-	hs_search_defaults(opts, &s.o);
-	hs_link_get_line(l, &orig);
-	s.start = hs_now_ms();
-	s.deadline = hs_deadline(s.o.timeout_ms);
+	if ((rc = hs_search_start(&s, "hs_detect_listen", l, opts, res)) < 0)
+		return rc;
 
 	/* 1: each rate at 8N1 */
-	for (const int *r = s.o.rates; *r && nrates < MAX_HEARD && !over(&s); r++) {
-		line = orig;
+	for (const int *r = s.o.rates; *r && nrates < MAX_HEARD && !hs_search_over(&s); r++) {
+		line = s.orig;
 		line.baud = *r, line.bits = 8, line.parity = HS_PARITY_NONE, line.stop = 1;
 		if ((rc = listen_at(&s, &line, &rates[nrates])) < 0)
-			goto fail;
-		nrates++;
+			return hs_search_end(&s, rc);
+		heard += rates[nrates++].got;
 	}
 	/* best first */
 	for (int i = 1; i < nrates; i++)
@@ -151,7 +128,7 @@ int hs_detect_listen(struct hs_link *l, const struct hs_detect_opts *opts,
 	memset(&best, 0, sizeof(best));
 	memset(&second, 0, sizeof(second));
 	/* 2: the framing, at the two best rates */
-	for (int i = 0; i < nrates && i < 2 && !over(&s); i++) {
+	for (int i = 0; i < nrates && i < 2 && !hs_search_over(&s); i++) {
 		struct heard cand = rates[i];
 		struct hs_framing fr[16];
 		int nf;
@@ -159,7 +136,7 @@ int hs_detect_listen(struct hs_link *l, const struct hs_detect_opts *opts,
 		if (!cand.got)
 			break;
 		nf = plan(&s, &rates[i], fr, 16);
-		for (int k = 0; k < nf && !over(&s); k++) {
+		for (int k = 0; k < nf && !hs_search_over(&s); k++) {
 			struct heard h;
 			if (cand.sc.score >= CLEAR_SCORE && rates[i].sc.bits == 8 &&
 			    !rates[i].sc.nine_bit)
@@ -167,7 +144,7 @@ int hs_detect_listen(struct hs_link *l, const struct hs_detect_opts *opts,
 			line = cand.line;
 			line.bits = fr[k].bits, line.parity = fr[k].parity, line.stop = fr[k].stop;
 			if ((rc = listen_at(&s, &line, &h)) < 0)
-				goto fail;
+				return hs_search_end(&s, rc);
 			/* what the bytes suggested wins when it is clear: at
 			 * 8N1 the same text had its parity in bit 7 */
 			if (h.sc.score > cand.sc.score ||
@@ -192,42 +169,32 @@ int hs_detect_listen(struct hs_link *l, const struct hs_detect_opts *opts,
 		if (rates[i].line.baud != best.line.baud &&
 		    rates[i].sc.score > second.sc.score)
 			second = rates[i];
-	res->ms = (int)(hs_now_ms() - s.start);
 	res->confidence = best.sc.score;
 	if (second.got) {
 		res->also = second.line;
 		res->also_confidence = second.sc.score;
 		res->also_result = second.sc.score >= CLEAR_SCORE ? HS_TRY_OK : HS_TRY_GARBLED;
 	}
-	res->sent = 0;
-	if (s.canceled) {
-		rc = hs_fail(HS_ERR_CANCELED, "%s: detection stopped after %d tries",
-			     hs_link_info(l)->path, res->tries);
-		goto fail;
-	}
-	if (!s.total) {
-		rc = hs_fail(HS_ERR_NO_ANSWER,
-			     "%s: nothing was heard at any setting (%d tries in %.1f s)",
-			     hs_link_info(l)->path, res->tries, res->ms / 1000.0);
-		goto fail;
-	}
 	hs_line_name(&best.line, name, sizeof(name));
 	hs_line_name(&second.line, other, sizeof(other));
-	if (best.sc.score < CLEAR_SCORE || best.sc.score - second.sc.score < CLEAR_MARGIN) {
+	if (s.canceled)
+		rc = hs_fail(HS_ERR_CANCELED, "%s: detection stopped after %d tries",
+			     hs_link_info(l)->path, res->tries);
+	else if (!heard)
+		rc = hs_fail(HS_ERR_NO_ANSWER,
+			     "%s: nothing was heard at any setting (%d tries in %.1f s)",
+			     hs_link_info(l)->path, res->tries,
+			     (double)(hs_now_ms() - s.start) / 1000.0);
+	else if (best.sc.score < CLEAR_SCORE || best.sc.score - second.sc.score < CLEAR_MARGIN)
 		rc = hs_fail(HS_ERR_PROTOCOL,
 			     "%s: heard talk, but no setting is clear: best %s (%d%%), then %s (%d%%)",
 			     hs_link_info(l)->path, name, best.sc.score,
 			     second.got ? other : "nothing", second.sc.score);
-		goto fail;
+	else if ((rc = hs_link_set_line(l, &best.line)) == HS_OK) {
+		res->line = best.line;
+		memcpy(res->reply, best.reply, best.reply_len);
+		res->reply_len = best.reply_len;
+		hs_link_flush(l, HS_FLUSH_INPUT);
 	}
-	res->line = best.line;
-	memcpy(res->reply, best.reply, best.reply_len);
-	res->reply_len = best.reply_len;
-	if ((rc = hs_link_set_line(l, &best.line)) < 0)
-		goto fail;
-	hs_link_flush(l, HS_FLUSH_INPUT);
-	return HS_OK;
-fail:
-	hs_link_set_line(l, &orig);
-	return rc;
+	return hs_search_end(&s, rc);
 }

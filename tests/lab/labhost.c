@@ -87,6 +87,28 @@ static void dump_heard(void)
 	fputs("\"\n", stderr);
 }
 
+/* Read what has come into heard (at most up to `cap` bytes held), waiting
+ * until `end` for it; 0 once `end` has passed. */
+static int hear(double end, size_t cap)
+{
+	struct pollfd pfd = { fd, POLLIN, 0 };
+	int left = (int)((end - now()) * 1000);
+	ssize_t r;
+
+	if (left <= 0)
+		return 0;
+	if (poll(&pfd, 1, left) <= 0)
+		return 1;
+	r = read(fd, heard + nheard, cap - nheard);
+	if (r < 0 && errno != EAGAIN && errno != EINTR)
+		fail(2, "read: %s", strerror(errno));
+	if (r == 0)
+		fail(2, "read: %s", "end of file");
+	if (r > 0)
+		nheard += (size_t)r;
+	return 1;
+}
+
 static void expect(const char *text, double secs)
 {
 	char want[1024];
@@ -95,9 +117,6 @@ static void expect(const char *text, double secs)
 
 	for (;;) {
 		void *hit = memmem(heard, nheard, want, n);
-		struct pollfd pfd = { fd, POLLIN, 0 };
-		int left = (int)((end - now()) * 1000);
-		ssize_t r;
 
 		if (hit) {
 			size_t used = (size_t)((char *)hit - heard) + n;
@@ -105,19 +124,10 @@ static void expect(const char *text, double secs)
 			nheard -= used;
 			return;
 		}
-		if (left <= 0) {
+		if (!hear(end, sizeof(heard))) {
 			dump_heard();
 			fail(3, "timed out expecting \"%s\"", text);
 		}
-		if (poll(&pfd, 1, left) <= 0)
-			continue;
-		r = read(fd, heard + nheard, sizeof(heard) - nheard);
-		if (r < 0 && errno != EAGAIN && errno != EINTR)
-			fail(2, "read: %s", strerror(errno));
-		if (r == 0)
-			fail(2, "read: %s", "end of file");
-		if (r > 0)
-			nheard += (size_t)r;
 		if (nheard == sizeof(heard))
 			nheard = 0;
 	}
@@ -195,24 +205,13 @@ static void recv_exact(size_t n, double secs)
 {
 	double end = now() + secs;
 
+	if (n > sizeof(heard))
+		fail(1, "recv: at most %s bytes", "65536");
 	while (nheard < n) {
-		struct pollfd pfd = { fd, POLLIN, 0 };
-		int left = (int)((end - now()) * 1000);
-		ssize_t r;
-
-		if (left <= 0) {
+		if (!hear(end, n)) {
 			dump_heard();
 			fail(3, "timed out waiting for %s bytes", "the");
 		}
-		if (poll(&pfd, 1, left) <= 0)
-			continue;
-		r = read(fd, heard + nheard, (n < sizeof(heard) ? n : sizeof(heard)) - nheard);
-		if (r < 0 && errno != EAGAIN && errno != EINTR)
-			fail(2, "read: %s", strerror(errno));
-		if (r == 0)
-			fail(2, "read: %s", "end of file");
-		if (r > 0)
-			nheard += (size_t)r;
 	}
 	fputs("recv \"", stdout);
 	for (size_t i = 0; i < n; i++) {
