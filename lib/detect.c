@@ -79,16 +79,6 @@ void hs_line_name(const struct hs_line *line, char *buf, size_t cap)
 		 (unsigned)line->parity < 5 ? par[line->parity] : '?', line->stop);
 }
 
-void hs_errors_add(struct hs_line_errors *sum, const struct hs_line_errors *e)
-{
-	sum->framing += e->framing;
-	sum->parity += e->parity;
-	sum->breaks += e->breaks;
-	sum->overruns += e->overruns;
-	sum->damaged += e->damaged;
-	sum->counted = e->counted;
-}
-
 unsigned long hs_errors_count(const struct hs_line_errors *e)
 {
 	unsigned long n = e->framing + e->parity + e->breaks + e->overruns;
@@ -135,6 +125,9 @@ int hs_search_start(struct hs_search *s, const char *who, struct hs_link *l,
 	if (!l || !res)
 		return hs_fail(HS_ERR_ARG, "%s: no link or no result", who);
 	memset(res, 0, sizeof(*res));
+	/* damaged characters marked in what is read, where the port can (a
+	 * network link cannot: its line errors stay unknown) */
+	hs_link_mark_errors(l);
 	s->link = l;
 	s->res = res;
 	hs_search_defaults(opts, &s->o);

@@ -7,6 +7,7 @@
 #define HS_DETECT_PRIV_H
 
 #include "handshake/negotiate.h"
+#include "link_priv.h"
 
 /* in with its defaults filled in (in may be NULL) */
 void hs_search_defaults(const struct hs_detect_opts *in, struct hs_detect_opts *out);
@@ -44,7 +45,6 @@ void hs_try_errors(struct hs_link *link, struct hs_detect_try *t);
 /* Count n bytes read into t and keep the first ones as its reply. */
 void hs_try_keep(struct hs_detect_try *t, const unsigned char *buf, size_t n);
 
-void hs_errors_add(struct hs_line_errors *sum, const struct hs_line_errors *e);
 /* How many characters came damaged (the larger of the driver's count
  * and the marks). */
 unsigned long hs_errors_count(const struct hs_line_errors *e);

@@ -1,8 +1,8 @@
 /*
  * line.c - apply struct hs_line to a tty with termios.
  *
- * PARMRK with INPCK: damaged characters come marked in the data, which
- * serial_marks.c counts and takes out again.
+ * With marks (hs_link_mark_errors) damaged characters come marked in the
+ * data (PARMRK with INPCK), which serial_marks.c counts and takes out.
  *
  * XON/XOFF sets IXON and IXOFF but never IXANY: with IXANY any byte from
  * the device restarts our output, and printers send status bytes while
@@ -38,7 +38,7 @@ static speed_t standard_rate(int baud)
 	return B0;
 }
 
-int hs_line_apply(int fd, const struct hs_line *line, const char *path)
+int hs_line_apply(int fd, const struct hs_line *line, int marks, const char *path)
 {
 	struct termios t;
 	speed_t code = standard_rate(line->baud);
@@ -70,9 +70,12 @@ int hs_line_apply(int fd, const struct hs_line *line, const char *path)
 		t.c_cflag |= PARENB | CMSPAR;
 		break;
 	}
-	/* Damaged characters are marked in the data (\377 \0 c, a real
-	 * \377 doubled) for serial_marks.c to count and take out. */
-	t.c_iflag |= INPCK | PARMRK;
+	if (line->parity != HS_PARITY_NONE)
+		t.c_iflag |= INPCK;
+	/* damaged characters marked in the data (\377 \0 c, a real \377
+	 * doubled), for serial_marks.c to count and take out */
+	if (marks)
+		t.c_iflag |= INPCK | PARMRK;
 	if (line->stop == 2)
 		t.c_cflag |= CSTOPB;
 	t.c_iflag &= ~(tcflag_t)(IXON | IXOFF | IXANY);

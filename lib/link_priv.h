@@ -36,6 +36,8 @@ struct hs_transport_ops {
 	 * are allowed for either. */
 	int (*line_errors)(struct hs_link *link, struct hs_line_errors *last,
 			   struct hs_line_errors *total);
+	/* Optional: mark damaged characters in the data from now on. */
+	int (*mark_errors)(struct hs_link *link);
 	int (*set_signal)(struct hs_link *link, int sig, int on);
 	int (*signals)(struct hs_link *link);
 	/* Optional: wait until a line in mask differs from first (a mask
@@ -70,6 +72,9 @@ struct hs_link {
 	 * a network server looks at its port's lines on its own schedule. */
 	int lines_lag_ms;
 };
+
+/* Add the line-error counts e to sum (counted: either's). */
+void hs_errors_add(struct hs_line_errors *sum, const struct hs_line_errors *e);
 
 /* link->lines_lag_ms, for the modem code (0 without a link). Inline:
  * libhandshake.so exports every hs_link_* function, and this one is

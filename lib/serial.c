@@ -204,7 +204,7 @@ static int serial_set_line(struct hs_link *l, const struct hs_line *line)
 			       "%s has no modem lines, so flow=dtrdsr cannot work on it; use xonxoff or none",
 			       l->path);
 	s->line_set = 1;
-	if ((rc = hs_line_apply(l->fd, line, l->path)) == HS_OK)
+	if ((rc = hs_line_apply(l->fd, line, s->marks, l->path)) == HS_OK)
 		hs_marks_start(l);
 	return rc;
 }
@@ -224,7 +224,9 @@ static int serial_open(struct hs_link *l, const struct hs_uri *u)
 			return rc;
 		if (u->given)
 			return serial_set_line(l, &u->line);
-		hs_marks_start(l); /* the parent's PARMRK, if it set one */
+		/* the parent's PARMRK, if it set one */
+		s->marks = (s->saved.c_iflag & PARMRK) && !(s->saved.c_iflag & ISTRIP);
+		hs_marks_start(l);
 		return HS_OK;
 	}
 	if ((rc = hs_devpath_resolve(u->path, l->path, sizeof(l->path))) < 0)
@@ -304,6 +306,7 @@ const struct hs_transport_ops hs_serial_ops = {
 	.send_break = hs_serial_break,
 	.set_line = serial_set_line,
 	.line_errors = hs_serial_line_errors,
+	.mark_errors = hs_serial_mark_errors,
 	.set_signal = serial_set_signal,
 	.signals = hs_serial_signals,
 };

@@ -1,6 +1,12 @@
 /*
- * serial_marks.c - line errors on a serial port: the PARMRK marks in what
- * is read, and the driver's own counters (TIOCGICOUNT) where it has them.
+ * serial_marks.c - line errors on a serial port: the driver's own counters
+ * (TIOCGICOUNT) where it has them, and the PARMRK marks in what is read
+ * once hs_link_mark_errors() asked for them.
+ *
+ * Marks are asked for, never on by default: the kernel does not mark the
+ * bytes it took in before PARMRK went on, nor go over them again, so a
+ * "\377 \0 c" among them would read as a mark; turning marks on drops
+ * what was waiting, which only a caller who wants them can allow.
  *
  * With PARMRK and INPCK the kernel delivers a damaged character c as
  * \377 \0 c (a break as \377 \0 \0) and a real \377 as \377 \377. The
@@ -47,10 +53,7 @@ static void take_counts(struct hs_link *l, struct hs_line_errors *last);
 void hs_marks_start(struct hs_link *l)
 {
 	struct hs_serial *s = l->priv;
-	struct termios t;
 
-	s->marks = tcgetattr(l->fd, &t) == 0 && (t.c_iflag & PARMRK) &&
-		   !(t.c_iflag & ISTRIP);
 	if (s->errors.counted)
 		take_counts(l, &s->last); /* the old setting's, kept in totals */
 	else if (!s->no_icount && driver_counts(l, &s->ic_seen) == 0)
@@ -64,16 +67,19 @@ static void take_counts(struct hs_link *l, struct hs_line_errors *last)
 
 	if (driver_counts(l, &ic) != 0)
 		return;
-	last->framing += (unsigned)(ic.frame - s->ic_seen.frame);
-	last->parity += (unsigned)(ic.parity - s->ic_seen.parity);
-	last->breaks += (unsigned)(ic.brk - s->ic_seen.brk);
-	last->overruns += (unsigned)(ic.overrun - s->ic_seen.overrun) +
-			  (unsigned)(ic.buf_overrun - s->ic_seen.buf_overrun);
-	s->errors.framing += (unsigned)(ic.frame - s->ic_seen.frame);
-	s->errors.parity += (unsigned)(ic.parity - s->ic_seen.parity);
-	s->errors.breaks += (unsigned)(ic.brk - s->ic_seen.brk);
-	s->errors.overruns += (unsigned)(ic.overrun - s->ic_seen.overrun) +
-			      (unsigned)(ic.buf_overrun - s->ic_seen.buf_overrun);
+	struct hs_line_errors d = {
+		.framing = (unsigned)(ic.frame - s->ic_seen.frame),
+		.parity = (unsigned)(ic.parity - s->ic_seen.parity),
+		.breaks = (unsigned)(ic.brk - s->ic_seen.brk),
+		.overruns = (unsigned)(ic.overrun - s->ic_seen.overrun) +
+			    (unsigned)(ic.buf_overrun - s->ic_seen.buf_overrun),
+	};
+
+	/* without marks the driver's count is all there is of them */
+	if (!s->marks)
+		d.damaged = d.framing + d.parity + d.breaks;
+	hs_errors_add(last, &d);
+	hs_errors_add(&s->errors, &d);
 	s->ic_seen = ic;
 }
 
@@ -137,6 +143,24 @@ size_t hs_marks_strip(struct hs_link *l, unsigned char *buf, size_t n)
 	if (s->last.damaged != before && s->errors.counted)
 		take_counts(l, &s->last);
 	return out;
+}
+
+int hs_serial_mark_errors(struct hs_link *l)
+{
+	struct hs_serial *s = l->priv;
+	struct termios t;
+
+	if (tcgetattr(l->fd, &t) != 0)
+		return hs_serial_fail(l, "tcgetattr", errno);
+	t.c_iflag |= PARMRK | INPCK;
+	t.c_iflag &= ~(tcflag_t)(ISTRIP | IGNPAR);
+	if (tcsetattr(l->fd, TCSANOW, &t) != 0)
+		return hs_serial_fail(l, "setting PARMRK", errno);
+	s->line_set = 1;
+	s->marks = 1;
+	s->mark_state = MARK_NONE;
+	/* what was waiting came in unmarked */
+	return hs_serial_flush(l, HS_FLUSH_INPUT);
 }
 
 int hs_serial_line_errors(struct hs_link *l, struct hs_line_errors *last,

@@ -23,6 +23,7 @@
  *   set-line BAUD BITS PARITY STOP FLOW   hs_link_set_line
  *   info                    print "transport=T" and the description
  *   pending                 print "pending=N"
+ *   mark-errors             hs_link_mark_errors: damaged characters marked
  *   errors                  print the line errors of the last read and
  *                           in all: "last: damaged=N framing=N parity=N
  *                           breaks=N overruns=N counted=0|1", "total: ..."
@@ -304,6 +305,10 @@ int main(int argc, char **argv)
 			const struct hs_link_info *in = hs_link_info(link_);
 			printf("transport=%s\n%s\n", hs_transport_name(in->transport), in->description);
 			fflush(stdout);
+		} else if (!strcmp(s, "mark-errors")) {
+			int rc = hs_link_mark_errors(link_);
+			if (rc < 0)
+				lib_failed(rc, s);
 		} else if (!strcmp(s, "errors")) {
 			struct hs_line_errors e[2];
 			int rc = hs_link_line_errors(link_, &e[0], &e[1]);
