@@ -18,19 +18,36 @@
  * with it. The conversion is glibc's own (sysdeps/unix/sysv/linux
  * tcgetattr.c and tcsetattr.c): the kernel's struct termios is the first
  * fields of glibc's, with 19 control characters.
+ *
+ * Only where it is safe: umockdev 0.17 keeps a socket per open of an
+ * emulated node, and aborts the program on an ioctl() once that socket is
+ * gone, which happens to copies (dup2, an inherited descriptor) and even
+ * to the original when the program closes descriptors it did not open (a
+ * shell's `exec 3</dev/ttyUSB0 4</dev/ttyACM0` closes umockdev's socket
+ * for the first). So tcsetattr() goes through ioctl() only on a
+ * descriptor the program opened itself by a /dev/tty* path, and
+ * tcgetattr() (and isatty()) only once tcsetattr() went that way on it:
+ * programs that set the line and read it back (libserialport, picocom,
+ * pyserial). Everything else keeps glibc's raw syscalls, as without the
+ * lab.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
+#include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/syscall.h>
 #include <termios.h>
 #include <unistd.h>
 
 #define KERNEL_NCCS 19
 /* glibc's mark for "input speed 0" (cfsetispeed), never the kernel's */
 #define GLIBC_IBAUD0 020000000000
+#define MAX_FD 1024
 
 struct kernel_termios {
 	tcflag_t c_iflag, c_oflag, c_cflag, c_lflag;
@@ -38,11 +55,122 @@ struct kernel_termios {
 	cc_t c_cc[KERNEL_NCCS];
 };
 
+/* per descriptor: OPENED by this process by a /dev/tty* path, SET once
+ * a tcsetattr() went through ioctl() on it */
+enum { RAW, OPENED, SET };
+static unsigned char state[MAX_FD];
+
+static void mark(int fd, const char *path)
+{
+	if (fd >= 0 && fd < MAX_FD)
+		state[fd] = path && strncmp(path, "/dev/tty", 8) == 0 ? OPENED : RAW;
+}
+
+static void unmark(int fd)
+{
+	if (fd >= 0 && fd < MAX_FD)
+		state[fd] = RAW;
+}
+
+#define NEXT(name) ((__typeof__(&name))dlsym(RTLD_NEXT, #name))
+
+static mode_t mode_of(int flags, va_list ap)
+{
+	return (flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE
+		? (mode_t)va_arg(ap, int) : 0;
+}
+
+int open(const char *path, int flags, ...)
+{
+	va_list ap;
+	mode_t m;
+	int fd;
+
+	va_start(ap, flags);
+	m = mode_of(flags, ap);
+	va_end(ap);
+	fd = NEXT(open)(path, flags, m);
+	mark(fd, path);
+	return fd;
+}
+
+int open64(const char *path, int flags, ...)
+{
+	va_list ap;
+	mode_t m;
+	int fd;
+
+	va_start(ap, flags);
+	m = mode_of(flags, ap);
+	va_end(ap);
+	fd = NEXT(open64)(path, flags, m);
+	mark(fd, path);
+	return fd;
+}
+
+int openat(int dir, const char *path, int flags, ...)
+{
+	va_list ap;
+	mode_t m;
+	int fd;
+
+	va_start(ap, flags);
+	m = mode_of(flags, ap);
+	va_end(ap);
+	fd = NEXT(openat)(dir, path, flags, m);
+	mark(fd, path);
+	return fd;
+}
+
+/* what _FORTIFY_SOURCE builds call (libserialport does) */
+int __open_2(const char *path, int flags)
+{
+	int fd = NEXT(__open_2)(path, flags);
+
+	mark(fd, path);
+	return fd;
+}
+
+int __open64_2(const char *path, int flags)
+{
+	int fd = NEXT(__open64_2)(path, flags);
+
+	mark(fd, path);
+	return fd;
+}
+
+int close(int fd)
+{
+	unmark(fd);
+	return NEXT(close)(fd);
+}
+
+int dup2(int old, int new)
+{
+	unmark(new);
+	return NEXT(dup2)(old, new);
+}
+
+int dup3(int old, int new, int flags)
+{
+	unmark(new);
+	return NEXT(dup3)(old, new, flags);
+}
+
+/* TCGETS/TCSETS* through ioctl() (the lab sees it) when the descriptor
+ * is at least at `need`, else as glibc does it */
+static int tc_ioctl(int fd, unsigned long req, struct kernel_termios *k, int need)
+{
+	if (fd >= 0 && fd < MAX_FD && state[fd] >= need)
+		return ioctl(fd, req, k);
+	return (int)syscall(SYS_ioctl, fd, req, k);
+}
+
 int tcgetattr(int fd, struct termios *t)
 {
 	struct kernel_termios k;
 
-	if (ioctl(fd, TCGETS, &k) != 0)
+	if (tc_ioctl(fd, TCGETS, &k, SET) != 0)
 		return -1;
 	memset(t, 0, sizeof(*t));
 	t->c_iflag = k.c_iflag;
@@ -76,7 +204,11 @@ int tcsetattr(int fd, int action, const struct termios *t)
 	k.c_lflag = t->c_lflag;
 	k.c_line = t->c_line;
 	memcpy(k.c_cc, t->c_cc, KERNEL_NCCS);
-	return ioctl(fd, req, &k);
+	if (tc_ioctl(fd, req, &k, OPENED) != 0)
+		return -1;
+	if (fd >= 0 && fd < MAX_FD && state[fd] == OPENED)
+		state[fd] = SET;
+	return 0;
 }
 
 int isatty(int fd)
