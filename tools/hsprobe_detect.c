@@ -11,14 +11,13 @@
 #include "hsprobe.h"
 #include "tool.h"
 
-/* The reply as C text, quotes included: hs_escape's C form, and \x00
- * for the NULs a break leaves, which a C string cannot carry. */
+/* The reply as C text (no quotes): hs_escape's C form, and \x00 for
+ * the NULs a break leaves, which a C string cannot carry. */
 static void reply_text(char *out, size_t cap, const unsigned char *b, size_t n)
 {
 	char seg[HS_DETECT_REPLY + 1], e[HS_DETECT_REPLY * 4 + 3];
 	size_t k = 0, o = 0;
 
-	out[o++] = '"';
 	for (size_t i = 0; i <= n; i++) {
 		if (i < n && b[i]) {
 			seg[k++] = (char)b[i];
@@ -37,7 +36,6 @@ static void reply_text(char *out, size_t cap, const unsigned char *b, size_t n)
 			o += 4;
 		}
 	}
-	out[o++] = '"';
 	out[o] = 0;
 }
 
@@ -141,10 +139,10 @@ static void print_text(const char *dev, int passive, int rc,
 	hs_line_name(&r->line, name, sizeof(name));
 	printf("%s: %s\n", dev, name);
 	if (passive)
-		printf("  evidence: heard %s (confidence %d%%), %d tries in %.1f s, "
+		printf("  evidence: heard \"%s\" (confidence %d%%), %d tries in %.1f s, "
 		       "nothing sent\n", reply, r->confidence, r->tries, r->ms / 1000.0);
 	else
-		printf("  evidence: answered %s after %d tries in %.1f s, "
+		printf("  evidence: answered \"%s\" after %d tries in %.1f s, "
 		       "%zu bytes sent\n", reply, r->tries, r->ms / 1000.0, r->sent);
 	printf("  line errors at the other settings: %lu framing, %lu parity, "
 	       "%lu breaks, %lu overruns\n", e->framing, e->parity, e->breaks,

@@ -4,9 +4,8 @@
 # and passes its bytes exactly; the rate is put back at the end (or kept
 # with =keep); a modem silent at the new rate is recovered at the old.
 
+BATS_TEST_TIMEOUT=${BATS_TEST_TIMEOUT:-60}
 load helper
-
-BATS_TEST_TIMEOUT=60
 
 setup() {
   lab_setup

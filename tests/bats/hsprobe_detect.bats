@@ -4,9 +4,8 @@
 # a wrong one; one that answers nothing, a port that refuses rates, noise
 # on the line, a locked port.
 
+BATS_TEST_TIMEOUT=${BATS_TEST_TIMEOUT:-180}
 load helper
-
-BATS_TEST_TIMEOUT=180
 
 setup() {
 	lab_setup

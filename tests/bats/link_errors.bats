@@ -6,9 +6,8 @@
 # marks (mark-errors: hs_link_mark_errors); with marks reads give the
 # characters as they came, without them as the kernel's INPCK does.
 
+BATS_TEST_TIMEOUT=${BATS_TEST_TIMEOUT:-60}
 load helper
-
-BATS_TEST_TIMEOUT=60
 
 setup() {
 	lab_setup

@@ -4,9 +4,8 @@
 # for byte, the PARMRK marks and TIOCGICOUNT counts, the modem's +IPR,
 # +ICF and autobaud, and the talkers (console, NMEA).
 
+BATS_TEST_TIMEOUT=${BATS_TEST_TIMEOUT:-60}
 load lab_helper
-
-BATS_TEST_TIMEOUT=60
 
 setup() {
 	lab_setup
