@@ -80,63 +80,49 @@ static mode_t mode_of(int flags, va_list ap)
 		? (mode_t)va_arg(ap, int) : 0;
 }
 
-int open(const char *path, int flags, ...)
-{
-	va_list ap;
-	mode_t m;
-	int fd;
+/* the mode argument the open calls take with O_CREAT or O_TMPFILE */
+#define MODE_ARG(flags, m) \
+	do { va_list ap; va_start(ap, flags); m = mode_of(flags, ap); va_end(ap); } while (0)
 
-	va_start(ap, flags);
-	m = mode_of(flags, ap);
-	va_end(ap);
-	fd = NEXT(open)(path, flags, m);
+static int opened(int fd, const char *path)
+{
 	mark(fd, path);
 	return fd;
+}
+
+int open(const char *path, int flags, ...)
+{
+	mode_t m;
+
+	MODE_ARG(flags, m);
+	return opened(NEXT(open)(path, flags, m), path);
 }
 
 int open64(const char *path, int flags, ...)
 {
-	va_list ap;
 	mode_t m;
-	int fd;
 
-	va_start(ap, flags);
-	m = mode_of(flags, ap);
-	va_end(ap);
-	fd = NEXT(open64)(path, flags, m);
-	mark(fd, path);
-	return fd;
+	MODE_ARG(flags, m);
+	return opened(NEXT(open64)(path, flags, m), path);
 }
 
 int openat(int dir, const char *path, int flags, ...)
 {
-	va_list ap;
 	mode_t m;
-	int fd;
 
-	va_start(ap, flags);
-	m = mode_of(flags, ap);
-	va_end(ap);
-	fd = NEXT(openat)(dir, path, flags, m);
-	mark(fd, path);
-	return fd;
+	MODE_ARG(flags, m);
+	return opened(NEXT(openat)(dir, path, flags, m), path);
 }
 
 /* what _FORTIFY_SOURCE builds call (libserialport does) */
 int __open_2(const char *path, int flags)
 {
-	int fd = NEXT(__open_2)(path, flags);
-
-	mark(fd, path);
-	return fd;
+	return opened(NEXT(__open_2)(path, flags), path);
 }
 
 int __open64_2(const char *path, int flags)
 {
-	int fd = NEXT(__open64_2)(path, flags);
-
-	mark(fd, path);
-	return fd;
+	return opened(NEXT(__open64_2)(path, flags), path);
 }
 
 int close(int fd)
