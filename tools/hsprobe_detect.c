@@ -47,21 +47,29 @@ static const char *result_name(enum hs_try_result r)
 	return (unsigned)r < 6 ? names[r] : "?";
 }
 
-static void json_errors(const struct hs_line_errors *e)
+static void json_errors(struct tool_json *j, const struct hs_line_errors *e)
 {
-	printf("{\"framing\":%lu,\"parity\":%lu,\"breaks\":%lu,\"overruns\":%lu,"
-	       "\"damaged\":%lu}", e->framing, e->parity, e->breaks, e->overruns,
-	       e->damaged);
+	tool_json_object(j, "errors");
+	tool_json_int(j, "framing", (long long)e->framing);
+	tool_json_int(j, "parity", (long long)e->parity);
+	tool_json_int(j, "breaks", (long long)e->breaks);
+	tool_json_int(j, "overruns", (long long)e->overruns);
+	tool_json_int(j, "damaged", (long long)e->damaged);
+	tool_json_close(j);
 }
 
-static void json_line(const char *key, const struct hs_line *l)
+static void json_line(struct tool_json *j, const char *key, const struct hs_line *l)
 {
 	char name[48];
 
 	hs_line_name(l, name, sizeof(name));
-	printf(",\"%s\":{\"baud\":%d,\"bits\":%d,\"parity\":\"%s\",\"stop\":%d,"
-	       "\"name\":\"%s\"}", key, l->baud, l->bits, hs_parity_name(l->parity),
-	       l->stop, name);
+	tool_json_object(j, key);
+	tool_json_int(j, "baud", l->baud);
+	tool_json_int(j, "bits", l->bits);
+	tool_json_str(j, "parity", hs_parity_name(l->parity));
+	tool_json_int(j, "stop", l->stop);
+	tool_json_str(j, "name", name);
+	tool_json_close(j);
 }
 
 /* Every try, collected for --json. */
@@ -79,52 +87,59 @@ static int on_try(const struct hs_detect_try *t, void *ctx)
 	return 0;
 }
 
-static void print_json(const char *dev, int passive, int rc,
+/* The --json answer: ok, exit and mode as every tool's, the setting
+ * found (or the error), the evidence, and every try. */
+static void print_json(const char *dev, int passive, int rc, int status,
 		       const struct hs_detect_result *r, const char *uri,
 		       const struct tries *all)
 {
 	char reply[HS_DETECT_REPLY * 4 + 8];
+	struct tool_json j;
 
-	printf("{\"device\":");
-	tool_json_string(stdout, dev);
-	printf(",\"mode\":\"%s\",\"found\":%s", passive ? "passive" : "active",
-	       rc == HS_OK ? "true" : "false");
+	tool_json_begin(&j, stdout);
+	tool_json_bool(&j, "ok", rc == HS_OK);
+	tool_json_str(&j, "mode", passive ? "detect-passive" : "detect");
+	tool_json_int(&j, "exit", status);
+	tool_json_str(&j, "device", dev);
+	tool_json_bool(&j, "found", rc == HS_OK);
 	if (rc == HS_OK) {
-		json_line("line", &r->line);
-		printf(",\"uri\":");
-		tool_json_string(stdout, uri);
-		printf(",\"confidence\":%d", r->confidence);
+		json_line(&j, "line", &r->line);
+		tool_json_str(&j, "uri", uri);
+		tool_json_int(&j, "confidence", r->confidence);
 	} else {
-		printf(",\"error\":");
-		tool_json_string(stdout, hs_last_error());
+		tool_json_error(&j, rc, hs_last_error());
 	}
 	if (r->also.baud) {
-		json_line("also", &r->also);
-		printf(",\"also_result\":\"%s\"", result_name(r->also_result));
+		json_line(&j, "also", &r->also);
+		tool_json_str(&j, "also_result", result_name(r->also_result));
 		if (passive)
-			printf(",\"also_confidence\":%d", r->also_confidence);
+			tool_json_int(&j, "also_confidence", r->also_confidence);
 	}
-	printf(",\"tries\":%d,\"ms\":%d,\"sent\":%zu,\"errors\":", r->tries, r->ms,
-	       r->sent);
-	json_errors(&r->errors);
+	tool_json_int(&j, "tries", r->tries);
+	tool_json_int(&j, "ms", r->ms);
+	tool_json_int(&j, "sent", (long long)r->sent);
+	json_errors(&j, &r->errors);
 	reply_text(reply, sizeof(reply), r->reply, r->reply_len);
-	printf(",\"reply\":");
-	tool_json_string(stdout, reply);
-	printf(",\"log\":[");
+	tool_json_str(&j, "reply", reply);
+	tool_json_array(&j, "log");
 	for (int i = 0; i < all->n; i++) {
 		const struct hs_detect_try *t = &all->t[i];
 		char name[48];
+
 		hs_line_name(&t->line, name, sizeof(name));
-		printf("%s{\"line\":\"%s\",\"result\":\"%s\",\"ms\":%d,\"sent\":%zu,"
-		       "\"received\":%zu", i ? "," : "", name, result_name(t->result),
-		       t->ms, t->sent, t->received);
+		tool_json_object(&j, NULL);
+		tool_json_str(&j, "line", name);
+		tool_json_str(&j, "result", result_name(t->result));
+		tool_json_int(&j, "ms", t->ms);
+		tool_json_int(&j, "sent", (long long)t->sent);
+		tool_json_int(&j, "received", (long long)t->received);
 		if (passive)
-			printf(",\"score\":%d", t->score);
-		printf(",\"errors\":");
-		json_errors(&t->errors);
-		putchar('}');
+			tool_json_int(&j, "score", t->score);
+		json_errors(&j, &t->errors);
+		tool_json_close(&j);
 	}
-	puts("]}");
+	tool_json_close(&j);
+	tool_json_end(&j);
 }
 
 static void print_text(const char *dev, int passive, int rc,
@@ -159,33 +174,9 @@ static void print_text(const char *dev, int passive, int rc,
 	printf("  use: %s\n", uri);
 }
 
-int hsprobe_detect(const char *dev, int passive, int json, int timeout_ms)
+/* the exit status: found, nothing answered (69), nothing clear (76) */
+static int status_of(int rc)
 {
-	static struct tries all;
-	struct hs_detect_opts o = { .timeout_ms = timeout_ms, .on_try = on_try,
-				    .ctx = &all };
-	struct hs_detect_result r;
-	struct hs_link *link;
-	char uri[600] = "";
-	int rc;
-
-	const struct hs_modem_driver *drv;
-
-	if ((rc = hs_link_open(&link, dev)) < 0)
-		tool_die(tool_exit_code(rc), "%s", hs_last_error());
-	/* a modem its USB id says autobauds is sent AT twice each try */
-	drv = hs_modem_driver_match(hs_link_info(link), NULL);
-	o.at_twice = drv && drv->dte && (drv->dte->flags & HS_DTE_AUTOBAUD);
-	rc = passive ? hs_detect_listen(link, &o, &r) : hs_detect_modem(link, &o, &r);
-	if (rc == HS_OK)
-		hs_detect_uri(link, &r.line, uri, sizeof(uri));
-	if (json)
-		print_json(dev, passive, rc, &r, uri, &all);
-	else
-		print_text(dev, passive, rc, &r, uri);
-	if (rc < 0 && !json)
-		tool_warn("%s", hs_last_error());
-	hs_link_close(link);
 	switch (rc) {
 	case HS_OK:
 		return 0;
@@ -196,4 +187,33 @@ int hsprobe_detect(const char *dev, int passive, int json, int timeout_ms)
 	default:
 		return tool_exit_code(rc);
 	}
+}
+
+int hsprobe_detect(const char *dev, int passive, int json, int timeout_ms)
+{
+	static struct tries all;
+	struct hs_detect_opts o = { .timeout_ms = timeout_ms, .on_try = on_try,
+				    .ctx = &all };
+	const struct hs_modem_driver *drv;
+	struct hs_detect_result r;
+	struct hs_link *link;
+	char uri[600] = "";
+	int rc;
+
+	if ((rc = hs_link_open(&link, dev)) < 0)
+		tool_fail(rc, "%s", hs_last_error());
+	/* a modem its USB id says autobauds is sent AT twice each try */
+	drv = hs_modem_driver_match(hs_link_info(link), NULL);
+	o.at_twice = drv && drv->dte && (drv->dte->flags & HS_DTE_AUTOBAUD);
+	rc = passive ? hs_detect_listen(link, &o, &r) : hs_detect_modem(link, &o, &r);
+	if (rc == HS_OK)
+		hs_detect_uri(link, &r.line, uri, sizeof(uri));
+	if (json)
+		print_json(dev, passive, rc, status_of(rc), &r, uri, &all);
+	else
+		print_text(dev, passive, rc, &r, uri);
+	if (rc < 0 && !json) /* JSON has it in its error object */
+		tool_warn("%s", hs_last_error());
+	hs_link_close(link);
+	return status_of(rc);
 }

@@ -66,7 +66,8 @@ print(d["line"]["name"] if d["found"] else "")'
 	assert_failure 69
 	echo "$output" | /usr/bin/python3 -c 'import json, sys
 d = json.loads(sys.stdin.read())
-assert d["found"] is False and "nothing answered" in d["error"], d
+assert d["ok"] is False and d["exit"] == 69 and d["mode"] == "detect", d
+assert d["found"] is False and "nothing answered" in d["error"]["message"], d
 assert all(t["result"] == "silent" for t in d["log"]), d["log"]'
 }
 
@@ -191,7 +192,7 @@ assert d["reply"].startswith("$GP") or "\r\n$GP" in d["reply"], d["reply"]'
 		"$HSPROBE" --setup ttyACM0 --json
 	assert_success
 	echo "$output" | /usr/bin/python3 -c 'import json, sys
-p = json.loads(sys.stdin.read())["probe"]
+p = json.loads(sys.stdin.read())["device"]["probe"]
 assert p["state"] == "ok" and p["detected_baud"] == 19200, p
 assert p["detected_line"] == "19200 7E1", p
 assert p["uri"] == "serial:/dev/ttyACM0?baud=19200&bits=7&parity=even&stop=1", p'
