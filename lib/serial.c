@@ -214,6 +214,7 @@ static void serial_close(struct hs_link *l)
 static int serial_set_line(struct hs_link *l, const struct hs_line *line)
 {
 	struct hs_serial *s = l->priv;
+	int rc;
 
 	if (l->info.transport == HS_TRANSPORT_PIPE)
 		return hs_fail(HS_ERR_NOT_SUPPORTED,
@@ -223,7 +224,9 @@ static int serial_set_line(struct hs_link *l, const struct hs_line *line)
 			       "%s has no modem lines, so flow=dtrdsr cannot work on it; use xonxoff or none",
 			       l->path);
 	s->line_set = 1;
-	return hs_line_apply(l->fd, line, l->path);
+	if ((rc = hs_line_apply(l->fd, line, s->marks, l->path)) == HS_OK)
+		hs_marks_start(l);
+	return rc;
 }
 
 static int serial_open(struct hs_link *l, const struct hs_uri *u)
@@ -239,7 +242,12 @@ static int serial_open(struct hs_link *l, const struct hs_uri *u)
 	if (u->fd >= 0) {
 		if ((rc = open_fd(l, s, u)) < 0)
 			return rc;
-		return u->given ? serial_set_line(l, &u->line) : HS_OK;
+		if (u->given)
+			return serial_set_line(l, &u->line);
+		/* the parent's PARMRK, if it set one */
+		s->marks = (s->saved.c_iflag & PARMRK) && !(s->saved.c_iflag & ISTRIP);
+		hs_marks_start(l);
+		return HS_OK;
 	}
 	if ((rc = hs_devpath_resolve(u->path, l->path, sizeof(l->path))) < 0)
 		return no_such_path(u->path, -rc);
@@ -317,6 +325,8 @@ const struct hs_transport_ops hs_serial_ops = {
 	.flush = hs_serial_flush,
 	.send_break = hs_serial_break,
 	.set_line = serial_set_line,
+	.line_errors = hs_serial_line_errors,
+	.mark_errors = hs_serial_mark_errors,
 	.set_signal = serial_set_signal,
 	.signals = hs_serial_signals,
 };

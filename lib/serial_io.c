@@ -62,6 +62,7 @@ static int wait_fd(struct hs_link *l, short events, int64_t deadline, short *got
 
 int hs_serial_read(struct hs_link *l, void *buf, size_t len, int64_t deadline)
 {
+	hs_marks_read_start(l);
 	for (;;) {
 		short got = 0;
 		int rc = wait_fd(l, POLLIN, deadline, &got);
@@ -73,8 +74,12 @@ int hs_serial_read(struct hs_link *l, void *buf, size_t len, int64_t deadline)
 			return hs_fail(HS_ERR_TIMEOUT, "%s: nothing received before the deadline",
 				       l->path);
 		n = read(l->fd, buf, len);
-		if (n > 0)
-			return (int)n;
+		if (n > 0) {
+			size_t kept = hs_marks_strip(l, buf, (size_t)n);
+			if (kept > 0)
+				return (int)kept;
+			continue; /* only (part of) a line-error mark */
+		}
 		if (n == 0 && l->info.transport == HS_TRANSPORT_PIPE)
 			return hs_fail(HS_ERR_UNPLUGGED,
 				       "%s: the program on the other end closed the line", l->path);

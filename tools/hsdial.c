@@ -50,6 +50,11 @@ TOOL_LINE_HELP
 	"                        printable text; ; only at its end), e.g. a\n"
 	"                        host:port for a modem emulator\n"
 	"      --init COMMAND    an AT command after the reset (repeatable)\n"
+	"      --fastest[=keep]  after the reset, raise the line to the fastest rate\n"
+	"                        the modem (+IPR) and the port both take, and to\n"
+	"                        8N1 (+ICF); put it back after the call (=keep:\n"
+	"                        AT&W, the modem keeps it). A modem silent at the\n"
+	"                        new rate: back at the old one, the call goes on\n"
 	"      --hangup-by HOW   dtr (drop DTR, see DCD fall), escape (+++ after\n"
 	"                        the S12 guard time, then ATH0) or both (default:\n"
 	"                        DTR where DCD can confirm it, else escape)\n"
@@ -130,7 +135,7 @@ enum {
 	OPT_DRIVER = 256, OPT_TONE, OPT_PULSE, OPT_PREFIX, OPT_INIT, OPT_HANGUP_BY,
 	OPT_LINGER, OPT_EXEC, OPT_ANSWER, OPT_RINGS, OPT_AT, OPT_HANGUP, OPT_IDENTIFY,
 	OPT_JSON, OPT_LINGER_MAX, OPT_AS_IS, OPT_VERSION, OPT_TERMINAL, OPT_NO_TERMINAL,
-	OPT_ESCAPE, OPT_IMAP, OPT_OMAP, OPT_EMAP, OPT_LOG, OPT_TIMESTAMPS,
+	OPT_ESCAPE, OPT_IMAP, OPT_OMAP, OPT_EMAP, OPT_LOG, OPT_TIMESTAMPS, OPT_FASTEST,
 };
 
 /* --escape x, ^X or C-x: the control key C-x. */
@@ -250,6 +255,11 @@ static void option(int c, struct opts *o, struct hsd_opts *d, int *modes, int *e
 	case OPT_HANGUP: d->mode = HSD_HANGUP; (*modes)++; break;
 	case OPT_IDENTIFY: d->mode = HSD_IDENTIFY; (*modes)++; break;
 	case OPT_JSON: d->json = 1; break;
+	case OPT_FASTEST:
+		if (optarg && strcmp(optarg, "keep"))
+			tool_die(EX_USAGE, "--fastest takes =keep or nothing, not '%s'", optarg);
+		d->fastest = optarg ? 2 : 1;
+		break;
 	default:
 		tool_bad_option();
 		/* chat's code for bad options where a script was meant */
@@ -299,6 +309,7 @@ int main(int argc, char **argv)
 		{ "identify", no_argument, NULL, OPT_IDENTIFY },
 		{ "json", no_argument, NULL, OPT_JSON },
 		TOOL_LINE_LONG,
+		{ "fastest", optional_argument, NULL, OPT_FASTEST },
 		{ 0 },
 	};
 	struct opts o = { 0 };

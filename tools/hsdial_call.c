@@ -131,6 +131,8 @@ static int setup(struct hs_modem *m, const struct hsd_opts *o, long long deadlin
 		if (rc < 0)
 			return rc;
 	}
+	if (o->fastest && (rc = hsd_fastest(m, o, left_until(deadline, INT_MAX))) < 0)
+		return rc;
 	/* an --init may have set S12: "+++" must honour the new guard */
 	if (o->ninit && !(hs_modem_get_driver(m)->quirks & HS_MODEM_QUIRK_NO_S12))
 		hs_modem_guard_time(m, left_until(deadline, RESET_MS));
@@ -423,6 +425,7 @@ int hsd_run(const struct hsd_opts *o)
 			hsd_report_json(&r, status);
 		break;
 	}
+	hsd_fastest_end(m, o);
 	hs_modem_free(m);
 	hs_link_close(link);
 	hsd_log_close();

@@ -75,6 +75,7 @@ struct hsd_opts {
 	unsigned imap, omap, emap;  /* --imap, --omap, --emap (HSD_MAP_*) */
 	const char *log;            /* --log FILE: what the far end sent */
 	int timestamps;             /* --timestamps: each log line's time */
+	int fastest;                /* --fastest: 1 this session, 2 keep (&W) */
 };
 
 /* How a call in data mode ended. */
@@ -149,6 +150,11 @@ int hsd_line_read(struct hs_modem *m, struct hs_link *link, char *buf, size_t n,
 /* Move bytes between the online modem and stdin/stdout (or o->exec_argv)
  * until the call ends; fills r. Never hangs up: the caller does. */
 void hsd_bridge(struct hs_modem *m, const struct hsd_opts *o, struct hsd_bridge_result *r);
+
+/* --fastest (hsdial_fastest.c): raise the DTE rate after the reset;
+ * at the end put it back unless it was kept. */
+int hsd_fastest(struct hs_modem *m, const struct hsd_opts *o, int timeout_ms);
+void hsd_fastest_end(struct hs_modem *m, const struct hsd_opts *o);
 
 /* The exit status for a library error in call modes. */
 int hsd_exit_code(int err);

@@ -32,6 +32,7 @@ static const char usage[] =
 	"       hsprobe --udev SYSPATH\n"
 	"       hsprobe --setup DEVICE [--timeout MS] [--reset] [LINE FLAGS]\n"
 	"       hsprobe --drivers\n"
+	"       hsprobe --detect DEVICE [--passive] [--json] [--timeout MS]\n"
 	"\n"
 	"List every serial port and USB printer with its identity, kind (modem,\n"
 	"printer, unknown) and driver. Nothing is sent to any device unless\n"
@@ -61,6 +62,13 @@ static const char usage[] =
 	TOOL_LINE_HELP
 	"  -D, --drivers        list the drivers, \"KIND NAME\" a line (NAME is what\n"
 	"                       hsdial's and hsprint's --driver take)\n"
+	"  -d, --detect DEVICE  find the rate and framing of the device on a port\n"
+	"                       (a path or URI): try each setting, fastest first,\n"
+	"                       sending AT until a clean OK comes back; print the\n"
+	"                       setting, the evidence and the URI to use. Within\n"
+	"                       --timeout (default 30000 ms)\n"
+	"      --passive        with --detect: never send, only listen (consoles,\n"
+	"                       GPS/NMEA sources, meters that talk by themselves)\n"
 	"  -v, --verbose        say which device --probe or --setup asks; -vv: and\n"
 	"                       the library's errors and state changes, -vvv: and\n"
 	"                       every byte (as HS_DEBUG=2, 3)\n"
@@ -68,7 +76,9 @@ static const char usage[] =
 	"  -V, --version        the version\n"
 	"\n"
 	"Exit status: 0 done; 64 usage; 69 no such device, or not one handshake\n"
-	"knows; 74 the device failed; 75 busy or timed out; 77 permission.\n";
+	"knows (--detect: nothing answered at any setting, or nothing was heard);\n"
+	"74 the device failed; 75 busy or timed out; 76 --passive heard talk but\n"
+	"no setting was clear; 77 permission.\n";
 
 /* One table row, and what a probe said under it. */
 static void print_row(const struct hs_device *d)
@@ -132,6 +142,8 @@ static int udev_mode(const char *syspath)
 		printf("ID_HANDSHAKE_KIND=%s\n", hs_device_kind_name(d->kind));
 		udev_line("ID_HANDSHAKE_DRIVER", d->driver);
 		udev_line("ID_HANDSHAKE_NAME", d->name);
+		if (d->kind == HS_DEVICE_MODEM)
+			hsprobe_rate_udev(d);
 	}
 	free(d);
 	return 0; /* not ours: import nothing */
@@ -184,7 +196,8 @@ static int setup_mode(const char *dev, int timeout_ms, int reset, int json)
 	if (verbose)
 		tool_warn("%s: setting up %s %s", d->node, hs_device_kind_name(d->kind), d->name);
 	use_line(d);
-	rc = hs_device_probe(d, HS_PROBE_SETUP | (reset ? HS_PROBE_RESET : 0), timeout_ms);
+	rc = hs_device_probe(d, HS_PROBE_SETUP | (reset ? HS_PROBE_RESET : 0) |
+			     (hsprobe_rate_opted_in() ? HS_PROBE_DETECT_RATE : 0), timeout_ms);
 	if (rc < 0) {
 		snprintf(msg, sizeof(msg), "%s: setup failed: %s", d->node,
 			 d->probe.message[0] ? d->probe.message : hs_strerror(rc));
@@ -287,7 +300,7 @@ static int list_drivers(void)
 }
 
 /* Options without a short form (-p is --parity, as in every tool). */
-enum { OPT_PROBE = 256 };
+enum { OPT_PROBE = 256, OPT_PASSIVE };
 
 int main(int argc, char **argv)
 {
@@ -305,16 +318,18 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		TOOL_LINE_LONG,
+		{ "detect", required_argument, NULL, 'd' },
+		{ "passive", no_argument, NULL, OPT_PASSIVE },
 		{ 0 },
 	};
-	const char *udev = NULL, *setup = NULL, *ptys[MAX_PTYS + 1] = { 0 };
+	const char *udev = NULL, *setup = NULL, *detect = NULL, *ptys[MAX_PTYS + 1] = { 0 };
 	int json = 0, probe = 0, reset = 0, watch = 0, nptys = 0, timeout_ms = -1, c, n;
-	int line_flags = 0;
+	int line_flags = 0, passive = 0;
 	struct hs_device *list;
 
 	if (tool_arg_given(argc, argv, "--json") || tool_arg_given(argc, argv, "-j"))
 		tool_json_out = stdout;
-	while ((c = getopt_long(argc, argv, "jt:P:wu:s:rvDhV" TOOL_LINE_SHORT, long_opts,
+	while ((c = getopt_long(argc, argv, "jt:P:wu:s:rvDd:hV" TOOL_LINE_SHORT, long_opts,
 				NULL)) != -1) {
 		if (tool_line_option(&line, c, optarg)) {
 			line_flags = 1;
@@ -335,6 +350,8 @@ int main(int argc, char **argv)
 		case 'r': reset = 1; break;
 		case 'v': verbose++; break;
 		case 'D': return list_drivers();
+		case 'd': detect = optarg; break;
+		case OPT_PASSIVE: passive = 1; break;
 		case 'h': fputs(usage, stdout); return 0;
 		case 'V': tool_version();
 		default:
@@ -345,8 +362,15 @@ int main(int argc, char **argv)
 	if (optind < argc)
 		tool_die(EX_USAGE, "unexpected argument '%s'", argv[optind]);
 	tool_trace(verbose);
-	if (udev && (setup || probe || json || reset || watch || nptys || line_flags))
+	if (udev && (setup || probe || json || reset || watch || nptys || line_flags || detect))
 		tool_die(EX_USAGE, "--udev goes alone");
+	if (passive && !detect)
+		tool_die(EX_USAGE, "--passive goes with --detect");
+	if (detect && (setup || probe || reset || watch || nptys))
+		tool_die(EX_USAGE, "--detect goes alone (with --passive, --json, --timeout, the line flags)");
+	if (detect)
+		return hsprobe_detect(tool_line_uri(&line, detect), passive, json,
+				      timeout_ms > 0 ? timeout_ms : 30000);
 	if (udev)
 		return udev_mode(udev);
 	if (watch && (setup || probe || reset || nptys || line_flags))

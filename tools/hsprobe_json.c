@@ -46,6 +46,11 @@ static void probe(struct tool_json *j, const struct hs_device_probe *t)
 		tool_json_close(j);
 	}
 	nonempty(j, "device_id", t->device_id);
+	if (t->detected_baud) {
+		tool_json_int(j, "detected_baud", t->detected_baud);
+		tool_json_str(j, "detected_line", t->detected_line);
+		tool_json_str(j, "uri", t->detected_uri);
+	}
 	tool_json_close(j);
 }
 

@@ -137,6 +137,13 @@ static void port_defaults(struct lab_port_cfg *p, const char *name, int idx)
 	p->paperout_after = -1;
 	p->plug_after_ms = -1;
 	p->program_wait = 10;
+	{
+		/* what AT+IPR takes: autobaud and the usual rates */
+		static const long ipr[] = { 0, 300, 1200, 2400, 4800, 9600,
+		                            19200, 38400, 57600, 115200 };
+		memcpy(p->ipr, ipr, sizeof(ipr));
+		p->nipr = G_N_ELEMENTS(ipr);
+	}
 }
 
 static struct lab_port_cfg *port_get(struct lab_config *c, const char *name,
@@ -403,9 +410,14 @@ static bool apply_words(struct lab_config *c, const char *key, char **w,
 			p->model = LAB_MODEL_NONE;
 		else if (!strcmp(m, "program"))
 			p->model = LAB_MODEL_PROGRAM;
+		else if (!strcmp(m, "console"))
+			p->model = LAB_MODEL_CONSOLE;
+		else if (!strcmp(m, "nmea"))
+			p->model = LAB_MODEL_NMEA;
 		else {
 			LAB_ERR(err, "port %s: unknown model '%s' (modem, "
-			        "printer, program, none; pairs: nullmodem)", p->name, m);
+			        "printer, program, console, nmea, none; pairs: "
+			        "nullmodem)", p->name, m);
 			return false;
 		}
 		return true;
@@ -423,6 +435,10 @@ static bool apply_words(struct lab_config *c, const char *key, char **w,
 	}
 
 	p = current(c);
+	switch (lab_mismatch_config(p, key, w, n, err)) {
+	case 1: return true;
+	case -1: return false;
+	}
 	if (!strcmp(key, "usb")) {
 		unsigned vid, pid;
 		char extra;

@@ -54,7 +54,8 @@ static const char usage_text[] =
 "Ports:\n"
 "  --port 'NAME [MODEL]'  add or select port NAME (ttyUSBn: FTDI adapter,\n"
 "                         ttyACMn: CDC-ACM modem); MODEL modem (default),\n"
-"                         printer, program or none. NAME=MODEL works too.\n"
+"                         printer, program, console, nmea or none.\n"
+"                         NAME=MODEL works too.\n"
 "  --nullmodem 'A B'      ports A and B wired back to back: bytes crossed,\n"
 "                         DTR->DSR+DCD, RTS->CTS\n"
 "  --usb VID:PID          USB identity in hex (default 0403:6001 ttyUSB,\n"
@@ -111,6 +112,33 @@ static const char usage_text[] =
 "     per byte), burst=P (a burst of noise starts, per byte),\n"
 "     burst-len=N (bytes of noise, 16), dir=rx|tx|both (rx: to the\n"
 "     device; default both), seed=N (1); or off\n"
+"The device's UART (current port; see tests/lab/uart_mismatch.c):\n"
+"  --line 'RATE [FRAMING] [autobaud]'  the device's own setting, e.g.\n"
+"                         '9600 7E1' (framing 8N1 if left out). When the\n"
+"                         program's differs, it gets what a real UART pair\n"
+"                         would: characters re-timed into its frames,\n"
+"                         framing and parity errors and breaks as its\n"
+"                         termios says (PARMRK marks, NULs, or dropped),\n"
+"                         counted in TIOCGICOUNT; the device drops\n"
+"                         characters its UART flags. Without --line bytes\n"
+"                         cross whatever the settings (a bare pty).\n"
+"                         autobaud: a modem that takes the rate and framing\n"
+"                         from each AT; the first line at a new one is lost\n"
+"  --icount no            the port's driver has no TIOCGICOUNT (ENOTTY)\n"
+"  --refuse-rates 'RATE...'  the port refuses these speeds (tcsetattr:\n"
+"                         EINVAL), as an adapter whose divisor cannot\n"
+"  --ipr 'RATE...'        rates the modem's AT+IPR takes, 0 for autobaud\n"
+"                         (default 0 300 1200 2400 4800 9600 19200 38400\n"
+"                         57600 115200); AT+IPR=? lists them, AT+ICF sets\n"
+"                         the framing, &W keeps both, Z goes back to them\n"
+"  --ipr-fault ignore     the modem answers OK to AT+IPR=N but keeps its\n"
+"                         rate: at the new one it never answers\n"
+"Talkers (port MODEL console or nmea; they never read):\n"
+"  console                prints a boot log at its --line setting, a line\n"
+"                         every --talk-interval ms (default 100)\n"
+"  nmea                   a GPS: a burst of NMEA 0183 sentences (GGA, RMC,\n"
+"                         GSA, GSV) every --talk-interval ms (default 1000)\n"
+"  --talk-interval MS\n"
 "Faults (current port):\n"
 "  --fault 'KIND [TRIGGER] [flood N]'  KIND: unplug (hang up the\n"
 "     tty: reads/writes fail with EIO; node removed), silence (device\n"
@@ -145,6 +173,12 @@ static const char usage_text[] =
 "  line speed=BPS bits=N parity=P stop=N flow=F   the framing the program\n"
 "                        set, logged when it changed (seen when the\n"
 "                        program writes or issues an ioctl)\n"
+"  uart RATE FRAMING WHY the device's UART setting: start, autobaud,\n"
+"                        +IPR, +ICF, Z (back to the kept one)\n"
+"  uart-errors N of M    of M characters the program's UART received from\n"
+"                        a device at another setting, N were damaged\n"
+"  uart-dropped N of M   the same for the device's UART (it drops them;\n"
+"                        rx shows what it kept)\n"
 "  printer xoff fill=N | xon fill=N | paper-out | paper-ok |\n"
 "          overflow N | printed N lost N held N (at the end: every\n"
 "          byte received, printed, lost to overflow or still held)\n"
@@ -192,7 +226,8 @@ static const char *const keys[] = {
 	"serial", "ati", "number", "default-number", "connect-speed", "ring",
 	"ring-interval", "ring-max", "split-results", "buffer", "print-rate", "busy",
 	"paper-out", "output", "fault", "usb-printer", "plug-after", "damage",
-	"program", "program-wait", "uart",
+	"program", "program-wait", "uart", "line", "refuse-rates", "ipr",
+	"ipr-fault", "talk-interval", "icount",
 };
 
 static void die(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
@@ -380,6 +415,7 @@ static void start_usb_printers(UMockdevTestbed *tb)
 static void start_port(struct lab_port *p)
 {
 	lab_damage_start(p);
+	lab_mismatch_start(p);
 	if (p->ops && p->ops->start)
 		p->ops->start(p);
 	faults_start(p);
@@ -399,6 +435,8 @@ static void add_port(UMockdevTestbed *tb, struct lab_port *p, int i)
 		        p->cfg->model == LAB_MODEL_PRINTER ? "printer" :
 		        p->cfg->model == LAB_MODEL_NULL ? "null-modem" :
 		        p->cfg->model == LAB_MODEL_PROGRAM ? "program" :
+		        p->cfg->model == LAB_MODEL_CONSOLE ? "console" :
+		        p->cfg->model == LAB_MODEL_NMEA ? "nmea" :
 		        "no model", p->syspath);
 }
 
@@ -438,6 +476,8 @@ static void start_ports(UMockdevTestbed *tb)
 			break;
 		case LAB_MODEL_PROGRAM: p->ops = &lab_program_ops; break;
 		case LAB_MODEL_NONE: p->ops = NULL; break;
+		case LAB_MODEL_CONSOLE: p->ops = &lab_console_ops; break;
+		case LAB_MODEL_NMEA: p->ops = &lab_nmea_ops; break;
 		}
 	}
 	for (int i = 0; i < lab_nports; i++) {

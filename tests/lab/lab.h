@@ -16,6 +16,10 @@
  *                carrier loss, busy
  *   damage.c     a noisy line: bit flips, drops, doubles, bursts (--damage)
  *   program.c    a program as the device (lrzsz on the far end of a line)
+ *   uart_mismatch.c  the device's UART setting and what crosses when the
+ *                program's differs (garbled frames, PARMRK, TIOCGICOUNT)
+ *   modem_dte.c  the modem's DTE rate and framing (+IPR, +ICF, autobaud)
+ *   talker.c     devices that talk by themselves: a console, an NMEA source
  *   usbprinter.c a USB printer-class device over usbdevfs (own header)
  *
  * Threads: everything runs on the GLib main loop (main thread) except the
@@ -32,6 +36,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <termios.h>
 
 #include "unescape.h"
 
@@ -44,7 +49,8 @@
 /* ---- configuration (filled by config.c, read by everything) ---------- */
 
 enum lab_model { LAB_MODEL_MODEM, LAB_MODEL_PRINTER, LAB_MODEL_NULL,
-                 LAB_MODEL_NONE, LAB_MODEL_PROGRAM };
+                 LAB_MODEL_NONE, LAB_MODEL_PROGRAM, LAB_MODEL_CONSOLE,
+                 LAB_MODEL_NMEA };
 
 /* What answers when the modem dials a number. */
 enum lab_far_kind { FAR_LOOPBACK, FAR_SCRIPT, FAR_TCP, FAR_BUSY,
@@ -99,6 +105,16 @@ struct lab_damage_cfg {
 	guint64 seed;
 };
 
+/* A UART's setting (uart_mismatch.c). */
+struct lab_line {
+	long baud;                 /* bits per second; 0: none set */
+	int bits;                  /* data bits, 5..8 */
+	char parity;               /* 'N', 'E', 'O', 'M', 'S' */
+	int stop;                  /* stop bits, 1 or 2 */
+};
+
+#define LAB_MAX_RATES 24
+
 struct lab_port_cfg {
 	char name[32];             /* "ttyUSB0", "ttyACM0" */
 	enum lab_model model;
@@ -140,6 +156,19 @@ struct lab_port_cfg {
 	/* program: the device is this shell command */
 	char program[1024];
 	long program_wait;         /* s it may run on after the command */
+	/* the device's UART (uart_mismatch.c): line.baud 0 = none of its
+	 * own, bytes cross whatever the program set (a bare pty) */
+	struct lab_line line;
+	bool autobaud;             /* a modem that takes its rate from AT */
+	bool no_icount;            /* a driver without TIOCGICOUNT */
+	long refuse[LAB_MAX_RATES];/* rates the host's port refuses */
+	int nrefuse;
+	/* modem DTE (modem_dte.c): rates +IPR takes, 0 for autobaud */
+	long ipr[LAB_MAX_RATES];
+	int nipr;
+	bool ipr_ignore;           /* fault: OK to +IPR=N, rate unchanged */
+	/* console, nmea (talker.c) */
+	long talk_ms;              /* between lines or bursts; 0: default */
 };
 
 #define LAB_MAX_USBP 4
@@ -292,6 +321,8 @@ long lab_port_speed(struct lab_port *p);
 /* the same, logged as "termios speed=BPS" when it differs from *seen
  * (the speed a model last saw), which it then updates */
 long lab_port_speed_seen(struct lab_port *p, long *seen);
+/* bits per second of a termios speed code (B9600...), 0 if unknown */
+long lab_speed_bps(speed_t code);
 /* let the rx budget grow: re-arm reading after the model made room */
 void lab_port_kick(struct lab_port *p);
 void lab_port_unplug(struct lab_port *p);
@@ -338,6 +369,69 @@ void faults_rx(struct lab_port *p, size_t n);
 /* how many more bytes the port may take before an after-bytes fault is
  * due: reads stop there, so the fault fires at byte N exactly */
 size_t faults_rx_room(struct lab_port *p);
+
+/* ---- the line between the two UARTs (uart_mismatch.c) ------------------ */
+
+/* "9600 7E1" (framing optional: 8N1) into l */
+bool lab_line_parse(char **w, int n, struct lab_line *l, GError **err);
+/* "9600 7E1" */
+void lab_line_name(const struct lab_line *l, char *buf, size_t cap);
+/* the port directives of this module and modem_dte.c: 1 taken, 0 not
+ * ours, -1 bad (err set) */
+int lab_mismatch_config(struct lab_port_cfg *p, const char *key, char **w,
+                        int n, GError **err);
+void lab_mismatch_start(struct lab_port *p);
+/* the device's UART setting now (line.baud 0: none of its own) */
+void lab_mismatch_device(struct lab_port *p, struct lab_line *l);
+void lab_mismatch_set_device(struct lab_port *p, const struct lab_line *l,
+                             const char *why);
+/* autobaud (main loop only): the device takes the program's setting
+ * from each line it sends */
+void lab_mismatch_set_autobaud(struct lab_port *p, bool on);
+bool lab_mismatch_autobaud(struct lab_port *p);
+/* the host's setting as the program asked for it */
+void lab_mismatch_host(struct lab_port *p, struct lab_line *l);
+/* Bytes the host's UART sent (in, n) as the device's UART receives them
+ * (damaged characters dropped, as device firmware does), and bytes the
+ * device sent as the program reads them (marks, NULs or nothing for
+ * damaged ones, as its termios asks). Both return in itself while the
+ * two settings agree; else a buffer valid until the next call. */
+const uint8_t *lab_mismatch_to_device(struct lab_port *p, const uint8_t *in,
+                                      size_t n, size_t *out_n);
+const uint8_t *lab_mismatch_to_host(struct lab_port *p, const uint8_t *in,
+                                    size_t n, size_t *out_n);
+/* termios ioctls (umockdev's worker thread): a TCSETS* the program
+ * issued, before it runs (false: refuse it, errno EINVAL), after it ran,
+ * and TCGETS* answered from the line as the program set it. *k is the
+ * kernel's termios (its first four fields are enough). */
+bool lab_mismatch_tcsets(struct lab_port *p, const void *k, size_t len);
+void lab_mismatch_tcsets_done(struct lab_port *p);
+void lab_mismatch_tcgets(struct lab_port *p, void *k, size_t len);
+/* TIOCGICOUNT into the kernel's struct serial_icounter_struct; false
+ * when the port's driver has none (--icount no) */
+bool lab_mismatch_icount(struct lab_port *p, void *ic, size_t len);
+/* the framing bits (CSIZE, PARENB, PARODD, CMSPAR) the program last
+ * asked for; false if it never set the line through an ioctl */
+bool lab_mismatch_asked_cflag(struct lab_port *p, unsigned *cflag);
+
+/* ---- modem DTE settings (modem_dte.c) --------------------------------- */
+
+/* A +IPR / +ICF command (name as "+IPR", arg what followed it): true
+ * when taken; *ok false for ERROR; *info an information line to print
+ * before the result ("" for none). */
+bool modem_dte_command(struct lab_port *p, const char *name, const char *arg,
+                       bool *ok, char *info, size_t cap);
+/* After the result of the command line went out: a new rate or framing
+ * takes effect now (V.250: the OK goes out at the old one). */
+void modem_dte_commit(struct lab_port *p);
+/* &W: keep the DTE setting; Z: go back to the kept one */
+void modem_dte_store(struct lab_port *p);
+void modem_dte_restore(struct lab_port *p);
+
+/* ---- talkers (talker.c) ----------------------------------------------- */
+
+extern const struct lab_model_ops lab_console_ops;
+extern const struct lab_model_ops lab_nmea_ops;
 
 
 #endif

@@ -160,10 +160,12 @@ static void service(struct lab_port *p)
 		lab_port_log_line(p);
 		p->rx_total += (long)n;
 		{
-			/* what the line delivers (--damage) is what the
-			 * device gets */
+			/* what the line delivers (--damage), and what the
+			 * device's UART makes of it (uart_mismatch.c), is
+			 * what the device gets */
 			size_t got;
 			const uint8_t *in = lab_damage(p, true, buf, n, &got);
+			in = lab_mismatch_to_device(p, in, got, &got);
 			transcript_bytes(p->cfg->name, "rx", in, got);
 			if (p->ops && p->ops->rx && got)
 				p->ops->rx(p, in, got);
@@ -333,9 +335,10 @@ void lab_port_send(struct lab_port *p, const void *buf, size_t n)
 	if (n == 0 || p->unplugged || p->silent)
 		return;
 	transcript_bytes(p->cfg->name, "tx", buf, n);
-	/* the device sent buf; the host gets what the line (--damage) makes
-	 * of it */
+	/* the device sent buf; the host gets what the line (--damage)
+	 * makes of it, as its own UART reads that (uart_mismatch.c) */
 	buf = lab_damage(p, false, buf, n, &n);
+	buf = lab_mismatch_to_host(p, buf, n, &n);
 	lab_port_send_raw(p, buf, n);
 }
 

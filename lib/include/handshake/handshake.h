@@ -12,6 +12,7 @@
 #include "handshake/error.h"
 #include "handshake/log.h"
 #include "handshake/link.h"
+#include "handshake/negotiate.h"
 #include "handshake/at.h"
 #include "handshake/modem.h"
 #include "handshake/chat.h"

@@ -126,6 +126,48 @@ int hs_link_read(struct hs_link *link, void *buf, size_t len, int timeout_ms);
 int hs_link_write(struct hs_link *link, const void *buf, size_t len,
 		  int timeout_ms, size_t *done);
 
+/*
+ * Line errors: characters that arrived damaged. A port at another rate or
+ * framing than its device gets garbage full of them; a clean line has
+ * none. Where the driver counts errors itself (TIOCGICOUNT: UARTs, most
+ * USB-serial adapters) the link reports its counts of framing and parity
+ * errors, breaks and overruns. After hs_link_mark_errors() the kernel
+ * also marks each damaged character in the data (PARMRK with INPCK) and
+ * the library takes the marks out again, so reads return what a port
+ * without error checking would (a damaged character as it came, a break
+ * as a NUL, a 0xff as one byte) and each read says how many of its
+ * characters were damaged; on a port whose driver does not count (a pty)
+ * the marks alone tell them apart: a marked NUL is a break, any other
+ * marked character a framing error on a line without parity, else a
+ * parity error. Since 0.1.0.
+ */
+struct hs_line_errors {
+	unsigned long framing;  /* a stop bit was missing */
+	unsigned long parity;   /* the parity bit was wrong */
+	unsigned long breaks;   /* the line was held low past a character */
+	unsigned long overruns; /* characters lost: the port could not keep up */
+	unsigned long damaged;  /* characters that came damaged: marked in
+	                         * what was read, else framing + parity +
+	                         * breaks as the driver counted them */
+	int counted;            /* 1: framing..overruns are the driver's own
+	                         * counts; 0: told apart from the marks */
+};
+
+/* The errors since the link was opened (total) and lately (last: with
+ * marks, those of the characters the last hs_link_read() returned plus
+ * what the driver counted since the read before; without, what the
+ * driver counted since the previous call); either may be NULL.
+ * HS_ERR_NOT_SUPPORTED where a link cannot see them (USB printers,
+ * network links). */
+int hs_link_line_errors(struct hs_link *link, struct hs_line_errors *last,
+			struct hs_line_errors *total);
+
+/* Mark damaged characters in the data from now on (see above), on serial
+ * ports. Input not read yet is discarded: it came unmarked. Line changes
+ * keep the marks; hs_link_close() puts the termios back as found.
+ * Since 0.1.0. */
+int hs_link_mark_errors(struct hs_link *link);
+
 /* Wait until the port has sent all it accepted (its output queue is empty). */
 int hs_link_drain(struct hs_link *link, int timeout_ms);
 

@@ -128,6 +128,26 @@ enum hs_modem_quirk {
 	HS_MODEM_QUIRK_NO_ESCAPE = 1 << 3, /* +++ does nothing: DTR only */
 };
 
+/* What a driver's modems take on their serial (DTE) side: how the rate
+ * and framing are changed (hs_modem_raise_rate, handshake/negotiate.h)
+ * and how they are found (hs_detect_modem). Since 0.1.0. */
+enum hs_modem_dte_flag {
+	HS_DTE_IPR = 1 << 0,      /* AT+IPR=N sets the rate (V.250) */
+	HS_DTE_ICF = 1 << 1,      /* AT+ICF=F,P sets the framing (V.250) */
+	/* It can take its rate from the host's "AT" (AT+IPR=0, or always
+	 * when it has no +IPR); the first line at a new rate may be lost
+	 * to that, so detection sends AT twice. */
+	HS_DTE_AUTOBAUD = 1 << 2,
+};
+
+struct hs_modem_dte {
+	unsigned flags;                     /* enum hs_modem_dte_flag */
+	const int *rates;                   /* fixed rates +IPR takes, 0-ended;
+	                                     * NULL: ask the modem (AT+IPR=?) */
+	int switch_ms;                      /* from its OK to +IPR until it
+	                                     * listens at the new rate; 0: 50 */
+};
+
 /* Hooks a driver may set; NULL means the generic code. None may block
  * past timeout_ms; all return 0 or a negative enum hs_err. */
 struct hs_modem_ops {
@@ -155,6 +175,9 @@ struct hs_modem_driver {
 	                                     * number beyond the Hayes ones
 	                                     * (struct hs_dial); NULL: none */
 	int reset_ms;                       /* how long ATZ may take; 0: 3000 */
+	/* its DTE side; NULL: V.250's +IPR and +ICF, the rates asked with
+	 * AT+IPR=? */
+	const struct hs_modem_dte *dte;
 	struct hs_modem_ops ops;
 };
 
