@@ -40,7 +40,8 @@ DEPS := gcc binutils make pkg-config libserialport-dev libusb-1.0-0-dev \
 	bats bats-assert bats-support libcmocka-dev umockdev libumockdev-dev \
 	procps python3 time \
 	socat ppp picocom cups cups-client cups-daemon cups-filters udev \
-	ser2net python3-serial iproute2 man-db
+	ser2net python3-serial iproute2 man-db python3-jsonschema tmux \
+	lrzsz
 
 LIB_SRC := $(wildcard lib/*.c) $(wildcard drivers/*/*.c)
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
@@ -48,7 +49,7 @@ LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 TOOL_ALL := $(patsubst tools/%.c,%,$(wildcard tools/hs*.c))
 TOOLS := $(foreach t,$(TOOL_ALL),$(if $(findstring _,$(t)),,$(t)))
 TOOL_BIN := $(TOOLS:%=$(BUILD)/%)
-TOOL_COMMON := $(BUILD)/obj/tools/tool.o
+TOOL_COMMON := $(BUILD)/obj/tools/tool.o $(BUILD)/obj/tools/tool_json.o
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 # examples/NAME.c: a program per main use, built as $(BUILD)/NAME and run

@@ -2,7 +2,8 @@
  * chat_clean.c - chat(8)'s escape processing. Expect strings and send
  * strings share the escapes; \c, \d, \p, \K, \N, \T and \U mean
  * something only when sending, and a send string ends in \r unless it
- * ends in \c.
+ * ends in \c. Beside the bytes, the text chat itself would make of the
+ * string, for logs that read as chat's.
  */
 #include <ctype.h>
 #include <stdlib.h>
@@ -16,7 +17,28 @@ struct out {
 	struct hs_clean *c;
 	int sending;
 	int full;
+	int shown_ended;  /* chat's text ended at a NUL */
 };
+
+/* Text as chat's clean() writes it (see hs_clean.shown). */
+static void show(struct out *o, unsigned char b)
+{
+	if (o->shown_ended || o->c->shown_len + 1 >= sizeof(o->c->shown))
+		return;
+	if (b == 0) {
+		o->shown_ended = 1;
+		return;
+	}
+	o->c->shown[o->c->shown_len++] = (char)b;
+	o->c->shown[o->c->shown_len] = 0;
+}
+
+/* A sent escape chat keeps as itself: "\d" in the text. */
+static void show_escaped(struct out *o, unsigned char b)
+{
+	show(o, '\\');
+	show(o, b);
+}
 
 static void put_raw(struct out *o, unsigned char b)
 {
@@ -33,15 +55,22 @@ static void put_action(struct out *o, unsigned char what)
 	put_raw(o, what);
 }
 
-/* A byte to send or expect. When sending, a 0xff byte is data however
- * it came (typed, octal, \T, $VAR): doubled, so the runner never takes
- * it and the byte after it for an action. */
-static void put(struct out *o, unsigned char b)
+/* A byte to send or expect, unshown. When sending, a 0xff byte is data
+ * however it came (typed, octal, \T, $VAR): doubled, so the runner
+ * never takes it and the byte after it for an action. */
+static void put_only(struct out *o, unsigned char b)
 {
 	if (b == ACTION && o->sending)
 		put_action(o, ACTION);
 	else
 		put_raw(o, b);
+}
+
+/* The same, shown as itself. */
+static void put(struct out *o, unsigned char b)
+{
+	put_only(o, b);
+	show(o, b);
 }
 
 static void put_str(struct out *o, const char *s)
@@ -57,6 +86,7 @@ int hs_chat_clean(const char *s, int sending, const struct hs_chat_opts *opts,
 
 	memset(c, 0, sizeof(*c));
 	c->add_return = sending;
+	c->shown[0] = 0;
 	while (*s) {
 		unsigned char ch = (unsigned char)*s++;
 
@@ -89,8 +119,12 @@ int hs_chat_clean(const char *s, int sending, const struct hs_chat_opts *opts,
 		ch = (unsigned char)*s++;
 		switch (ch) {
 		case 0:
-			/* A trailing backslash is itself. */
-			put(&o, '\\');
+			/* A trailing backslash: sent as itself (shown doubled),
+			 * dropped from an expect string, as chat does. */
+			if (sending) {
+				put_only(&o, '\\');
+				show_escaped(&o, '\\');
+			}
 			s--;
 			break;
 		case 'b': put(&o, '\b'); break;
@@ -98,7 +132,12 @@ int hs_chat_clean(const char *s, int sending, const struct hs_chat_opts *opts,
 		case 'n': put(&o, '\n'); break;
 		case 's': put(&o, ' '); break;
 		case 't': put(&o, '\t'); break;
-		case '\\': put(&o, '\\'); break;
+		case '\\':
+			put_only(&o, '\\');
+			if (sending)
+				show(&o, '\\');
+			show(&o, '\\');
+			break;
 		case 'q': c->quiet = 1; break;
 		case 'c':
 			if (sending && !*s)
@@ -109,19 +148,30 @@ int hs_chat_clean(const char *s, int sending, const struct hs_chat_opts *opts,
 		case 'd':
 		case 'p':
 		case 'K':
-			if (sending)
+			if (sending) {
 				put_action(&o, ch);
-			else
+				show_escaped(&o, ch);
+			} else {
 				put(&o, ch);
+			}
 			break;
 		case 'N':
-			put(&o, sending ? 0 : 'N');
+			if (sending) {
+				put_only(&o, 0);
+				show_escaped(&o, 0);
+			} else {
+				put(&o, 'N');
+			}
 			break;
 		case 'T':
 		case 'U': {
 			const char *num = opts ? (ch == 'T' ? opts->phone : opts->phone2) : NULL;
 			if (sending && num) {
 				put_str(&o, num);
+			} else if (sending) {
+				/* no number given: chat sends the letter */
+				put_only(&o, ch);
+				show_escaped(&o, ch);
 			} else {
 				put(&o, '\\');
 				put(&o, ch);
@@ -134,12 +184,23 @@ int hs_chat_clean(const char *s, int sending, const struct hs_chat_opts *opts,
 				for (int i = 0; i < 2 && *s >= '0' && *s <= '7'; i++)
 					v = v * 8 + (unsigned)(*s++ - '0');
 				/* chat drops \0 from expect strings: it could never match. */
-				if ((v & 0xff) || sending)
-					put(&o, (unsigned char)v);
+				if ((v & 0xff) || sending) {
+					put_only(&o, (unsigned char)v);
+					if (sending && ((v & 0xff) == '\\' || !(v & 0xff)))
+						show(&o, '\\');
+					show(&o, (unsigned char)v);
+				}
 			} else {
-				put(&o, ch);
+				/* an escape chat does not know: the letter, shown
+				 * escaped when sent */
+				put_only(&o, ch);
+				if (sending)
+					show(&o, '\\');
+				show(&o, ch);
 			}
 		}
 	}
+	if (c->add_return)
+		show(&o, '\r');
 	return o.full ? -1 : 0;
 }

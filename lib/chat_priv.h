@@ -28,6 +28,12 @@ struct hs_clean {
 	size_t len;
 	int add_return;  /* sending: append \r (no trailing \c) */
 	int quiet;       /* \q: do not log this string */
+	/* The string as chat's own clean() leaves it, which is what chat -v
+	 * logs and SAY prints: a send's actions and backslashes still
+	 * escaped (\d, \\), its \r appended by hs_chat_clean; it ends at
+	 * the first NUL, as chat's C string does. */
+	char shown[2 * HS_CHAT_STR_MAX + 4];
+	size_t shown_len;
 };
 
 /* Process chat escapes in s. Returns 0, or -1 if the result is longer

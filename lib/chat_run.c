@@ -34,11 +34,38 @@ struct run {
 	 * string there is to match, HS_CHAT_STR_MAX */
 	char seen[2 * HS_CHAT_STR_MAX];
 	size_t n_seen;
+	/* received text not logged yet: chat -v logs it a line (or 80
+	 * bytes) at a time */
+	unsigned char text[80];
+	size_t n_text;
 };
 
-/* chat -v style: control characters as ^X, the top bit as M-. */
-static void logf_visible(struct run *r, const char *what, const unsigned char *s,
-			 size_t n, int quiet)
+/* chat -v's "visible" text (its %v): the top bit as M-, control
+ * characters as ^X, a tab as itself. */
+static size_t visible(char *out, size_t cap, const unsigned char *s, size_t n)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < n && o + 5 < cap; i++) {
+		unsigned c = s[i];
+		if (c & 0x80) {
+			out[o++] = 'M';
+			out[o++] = '-';
+			c &= 0x7f;
+		}
+		if ((c < 0x20 && c != '\t') || c == 0x7f) {
+			out[o++] = '^';
+			out[o++] = (char)(c ^ 0x40);
+		} else {
+			out[o++] = (char)c;
+		}
+	}
+	out[o] = 0;
+	return o;
+}
+
+/* "WHAT (TEXT)" as chat -v logs it; a \q string as "??????". */
+static void logf_visible(struct run *r, const char *what, const char *s, size_t n, int quiet)
 {
 	char line[HS_CHAT_STR_MAX * 4 + 64];
 	size_t o;
@@ -48,20 +75,8 @@ static void logf_visible(struct run *r, const char *what, const unsigned char *s
 	o = (size_t)snprintf(line, sizeof(line), "%s (", what);
 	if (quiet)
 		o += (size_t)snprintf(line + o, sizeof(line) - o, "??????");
-	for (size_t i = 0; !quiet && i < n && o + 8 < sizeof(line); i++) {
-		unsigned c = s[i];
-		if (c & 0x80) {
-			line[o++] = 'M';
-			line[o++] = '-';
-			c &= 0x7f;
-		}
-		if (c < 32 || c == 127) {
-			line[o++] = '^';
-			line[o++] = (char)(c == 127 ? '?' : c + '@');
-		} else {
-			line[o++] = (char)c;
-		}
-	}
+	else
+		o += visible(line + o, sizeof(line) - o - 2, (const unsigned char *)s, n);
 	snprintf(line + o, sizeof(line) - o, ")");
 	r->o->log(r->o->ctx, line);
 }
@@ -70,6 +85,37 @@ static void logs(struct run *r, const char *text)
 {
 	if (r->o && r->o->log)
 		r->o->log(r->o->ctx, text);
+}
+
+/* The received text gathered so far, as one log line. */
+static void log_text(struct run *r)
+{
+	char line[sizeof(r->text) * 4 + 1];
+
+	visible(line, sizeof(line), r->text, r->n_text);
+	logs(r, line);
+	r->n_text = 0;
+}
+
+/* A received byte into the log: a line at its \n (which is not
+ * logged; an empty line too), or 80 bytes without one. */
+static void text_byte(struct run *r, unsigned char b)
+{
+	if (b == '\n') {
+		log_text(r);
+		return;
+	}
+	r->text[r->n_text++] = b;
+	if (r->n_text == sizeof(r->text))
+		log_text(r);
+}
+
+/* The rest of the text, then how the expect ended. */
+static void text_end(struct run *r, const char *how)
+{
+	if (r->n_text)
+		log_text(r);
+	logs(r, how);
 }
 
 /* A deadline timeout_s seconds away, in 64 bits: chat takes any TIMEOUT
@@ -150,18 +196,20 @@ static int expect_one(struct run *r, const char *raw)
 		return HS_CHAT_BAD_SCRIPT;
 	}
 	c.out[c.len] = 0;
-	logf_visible(r, "expect", c.out, c.len, c.quiet);
+	logf_visible(r, "expect", c.shown, c.shown_len, c.quiet);
 	if (c.len == 0) {
 		logs(r, "got it");
 		return HS_CHAT_OK;
 	}
 	deadline = deadline_s(r->timeout_s);
+	r->n_text = 0;
 	for (;;) {
 		unsigned char b;
 		int rc = hs_link_read(r->link, &b, 1, hs_remaining(deadline));
 		if (rc == HS_ERR_TIMEOUT) {
 			hs_fail(HS_ERR_TIMEOUT, "chat: %s: '%s' did not arrive within %d s",
 				hs_link_info(r->link)->path, (char *)c.out, r->timeout_s);
+			/* chat logs no partial line then, only its alarm */
 			logs(r, "alarm");
 			return HS_CHAT_TIMEOUT;
 		}
@@ -170,19 +218,23 @@ static int expect_one(struct run *r, const char *raw)
 		b &= 0x7f;
 		if (r->echo && r->o && r->o->echo)
 			r->o->echo(r->o->ctx, (const char *)&b, 1);
+		if (r->o && r->o->received)
+			r->o->received(r->o->ctx, (const char *)&b, 1);
+		text_byte(r, b);
 		if (b == 0)
 			continue; /* a NUL can match nothing and would end strings */
 		take_byte(r, (char)b);
 		gather_report(r, (char)b);
 		if (ends_with(r, (char *)c.out)) {
-			logs(r, "got it");
+			/* chat's own words, newline included */
+			text_end(r, " -- got it\n");
 			return HS_CHAT_OK;
 		}
 		for (int i = 0; i < r->n_aborts; i++) {
 			if (ends_with(r, r->aborts[i])) {
 				hs_fail(HS_ERR_ARG, "chat: %s: aborted on '%s'",
 					hs_link_info(r->link)->path, r->aborts[i]);
-				logs(r, "failed");
+				text_end(r, " -- failed");
 				return HS_CHAT_ABORT + i;
 			}
 		}
@@ -206,7 +258,7 @@ static int send_string(struct run *r, const char *raw)
 	}
 	if (c.add_return)
 		c.out[c.len++] = '\r';
-	logf_visible(r, "send", c.out, c.len, c.quiet);
+	logf_visible(r, "send", c.shown, c.shown_len, c.quiet);
 	for (size_t i = 0; i <= c.len; i++) {
 		int rc;
 		if (i < c.len && c.out[i] != 0xff)
@@ -255,6 +307,7 @@ static int add_string(struct run *r, char **list, int *n, const char *raw,
 		return HS_CHAT_IO;
 	}
 	(*n)++;
+	logf_visible(r, list == r->aborts ? "abort on" : "report", c.shown, c.shown_len, 0);
 	return HS_CHAT_OK;
 }
 
@@ -272,6 +325,8 @@ static void clear_string(struct run *r, char **list, int *n, const char *raw)
 		memmove(&list[i], &list[i + 1], sizeof(char *) * (size_t)(*n - i - 1));
 		(*n)--;
 		i--;
+		logf_visible(r, list == r->aborts ? "clear abort on" : "clear report",
+			     c.shown, c.shown_len, 0);
 	}
 }
 
@@ -286,6 +341,11 @@ static int expect_word(struct run *r, const char *word)
 	if (!buf) {
 		hs_fail(HS_ERR_NOMEM, "chat: out of memory");
 		return HS_CHAT_IO;
+	}
+	if (!*word) {
+		/* '': expect nothing, and chat logs nothing of it */
+		free(buf);
+		return HS_CHAT_OK;
 	}
 	parts[n++] = p;
 	for (; *p && n < 64; p++) {
@@ -326,14 +386,17 @@ static int keyword(struct run *r, const char *kw, const char *arg)
 	else if (!strcmp(kw, "CLR_REPORT"))
 		clear_string(r, r->reports, &r->n_reports, arg);
 	else if (!strcmp(kw, "TIMEOUT")) {
+		char line[64];
 		r->timeout_s = timeout_arg(arg);
+		snprintf(line, sizeof(line), "timeout set to %d seconds", r->timeout_s);
+		logs(r, line);
 	} else if (!strcmp(kw, "ECHO")) {
 		r->echo = strcmp(arg, "ON") == 0;
 	} else if (!strcmp(kw, "SAY")) {
-		if (hs_chat_clean(arg, 0, r->o, &c) == 0 && r->o && r->o->say) {
-			c.out[c.len] = 0;
-			r->o->say(r->o->ctx, (char *)c.out);
-		}
+		/* chat cleans it as a send string and prints that text: its
+		 * \r included, unless it ends in \c */
+		if (hs_chat_clean(arg, 1, r->o, &c) == 0 && r->o && r->o->say)
+			r->o->say(r->o->ctx, c.shown);
 	}
 	/* HANGUP ON/OFF is about SIGHUP in chat; our reads already end with
 	 * an unplugged error on hang-up, so it changes nothing here. */
@@ -372,6 +435,7 @@ int hs_chat_run(struct hs_chat *chat, struct hs_link *link,
 		return HS_CHAT_BAD_SCRIPT;
 	}
 	r.timeout_s = opts && opts->timeout_s > 0 ? opts->timeout_s : DEFAULT_TIMEOUT_S;
+	r.echo = opts && opts->echo_on;
 	for (int i = 0; i < chat->n && rc == HS_CHAT_OK; i++) {
 		const char *w = chat->words[i];
 		if (expecting && is_keyword(w)) {
@@ -391,6 +455,8 @@ int hs_chat_run(struct hs_chat *chat, struct hs_link *link,
 		char line[300];
 		snprintf(line, sizeof(line), "Failed (%s)", r.aborts[rc - HS_CHAT_ABORT]);
 		opts->log(opts->ctx, line);
+	} else if (rc == HS_CHAT_TIMEOUT) {
+		logs(&r, "Failed");
 	}
 	for (int i = 0; i < r.n_aborts; i++)
 		free(r.aborts[i]);

@@ -17,6 +17,7 @@
 #include "fail.h"
 #include "handshake/link.h"
 #include "handshake/modem.h"
+#include "handshake/negotiate.h"
 #include "handshake/printer.h"
 #include "handshake/usb.h"
 
@@ -27,8 +28,36 @@ static void talk_fail(struct hs_device_probe *t, const char *state, int rc)
 		       *hs_last_error() ? hs_last_error() : hs_strerror(rc));
 }
 
-/* Open the modem, sync, then reset (setup) or not (probe), identify. */
-static int talk_modem(struct hs_device *d, int64_t deadline, int setup)
+/* A serial port is opened by its URI, which the caller may have given
+ * line settings (hsprobe -b 115200: "serial:/dev/ttyACM0?baud=115200");
+ * a device filled by hand may have only its node. */
+static const char *serial_uri(const struct hs_device *d)
+{
+	return d->uri[0] ? d->uri : d->node;
+}
+
+/* The modem on link is silent at the port's default: find its setting
+ * (and send AT twice a try when its driver says it autobauds), leave
+ * the link there and note it. */
+static int find_rate(struct hs_device *d, struct hs_link *link,
+		     const struct hs_modem_driver *drv, int64_t deadline)
+{
+	struct hs_detect_opts o = { .timeout_ms = hs_remaining(deadline) };
+	struct hs_detect_result r;
+	int rc;
+
+	o.at_twice = drv && drv->dte && (drv->dte->flags & HS_DTE_AUTOBAUD);
+	if (o.timeout_ms <= 0 || (rc = hs_detect_modem(link, &o, &r)) < 0)
+		return -1;
+	d->probe.detected_baud = r.line.baud;
+	hs_line_name(&r.line, d->probe.detected_line, sizeof(d->probe.detected_line));
+	hs_detect_uri(link, &r.line, d->probe.detected_uri, sizeof(d->probe.detected_uri));
+	return 0;
+}
+
+/* Open the modem, sync (or with detect, find its setting first), then
+ * reset (setup) or not (probe), identify. */
+static int talk_modem(struct hs_device *d, int64_t deadline, int setup, int detect)
 {
 	struct hs_device_probe *t = &d->probe;
 	const struct hs_modem_driver *drv = hs_modem_driver_find(d->driver);
@@ -38,12 +67,16 @@ static int talk_modem(struct hs_device *d, int64_t deadline, int setup)
 	int rc;
 
 	if ((rc = hs_link_probe_busy(d->node)) < 0 ||
-	    (rc = hs_link_open(&link, d->node)) < 0) {
+	    (rc = hs_link_open(&link, serial_uri(d))) < 0) {
 		talk_fail(t, rc == HS_ERR_BUSY ? "busy" : "error", rc);
 		return rc;
 	}
 	if ((rc = hs_modem_open(&m, link, drv)) < 0 ||
-	    (rc = hs_modem_sync(m, 3, hs_remaining(deadline))) < 0 ||
+	    /* with detect, a fifth of the time for the default setting */
+	    ((rc = hs_modem_sync(m, 3, detect ? hs_remaining(deadline) / 5
+					      : hs_remaining(deadline))) < 0 &&
+	     !(detect && find_rate(d, link, drv, deadline) == 0 &&
+	       (rc = hs_modem_sync(m, 3, hs_remaining(deadline))) == HS_OK)) ||
 	    (setup && (rc = hs_modem_reset(m, 0, hs_remaining(deadline))) < 0) ||
 	    (rc = hs_modem_identify(m, &id, hs_remaining(deadline))) < 0) {
 		talk_fail(t, "error", rc);
@@ -104,14 +137,15 @@ int hs_device_probe(struct hs_device *d, unsigned flags, int timeout_ms)
 	t = &d->probe;
 	memset(t, 0, sizeof(*t));
 	if (d->kind == HS_DEVICE_MODEM)
-		return talk_modem(d, deadline, flags & HS_PROBE_SETUP);
+		return talk_modem(d, deadline, flags & HS_PROBE_SETUP,
+				  flags & HS_PROBE_DETECT_RATE);
 	if (d->kind == HS_DEVICE_PRINTER && !strcmp(d->transport, "usb"))
 		return talk_usb_printer(d, deadline, flags & HS_PROBE_RESET);
 	if (d->kind == HS_DEVICE_PRINTER && (flags & HS_PROBE_SETUP)) {
 		/* a serial printer has no bring-up beyond being there */
 		struct hs_link *link = NULL;
 		if ((rc = hs_link_probe_busy(d->node)) == 0 &&
-		    (rc = hs_link_open(&link, d->node)) == 0)
+		    (rc = hs_link_open(&link, serial_uri(d))) == 0)
 			t->state = "ok";
 		else
 			talk_fail(t, rc == HS_ERR_BUSY ? "busy" : "error", rc);

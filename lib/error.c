@@ -47,6 +47,11 @@ static const struct {
 	{ HS_ERR_HOST_UNREACHABLE, "HS_ERR_HOST_UNREACHABLE", "host unreachable" },
 	{ HS_ERR_CONN_RESET, "HS_ERR_CONN_RESET", "connection reset by the server" },
 	{ HS_ERR_CONN_CLOSED, "HS_ERR_CONN_CLOSED", "connection closed by the server" },
+	{ HS_ERR_ABORTED, "HS_ERR_ABORTED", "the other end canceled the transfer" },
+	{ HS_ERR_RETRIES, "HS_ERR_RETRIES", "too many errors in a row" },
+	{ HS_ERR_BAD_NAME, "HS_ERR_BAD_NAME", "unsafe file name refused" },
+	{ HS_ERR_EXISTS, "HS_ERR_EXISTS", "the file exists already" },
+	{ HS_ERR_FILE, "HS_ERR_FILE", "cannot read or write a local file" },
 };
 
 static int find(int code)

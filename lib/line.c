@@ -1,6 +1,9 @@
 /*
  * line.c - apply struct hs_line to a tty with termios.
  *
+ * With marks (hs_link_mark_errors) damaged characters come marked in the
+ * data (PARMRK with INPCK), which serial_marks.c counts and takes out.
+ *
  * XON/XOFF sets IXON and IXOFF but never IXANY: with IXANY any byte from
  * the device restarts our output, and printers send status bytes while
  * busy. DTR/DSR has no termios flag on Linux; serial_io.c paces it.
@@ -35,7 +38,7 @@ static speed_t standard_rate(int baud)
 	return B0;
 }
 
-int hs_line_apply(int fd, const struct hs_line *line, const char *path)
+int hs_line_apply(int fd, const struct hs_line *line, int marks, const char *path)
 {
 	struct termios t;
 	speed_t code = standard_rate(line->baud);
@@ -69,6 +72,10 @@ int hs_line_apply(int fd, const struct hs_line *line, const char *path)
 	}
 	if (line->parity != HS_PARITY_NONE)
 		t.c_iflag |= INPCK;
+	/* damaged characters marked in the data (\377 \0 c, a real \377
+	 * doubled), for serial_marks.c to count and take out */
+	if (marks)
+		t.c_iflag |= INPCK | PARMRK;
 	if (line->stop == 2)
 		t.c_cflag |= CSTOPB;
 	t.c_iflag &= ~(tcflag_t)(IXON | IXOFF | IXANY);

@@ -9,8 +9,9 @@
 #include "handshake/link.h"
 
 /* Apply line to fd: raw mode, CLOCAL (never wait for carrier), the
- * speed (custom rates through termios2), framing and flow control. */
-int hs_line_apply(int fd, const struct hs_line *line, const char *path);
+ * speed (custom rates through termios2), framing and flow control; with
+ * marks, PARMRK and INPCK (line errors marked in the data). */
+int hs_line_apply(int fd, const struct hs_line *line, int marks, const char *path);
 
 /* Characters per second the line carries: start, data, parity and stop
  * bits per character. At least 1. */

@@ -140,6 +140,33 @@ int hs_link_write(struct hs_link *l, const void *buf, size_t len,
 	return rc;
 }
 
+int hs_link_line_errors(struct hs_link *l, struct hs_line_errors *last,
+			struct hs_line_errors *total)
+{
+	if (!l)
+		return hs_fail(HS_ERR_ARG, "hs_link_line_errors: no link");
+	return l->ops->line_errors ? l->ops->line_errors(l, last, total)
+				   : not_supported(l, "counting line errors");
+}
+
+void hs_errors_add(struct hs_line_errors *sum, const struct hs_line_errors *e)
+{
+	sum->framing += e->framing;
+	sum->parity += e->parity;
+	sum->breaks += e->breaks;
+	sum->overruns += e->overruns;
+	sum->damaged += e->damaged;
+	sum->counted |= e->counted;
+}
+
+int hs_link_mark_errors(struct hs_link *l)
+{
+	if (!l)
+		return hs_fail(HS_ERR_ARG, "hs_link_mark_errors: no link");
+	return l->ops->mark_errors ? l->ops->mark_errors(l)
+				   : not_supported(l, "marking line errors in the data");
+}
+
 int hs_link_drain(struct hs_link *l, int timeout_ms)
 {
 	if (!l)
@@ -291,6 +318,6 @@ const char *hs_parity_name(enum hs_parity parity)
 
 const char *hs_transport_name(enum hs_transport transport)
 {
-	static const char *const names[] = { "serial", "pty", "usb", "tcp", "rfc2217" };
-	return (unsigned)transport < 5 ? names[transport] : "?";
+	static const char *const names[] = { "serial", "pty", "usb", "tcp", "rfc2217", "pipe" };
+	return (unsigned)transport < 6 ? names[transport] : "?";
 }

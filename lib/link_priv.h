@@ -32,6 +32,12 @@ struct hs_transport_ops {
 	int (*flush)(struct hs_link *link, enum hs_flush which);
 	int (*send_break)(struct hs_link *link, int duration_ms);
 	int (*set_line)(struct hs_link *link, const struct hs_line *line);
+	/* Optional: line errors (see hs_link_line_errors); NULL pointers
+	 * are allowed for either. */
+	int (*line_errors)(struct hs_link *link, struct hs_line_errors *last,
+			   struct hs_line_errors *total);
+	/* Optional: mark damaged characters in the data from now on. */
+	int (*mark_errors)(struct hs_link *link);
 	int (*set_signal)(struct hs_link *link, int sig, int on);
 	int (*signals)(struct hs_link *link);
 	/* Optional: wait until a line in mask differs from first (a mask
@@ -66,6 +72,9 @@ struct hs_link {
 	 * a network server looks at its port's lines on its own schedule. */
 	int lines_lag_ms;
 };
+
+/* Add the line-error counts e to sum (counted: either's). */
+void hs_errors_add(struct hs_line_errors *sum, const struct hs_line_errors *e);
 
 /* link->lines_lag_ms, for the modem code (0 without a link). Inline:
  * libhandshake.so exports every hs_link_* function, and this one is

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,6 +100,24 @@ static int pid_alive(int pid)
 	return pid > 0 && (kill(pid, 0) == 0 || errno == EPERM);
 }
 
+/* Is the lock file younger than a second: being written right now by
+ * its creator (between its open(O_EXCL) and its write)? Measured to the
+ * nanosecond: comparing whole seconds took a file made 0.1 s before
+ * the clock's second turned for a second old. A file dated ahead of the
+ * clock by less than a second counts as young too. */
+static int lock_young(const char *file)
+{
+	struct stat st;
+	struct timespec now;
+	int64_t age_ms;
+
+	if (stat(file, &st) != 0 || clock_gettime(CLOCK_REALTIME, &now) != 0)
+		return 0;
+	age_ms = ((int64_t)now.tv_sec - st.st_mtim.tv_sec) * 1000 +
+		 (now.tv_nsec - st.st_mtim.tv_nsec) / 1000000;
+	return age_ms > -1000 && age_ms < 1000;
+}
+
 int hs_lock_file(struct hs_lock *lk, const char *path)
 {
 	char file[PATH_MAX], text[16];
@@ -124,13 +143,10 @@ int hs_lock_file(struct hs_lock *lk, const char *path)
 		int pid = read_lock_pid(file);
 		if (pid_alive(pid))
 			return busy(path, pid, file);
-		if (pid == 0) {
-			/* Being written right now by its creator, or garbage: a
-			 * file younger than a second is someone's fresh lock. */
-			struct stat st;
-			if (stat(file, &st) == 0 && time(NULL) - st.st_mtime < 1)
-				return busy(path, 0, file);
-		}
+		/* Being written right now by its creator, or garbage: a
+		 * file younger than a second is someone's fresh lock. */
+		if (pid == 0 && lock_young(file))
+			return busy(path, 0, file);
 		unlink(file); /* stale: its process is gone */
 	}
 	return busy(path, 0, file);
@@ -241,13 +257,10 @@ int hs_link_probe_busy(const char *path)
 	pid = read_lock_pid(file);
 	if (pid > 0 && pid != getpid() && pid_alive(pid))
 		return busy(node, pid, file);
-	if (pid == 0) {
-		/* An empty lock file younger than a second is being written by
-		 * its creator (see hs_lock_file): treat it as taken. */
-		struct stat lk;
-		if (stat(file, &lk) == 0 && time(NULL) - lk.st_mtime < 1)
-			return busy(node, 0, file);
-	}
+	/* An empty lock file younger than a second is being written by its
+	 * creator (see hs_lock_file): treat it as taken. */
+	if (pid == 0 && lock_young(file))
+		return busy(node, 0, file);
 	pid = flock_holder(node);
 	if (pid > 0 && pid != getpid())
 		return busy(node, pid, "flock");

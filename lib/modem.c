@@ -78,7 +78,7 @@ static void on_urc(void *ctx, const struct hs_at_urc *u)
 		break;
 	case HS_URC_CONNECT:
 		/* the modem answered by itself (S0 > 0) */
-		hs_mdm_went_online(m, u->connect);
+		hs_mdm_went_online(m, u->connect, isdigit((unsigned char)u->line[0]));
 		break;
 	case HS_URC_CALLER_ID:
 		if (!strcmp(u->key, "DATE"))
@@ -209,6 +209,15 @@ int hs_modem_sync(struct hs_modem *m, int tries, int timeout_ms)
 		if (rc == HS_OK && (r->result == HS_AT_OK || r->result == HS_AT_NONE)) {
 			free(r);
 			return HS_OK;
+		}
+		if (hs_at_online(m->at)) {
+			/* A CONNECT came instead of OK: every further AT would
+			 * be refused as data. The device's doing, not the
+			 * caller's: say so once. */
+			free(r);
+			return hs_fail(HS_ERR_PROTOCOL,
+				       "%s answered AT with CONNECT and is online: a call it answered by itself, or noise that looked like one",
+				       hs_mdm_dev(m));
 		}
 		last = rc < 0 ? rc : hs_at_result_error(m->at, r, "AT");
 		snprintf(why, sizeof(why), "%s", hs_last_error());

@@ -48,7 +48,10 @@ static int put_number(char *out, size_t cap, size_t *n, const char *s, const str
 		if (in(c, ADDRESS_CHARS) || (isalnum(c) && (in(c, d->dial_chars) || d->as_is)))
 			(*ring)++;
 		if (*n + 1 >= cap)
-			return hs_fail(HS_ERR_OVERFLOW, "%s \"%s\": the dial string is too long", what, s);
+			/* the cause first: a message cut short must still say it */
+			return hs_fail(HS_ERR_OVERFLOW,
+				       "the dial string is too long (a command line holds %d): %s of %zu characters \"%.40s%s\"",
+				       HS_AT_COMMAND_MAX, what, strlen(s), s, strlen(s) > 40 ? "..." : "");
 		out[(*n)++] = (char)c;
 	}
 	out[*n] = 0;
@@ -94,9 +97,20 @@ int hs_modem_dial_string(char *out, size_t cap, const struct hs_dial *d)
 	return (int)n;
 }
 
+/* Stop a modem dialing or answering: any character does. It must reach
+ * the modem before the caller closes the port, which discards what the
+ * port has not sent yet: drained here, within the same deadline. */
+static void abandon(struct hs_modem *m)
+{
+	int64_t deadline = hs_deadline(ABORT_WRITE_MS);
+
+	if (hs_at_send_raw(m->at, "\r", 1, ABORT_WRITE_MS) == HS_OK)
+		hs_link_drain(m->link, hs_remaining(deadline));
+}
+
 static void went_online(struct hs_modem *m, const struct hs_at_reply *r, struct hs_at_connect *c)
 {
-	hs_mdm_went_online(m, &r->connect);
+	hs_mdm_went_online(m, &r->connect, r->code >= 0);
 	if (c)
 		*c = r->connect;
 }
@@ -112,7 +126,7 @@ static int quiet_outcome(struct hs_modem *m, const char *cmd, struct hs_at_reply
 	int sig;
 
 	if (!m->has_lines) {
-		hs_at_send_raw(m->at, "\r", 1, ABORT_WRITE_MS);
+		abandon(m);
 		return hs_fail(HS_ERR_NOT_SUPPORTED,
 			       "%s: the modem sends no result codes (Q1) and the port has no DCD: cannot tell whether %s connected",
 			       hs_mdm_dev(m), cmd);
@@ -123,7 +137,7 @@ static int quiet_outcome(struct hs_modem *m, const char *cmd, struct hs_at_reply
 	if (sig < 0)
 		return sig;
 	if (!(sig & HS_SIG_DCD)) {
-		hs_at_send_raw(m->at, "\r", 1, ABORT_WRITE_MS);
+		abandon(m);
 		return hs_fail(HS_ERR_TIMEOUT,
 			       "%s: %s: no carrier (DCD) within %d ms and no result codes (Q1); call abandoned",
 			       hs_mdm_dev(m), cmd, timeout_ms);
@@ -149,7 +163,7 @@ static int call_command(struct hs_modem *m, const char *cmd, int ok_is_fine,
 	if (rc == HS_ERR_TIMEOUT) {
 		/* Any character stops a Hayes modem dialing or answering; its
 		 * NO CARRIER is then swallowed as the late reply. */
-		hs_at_send_raw(m->at, "\r", 1, ABORT_WRITE_MS);
+		abandon(m);
 		rc = hs_fail(HS_ERR_TIMEOUT, "%s: no answer to %s within %d ms; call abandoned",
 			     hs_mdm_dev(m), cmd, timeout_ms);
 	} else if (rc == HS_OK && r->result == HS_AT_CONNECT) {

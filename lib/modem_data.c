@@ -10,7 +10,10 @@
  * It is cut out of the data however the modem splits it: bytes that
  * could be its start are held back until the next bytes tell, or
  * HOLD_MS passes; and the last bytes given out are kept, so a NO CARRIER
- * whose start went out as data still ends the call. A network port
+ * whose start went out as data still ends the call. After a numeric
+ * (V0) CONNECT the modem's NO CARRIER is its code and CR ("3\r"), which
+ * data holds often: it counts only as the very end of the stream, held
+ * and followed by HOLD_MS of quiet, and not after a digit. A network port
  * reports its lines a second or more late (hs_link_lines_lag), after the
  * NO CARRIER: there the stream decides, and DCD falling (once it was
  * seen up) ends a call whose modem says nothing.
@@ -21,6 +24,8 @@
  * never talked to: another program may have left a call up) gets the
  * escape before ATH0, since online it would take "ATH0" as data.
  */
+#include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -55,7 +60,24 @@ void hs_mdm_note_dcd(struct hs_modem *m)
 	m->dcd_before = sig < 0 ? -1 : (sig & HS_SIG_DCD) != 0;
 }
 
-void hs_mdm_went_online(struct hs_modem *m, const struct hs_at_connect *c)
+/* The V0 code of NO CARRIER in the driver's numeric map, with its CR. */
+static void v0_no_carrier(struct hs_modem *m)
+{
+	const struct hs_at_numeric *map = m->drv->numeric;
+	size_t n = m->drv->nnumeric;
+
+	if (!map)
+		map = hs_at_default_numeric(&n);
+	m->v0_len = 0;
+	for (size_t i = 0; i < n; i++)
+		if (map[i].result == HS_AT_NO_CARRIER) {
+			int len = snprintf(m->v0_nc, sizeof(m->v0_nc), "%d\r", map[i].code);
+			m->v0_len = len > 0 && (size_t)len < sizeof(m->v0_nc) ? (size_t)len : 0;
+			return;
+		}
+}
+
+void hs_mdm_went_online(struct hs_modem *m, const struct hs_at_connect *c, int v0)
 {
 	int sig = -1;
 
@@ -78,6 +100,9 @@ void hs_mdm_went_online(struct hs_modem *m, const struct hs_at_connect *c)
 			sig = hs_link_wait_signals(m->link, HS_SIG_DCD, DCD_RISE_MS);
 	}
 	m->dcd_carrier = sig >= 0 && (sig & HS_SIG_DCD);
+	m->v0_len = 0;
+	if (v0 && !m->dcd_carrier && !m->dcd_late)
+		v0_no_carrier(m);
 }
 
 /* The call is over: reads and writes now fail with HS_ERR_NO_CARRIER. */
@@ -111,15 +136,36 @@ static void remember(struct hs_modem *m, const unsigned char *w, size_t end)
 	memcpy(m->tail, w + end - m->ntail, m->ntail);
 }
 
-/* How many bytes at the end of w[0..n) could start the text. */
-static size_t could_start(const unsigned char *w, size_t n)
+/* How many bytes at the end of w[0..n) could be the V0 NO CARRIER or
+ * its start: its code after anything but a digit (or nothing), then
+ * perhaps its CR. */
+static size_t v0_could_be(const struct hs_modem *m, const unsigned char *w, size_t n)
+{
+	for (size_t keep = m->v0_len < n ? m->v0_len : n; keep > 0; keep--) {
+		size_t at = n - keep;
+		if (!memcmp(w + at, m->v0_nc, keep) && (at == 0 || !isdigit(w[at - 1])))
+			return keep;
+	}
+	return 0;
+}
+
+/* Is what is held the whole V0 NO CARRIER? */
+static int v0_held(const struct hs_modem *m)
+{
+	return m->v0_len && m->nhold == m->v0_len && !memcmp(m->hold, m->v0_nc, m->v0_len);
+}
+
+/* How many bytes at the end of w[0..n) could start the text (or be the
+ * V0 NO CARRIER). */
+static size_t could_start(const struct hs_modem *m, const unsigned char *w, size_t n)
 {
 	size_t keep = n < HS_NO_CARRIER_LEN - 1 ? n : HS_NO_CARRIER_LEN - 1;
+	size_t v0 = v0_could_be(m, w, n);
 
 	for (; keep > 0; keep--)
 		if (!memcmp(w + n - keep, HS_NO_CARRIER_TEXT, keep))
 			break;
-	return keep;
+	return keep > v0 ? keep : v0;
 }
 
 /* Where the modem's NO CARRIER starts when it ends w[0..n) (with or
@@ -163,7 +209,7 @@ static int scan(struct hs_modem *m, const unsigned char *in, size_t n, unsigned 
 	}
 	/* hold the longest end that could start the text, but never what
 	 * was given already */
-	keep = could_start(w, total);
+	keep = could_start(m, w, total);
 	if (keep > total - base)
 		keep = total - base;
 	give = total - base - keep;
@@ -174,6 +220,9 @@ static int scan(struct hs_modem *m, const unsigned char *in, size_t n, unsigned 
 		m->held_since = hs_now_ms(); /* all of it new */
 	memmove(m->hold, w + total - keep, keep);
 	m->nhold = keep;
+	/* the V0 NO CARRIER counts only after a pause that follows it */
+	if (n && v0_held(m))
+		m->held_since = hs_now_ms();
 	remember(m, w, base + give);
 	return (int)give;
 }
@@ -200,7 +249,7 @@ static int after_dcd_fell(struct hs_modem *m, const unsigned char *in, size_t n,
 		}
 		return lost(m, "DCD fell");
 	}
-	keep = could_start(w, total);
+	keep = could_start(m, w, total);
 	give = total - keep;
 	memcpy(out, w, give);
 	memmove(m->hold, w + give, keep);
@@ -295,6 +344,10 @@ int hs_modem_read(struct hs_modem *m, void *buf, size_t len, int timeout_ms)
 		size_t room;
 		int n, wait, rc;
 
+		/* a V0 modem's NO CARRIER, the last thing it sent, quiet
+		 * since: the call is over */
+		if (v0_held(m) && !m->dcd_fell && due(m) == 0)
+			return lost(m, "the modem said NO CARRIER (V0)");
 		/* held bytes whose time is up, or too many for the room
 		 * the caller gave, go out as data */
 		if (m->nhold && (len <= m->nhold || due(m) == 0))
@@ -418,47 +471,67 @@ static int hangup_dtr(struct hs_modem *m, int64_t deadline)
 	return (sig & HS_SIG_DCD) ? 0 : 1;
 }
 
+/* "+++" framed by the guard time (S12) of silence, for a modem that
+ * may be online: 1 it answered OK (it was online, and now is in online
+ * command mode), 0 no OK (perhaps it was in command mode already: the
+ * next command tells), 2 it said NO CARRIER (the call ended by itself
+ * meanwhile), or an error. r is scratch. */
+static int escape(struct hs_modem *m, struct hs_at_reply *r, int64_t deadline)
+{
+	int guard = m->guard_ms > 0 ? m->guard_ms
+		: m->drv->guard_ms > 0 ? m->drv->guard_ms : DEFAULT_GUARD_MS;
+	/* Silence before: a guard time since our last byte (since now for
+	 * a modem we did not dial: who knows what was sent last), and a
+	 * little more, since the modem's clock is not ours. */
+	int64_t since = m->online ? m->last_tx_ms : hs_now_ms();
+	int64_t quiet_until = since + guard + guard / 10 + 5;
+	int64_t now = hs_now_ms(), ok_by;
+	int rc;
+
+	/* what another program's call left unread is not an answer to our
+	 * escape */
+	if (!m->online)
+		hs_link_flush(m->link, HS_FLUSH_INPUT);
+	if (quiet_until > now)
+		hs_nap((int)(quiet_until - now), deadline);
+	offline(m);
+	if ((rc = hs_at_send_raw(m->at, "+++", 3, hs_remaining(deadline))) < 0)
+		return rc;
+	/* Silence after: we send nothing; the modem answers OK once the
+	 * guard time has passed. Data still coming from the far end may
+	 * garble lines meanwhile: keep waiting. */
+	ok_by = hs_deadline(guard * 2 + 1000);
+	do {
+		int left = hs_remaining(ok_by) < hs_remaining(deadline)
+			? hs_remaining(ok_by) : hs_remaining(deadline);
+		rc = hs_at_wait_result(m->at, r, left);
+	} while ((rc == HS_ERR_PROTOCOL || rc == HS_ERR_OVERFLOW) &&
+		 hs_remaining(ok_by) > 0 && hs_remaining(deadline) > 0);
+	if (rc == HS_OK && r->result == HS_AT_NO_CARRIER)
+		return 2;
+	if (rc == HS_OK && r->result == HS_AT_OK)
+		return 1;
+	return rc == HS_ERR_TIMEOUT || rc == HS_ERR_PROTOCOL || rc == HS_ERR_OVERFLOW ||
+	       rc == HS_OK ? 0 : rc;
+}
+
 static int hangup_escape(struct hs_modem *m, int64_t deadline)
 {
 	struct hs_at_reply *r = malloc(sizeof(*r));
-	int guard = m->guard_ms > 0 ? m->guard_ms
-		: m->drv->guard_ms > 0 ? m->drv->guard_ms : DEFAULT_GUARD_MS;
 	int rc;
 
 	if (!r)
 		return hs_fail(HS_ERR_NOMEM, "%s: out of memory", hs_mdm_dev(m));
 	if (maybe_online(m)) {
-		/* Silence before: a guard time since our last byte (since
-		 * now for a modem we did not dial: who knows what was sent
-		 * last), and a little more, since the modem's clock is not
-		 * ours. */
-		int64_t since = m->online ? m->last_tx_ms : hs_now_ms();
-		int64_t quiet_until = since + guard + guard / 10 + 5;
-		int64_t now = hs_now_ms();
-		/* what another program's call left unread is not an answer
-		 * to our escape */
-		if (!m->online)
-			hs_link_flush(m->link, HS_FLUSH_INPUT);
-		if (quiet_until > now)
-			hs_nap((int)(quiet_until - now), deadline);
-		offline(m);
-		if ((rc = hs_at_send_raw(m->at, "+++", 3, hs_remaining(deadline))) < 0)
+		rc = escape(m, r, deadline);
+		if (rc < 0)
 			goto out;
-		/* Silence after: we send nothing; the modem answers OK once
-		 * the guard time has passed. Data still coming from the far
-		 * end may garble lines meanwhile: keep waiting. */
-		int64_t ok_by = hs_deadline(guard * 2 + 1000);
-		do {
-			int left = hs_remaining(ok_by) < hs_remaining(deadline)
-				? hs_remaining(ok_by) : hs_remaining(deadline);
-			rc = hs_at_wait_result(m->at, r, left);
-		} while ((rc == HS_ERR_PROTOCOL || rc == HS_ERR_OVERFLOW) &&
-			 hs_remaining(ok_by) > 0 && hs_remaining(deadline) > 0);
-		if (rc == HS_OK && r->result == HS_AT_NO_CARRIER) {
+		if (rc == 2) {
 			rc = HS_OK; /* the call ended by itself meanwhile */
 			goto out;
 		}
-		/* no OK: perhaps it was in command mode already; ATH0 tells */
+		/* OK: ATH0 now hangs up; no OK: perhaps it was in command
+		 * mode already, and ATH0 tells */
 	}
 	rc = hs_at_command(m->at, "ATH0", r, hs_remaining(deadline));
 	if (rc == HS_OK && r->result != HS_AT_OK && r->result != HS_AT_NO_CARRIER &&
@@ -475,6 +548,31 @@ static int hangup_escape(struct hs_modem *m, int64_t deadline)
 out:
 	free(r);
 	return rc;
+}
+
+int hs_modem_command_mode(struct hs_modem *m, int timeout_ms)
+{
+	struct hs_at_reply *r;
+	int sig, rc;
+
+	if (!m || timeout_ms < 0)
+		return hs_fail(HS_ERR_ARG, "hs_modem_command_mode: no modem or negative timeout");
+	if (m->online)
+		return hs_fail(HS_ERR_ARG, "%s: our own call is up; hang up first", hs_mdm_dev(m));
+	if (!maybe_online(m))
+		return 0;
+	/* DCD low where the modem drives it: no carrier, so no call */
+	if (m->has_lines && (sig = hs_link_signals(m->link)) >= 0 && !(sig & HS_SIG_DCD))
+		return 0;
+	if ((m->drv->quirks & HS_MODEM_QUIRK_NO_ESCAPE))
+		return hs_fail(HS_ERR_NOT_SUPPORTED,
+			       "%s: DCD is up or cannot be read, so a call may be up, and +++ does not work on this modem: hang it up first",
+			       hs_mdm_dev(m));
+	if (!(r = malloc(sizeof(*r))))
+		return hs_fail(HS_ERR_NOMEM, "%s: out of memory", hs_mdm_dev(m));
+	rc = escape(m, r, hs_deadline(timeout_ms));
+	free(r);
+	return rc == 1 ? 1 : rc < 0 ? rc : 0;
 }
 
 int hs_modem_hangup(struct hs_modem *m, int timeout_ms)

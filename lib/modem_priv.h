@@ -33,6 +33,11 @@ struct hs_modem {
 	int dcd_fell;                     /* DCD fell: what is left is data,
 	                                   * then maybe the NO CARRIER */
 	int64_t last_rx_ms;               /* since DCD fell: the last input */
+	/* A V0 modem's NO CARRIER is its code and CR ("3\r"), which data
+	 * may hold too: where DCD says nothing it ends the call only at the
+	 * very end of the stream, after HOLD_MS of quiet. */
+	char v0_nc[8];                    /* "3\r" for this call; "" not V0 */
+	size_t v0_len;
 	/* the user's URC callback, called after ours */
 	hs_at_urc_fn user_fn;
 	void *user_ctx;
@@ -62,7 +67,7 @@ void hs_mdm_clean(char *dst, size_t cap, const char *src);
 /* Note DCD as a call begins to be set up (dial, answer, wait). */
 void hs_mdm_note_dcd(struct hs_modem *m);
 /* The call is up (c: how): data mode starts, and whether DCD follows
- * the carrier is decided. */
-void hs_mdm_went_online(struct hs_modem *m, const struct hs_at_connect *c);
+ * the carrier is decided. v0: the CONNECT came as a number. */
+void hs_mdm_went_online(struct hs_modem *m, const struct hs_at_connect *c, int v0);
 
 #endif

@@ -131,16 +131,23 @@ static size_t uncount_queued(struct job *j)
 	return n;
 }
 
-/* Who the count is of: on a network link, the device server, which took
- * the bytes for the printer behind it (what reached the printer is the
- * server's to know). */
-static const char *who_took(struct job *j, char *buf, size_t cap)
+/* Is the count a device server's? It took the bytes for the printer
+ * behind it, and what it still held when the job failed (its own
+ * buffers, its port's queue) may never get there: the printer got at
+ * most the count. */
+static int by_server(struct job *j)
 {
 	const struct hs_link_info *in = hs_link_info(j->p->link);
 
-	if (in->transport != HS_TRANSPORT_TCP && in->transport != HS_TRANSPORT_RFC2217)
+	return in->transport == HS_TRANSPORT_TCP || in->transport == HS_TRANSPORT_RFC2217;
+}
+
+/* Who the count is of: the printer, or the device server. */
+static const char *who_took(struct job *j, char *buf, size_t cap)
+{
+	if (!by_server(j))
 		return "the printer";
-	snprintf(buf, cap, "the server at %s", in->name);
+	snprintf(buf, cap, "the server at %s", hs_link_info(j->p->link)->name);
 	return buf;
 }
 
@@ -166,8 +173,9 @@ static int failed(struct job *j, int rc, const char *why)
 		snprintf(more, sizeof(more),
 			 " (%zu more were in the port's queue %s: up to that many may have reached it)",
 			 queued, rc == HS_ERR_UNPLUGGED ? "when it went away" : "at the end");
-	return hs_fail(rc, "%s; %s accepted %zu%s bytes%s", text, who_took(j, by, sizeof(by)),
-		       j->accepted, total, more);
+	return hs_fail(rc, "%s; %s accepted %zu%s bytes%s%s", text, who_took(j, by, sizeof(by)),
+		       j->accepted, total, more, by_server(j)
+		       ? "; it may not have passed them all on to the printer" : "");
 }
 
 /* The printer's own words win when they give a reason to wait; else the

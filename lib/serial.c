@@ -127,10 +127,20 @@ static int open_tty(struct hs_link *l)
 	return HS_OK;
 }
 
+/* A pipe or socket: a program between us and the line (hsdial --exec
+ * hands its program pipes). Bytes only, no line settings. */
+static int is_pipe(int fd)
+{
+	struct stat st;
+
+	return fstat(fd, &st) == 0 && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode));
+}
+
 /* Borrow the descriptors of an fd: link. */
 static int open_fd(struct hs_link *l, struct hs_serial *s, const struct hs_uri *u)
 {
 	const char *tty;
+	int pipes = 0;
 
 	s->borrowed = 1;
 	copy(l->path, sizeof(l->path), u->path);
@@ -139,13 +149,20 @@ static int open_fd(struct hs_link *l, struct hs_serial *s, const struct hs_uri *
 		int fd = i ? u->wfd : u->fd;
 		if ((s->saved_flags[i] = fcntl(fd, F_GETFL)) < 0)
 			return hs_fail(HS_ERR_NO_DEVICE, "%s: descriptor %d is not open", u->path, fd);
-		if (!isatty(fd))
-			return hs_fail(HS_ERR_NOT_TTY, "%s: descriptor %d is not a serial port",
+		if (!isatty(fd) && !is_pipe(fd))
+			return hs_fail(HS_ERR_NOT_TTY,
+				       "%s: descriptor %d is neither a serial port nor a pipe",
 				       u->path, fd);
+		pipes += !isatty(fd);
 		fcntl(fd, F_SETFL, s->saved_flags[i] | O_NONBLOCK);
 	}
 	l->fd = u->fd;
 	l->wfd = u->wfd;
+	if (pipes) {
+		copy(l->description, sizeof(l->description), "pipe");
+		l->info.transport = HS_TRANSPORT_PIPE;
+		return HS_OK;
+	}
 	if ((tty = ttyname(l->fd)))
 		copy(l->description, sizeof(l->description), tty);
 	l->info.transport = HS_TRANSPORT_PTY;
@@ -199,13 +216,19 @@ static void serial_close(struct hs_link *l)
 static int serial_set_line(struct hs_link *l, const struct hs_line *line)
 {
 	struct hs_serial *s = l->priv;
+	int rc;
 
+	if (l->info.transport == HS_TRANSPORT_PIPE)
+		return hs_fail(HS_ERR_NOT_SUPPORTED,
+			       "%s is a pipe: it has no line settings to change", l->path);
 	if (line->flow == HS_FLOW_DTRDSR && !s->port)
 		return hs_fail(HS_ERR_NOT_SUPPORTED,
 			       "%s has no modem lines, so flow=dtrdsr cannot work on it; use xonxoff or none",
 			       l->path);
 	s->line_set = 1;
-	return hs_line_apply(l->fd, line, l->path);
+	if ((rc = hs_line_apply(l->fd, line, s->marks, l->path)) == HS_OK)
+		hs_marks_start(l);
+	return rc;
 }
 
 static int serial_open(struct hs_link *l, const struct hs_uri *u)
@@ -221,7 +244,12 @@ static int serial_open(struct hs_link *l, const struct hs_uri *u)
 	if (u->fd >= 0) {
 		if ((rc = open_fd(l, s, u)) < 0)
 			return rc;
-		return u->given ? serial_set_line(l, &u->line) : HS_OK;
+		if (u->given)
+			return serial_set_line(l, &u->line);
+		/* the parent's PARMRK, if it set one */
+		s->marks = (s->saved.c_iflag & PARMRK) && !(s->saved.c_iflag & ISTRIP);
+		hs_marks_start(l);
+		return HS_OK;
 	}
 	if ((rc = hs_devpath_resolve(u->path, l->path, sizeof(l->path))) < 0)
 		return no_such_path(u->path, -rc);
@@ -299,6 +327,8 @@ const struct hs_transport_ops hs_serial_ops = {
 	.flush = hs_serial_flush,
 	.send_break = hs_serial_break,
 	.set_line = serial_set_line,
+	.line_errors = hs_serial_line_errors,
+	.mark_errors = hs_serial_mark_errors,
 	.set_signal = serial_set_signal,
 	.signals = hs_serial_signals,
 	.wait_signals = hs_serial_wait_signals,

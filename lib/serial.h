@@ -7,6 +7,7 @@
 
 #include <stdint.h>
 #include <termios.h>
+#include <linux/serial.h>
 #include <libserialport.h>
 
 #include "link_priv.h"
@@ -28,6 +29,14 @@ struct hs_serial {
 	int queue_seen;         /* the output queue's depth last seen */
 	int no_miwait;          /* TIOCMIWAIT failed here: poll the lines */
 	int lines_poll_ms;      /* ...this often (backs off to 100 ms) */
+	/* Line errors (serial_marks.c) */
+	int marks;              /* PARMRK is on: take the marks out
+	                         * (hs_link_mark_errors, or the parent's
+	                         * on an fd: link) */
+	int mark_state;         /* how much of a mark the last read ended in */
+	int no_icount;          /* the driver has no TIOCGICOUNT */
+	struct serial_icounter_struct ic_seen; /* its counters last seen */
+	struct hs_line_errors last, errors;    /* last read, since open */
 };
 
 int hs_serial_read(struct hs_link *link, void *buf, size_t len, int64_t deadline);
@@ -40,6 +49,17 @@ int hs_serial_break(struct hs_link *link, int duration_ms);
 int hs_serial_signals(struct hs_link *link);
 /* Wait until a line in mask differs from first (serial_lines.c). */
 int hs_serial_wait_signals(struct hs_link *link, int mask, int first, int64_t deadline);
+
+/* Line errors (serial_marks.c): after the line is set, the driver's
+ * counters (the baseline the first time); at the start of each
+ * hs_link_read; take the marks out of n bytes read (in place; returns how
+ * many are left); the counts; marks on from now (hs_link_mark_errors). */
+void hs_marks_start(struct hs_link *link);
+void hs_marks_read_start(struct hs_link *link);
+size_t hs_marks_strip(struct hs_link *link, unsigned char *buf, size_t n);
+int hs_serial_line_errors(struct hs_link *link, struct hs_line_errors *last,
+			  struct hs_line_errors *total);
+int hs_serial_mark_errors(struct hs_link *link);
 
 /* Record an errno err during what ("write", "a read of the modem lines")
  * and return its code; an unplugged port says so, whatever the call. */

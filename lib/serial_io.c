@@ -72,6 +72,7 @@ static int wait_fd(struct hs_link *l, short events, int64_t deadline, short *got
 
 int hs_serial_read(struct hs_link *l, void *buf, size_t len, int64_t deadline)
 {
+	hs_marks_read_start(l);
 	for (;;) {
 		short got = 0;
 		int rc = wait_fd(l, POLLIN, deadline, &got);
@@ -83,8 +84,15 @@ int hs_serial_read(struct hs_link *l, void *buf, size_t len, int64_t deadline)
 			return hs_fail(HS_ERR_TIMEOUT, "%s: nothing received before the deadline",
 				       l->path);
 		n = read(l->fd, buf, len);
-		if (n > 0)
-			return (int)n;
+		if (n > 0) {
+			size_t kept = hs_marks_strip(l, buf, (size_t)n);
+			if (kept > 0)
+				return (int)kept;
+			continue; /* only (part of) a line-error mark */
+		}
+		if (n == 0 && l->info.transport == HS_TRANSPORT_PIPE)
+			return hs_fail(HS_ERR_UNPLUGGED,
+				       "%s: the program on the other end closed the line", l->path);
 		if (n == 0)
 			return hs_fail(HS_ERR_UNPLUGGED,
 				       "%s hung up during read: was it unplugged?", l->path);
@@ -312,6 +320,9 @@ int hs_serial_pending(struct hs_link *l)
 
 int hs_serial_drain(struct hs_link *l, int64_t deadline)
 {
+	/* a pipe cannot say what it holds; the program behind it drains */
+	if (l->info.transport == HS_TRANSPORT_PIPE)
+		return HS_OK;
 	for (;;) {
 		int queued;
 		if (read_queue(l, &queued) != 0)

@@ -62,13 +62,26 @@ _hs_complete() {
 		words=$(_hs_drivers printer) ;;
 	hsdial:--hangup-by)
 		words="dtr escape both" ;;
+	hsdial:-f)
+		# chat's script file, or a flow control's name
+		mapfile -t COMPREPLY < <(compgen -W "none rtscts xonxoff dtrdsr" -- "$cur";
+			compgen -f -- "$cur")
+		return ;;
+	*:-f | *:--flow)
+		words="none rtscts xonxoff dtrdsr" ;;
+	*:-p | *:--parity)
+		words="none odd even mark space" ;;
+	*:--databits)
+		words="5 6 7 8" ;;
+	*:--stopbits)
+		words="1 2" ;;
 	hsdial:-c | hsdial:--chat | hsdial:-r | hsdial:--report)
 		mapfile -t COMPREPLY < <(compgen -f -- "$cur")
 		return ;;
 	hsprobe:-u | hsprobe:--udev)
 		mapfile -t COMPREPLY < <(compgen -d -- "$cur")
 		return ;;
-	*:-t | *:--timeout | *:-p | *:--pause | *:-r | *:--resume-at | \
+	*:-t | *:--timeout | *:-b | *:--baud | *:--pause | *:-r | *:--resume-at | \
 	*:--rings | *:--linger | *:--at | *:--init | *:--prefix | \
 	*:-T | *:--phone | *:-U | *:--phone2)
 		return ;;   # a value only the user knows

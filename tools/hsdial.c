@@ -1,31 +1,32 @@
 /*
- * hsdial.c - the modem tool: options, and chat(8) scripts on a link (so
- * pppd can use `connect "hsdial --chat FILE"`, the line being stdin and
- * stdout then, with chat's exit codes). Dialing, answering, --at,
- * --hangup and --identify are in hsdial_call.c, the connected call's
- * bytes in hsdial_bridge.c.
+ * hsdial.c - the modem tool's options and modes. Dialing, answering,
+ * --at, --hangup and --identify are in hsdial_call.c (reports in
+ * hsdial_report.c), the connected call's bytes in hsdial_bridge.c, chat(8)
+ * scripts (so pppd can use `connect "hsdial -f FILE"`, the line being
+ * stdin and stdout then, with chat's exit codes and options) in
+ * hsdial_chat.c.
  */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
+#include <unistd.h>
 
 #include <handshake/handshake.h>
 #include <handshake/chat.h>
 #include "hsdial_call.h"
+#include "hsdial_term.h"
 #include "tool.h"
 
 const char *tool_name = "hsdial";
 
-#define MAX_SCRIPT (64 * 1024)
-
 static const char usage[] =
 	"usage: hsdial [-d URI] [options] NUMBER\n"
+	"       hsdial [-d URI] [options] --terminal\n"
 	"       hsdial [-d URI] [options] --exec NUMBER PROGRAM [ARG...]\n"
 	"       hsdial [-d URI] [options] --answer [--rings N] [--exec PROGRAM [ARG...]]\n"
 	"       hsdial [-d URI] [options] --at COMMAND | --hangup | --identify\n"
-	"       hsdial [-d URI] [options] --chat FILE|-\n"
+	"       hsdial [-d URI] [options] -f|--chat FILE|-\n"
 	"       hsdial [-d URI] [options] -- WORD...\n"
 	"\n"
 	"Dial NUMBER (or answer a call) and connect the call to standard input and\n"
@@ -38,6 +39,7 @@ static const char usage[] =
 	"  -d, --device URI      the modem (serial:/dev/ttyUSB0?baud=115200, or on a\n"
 	"                        device server rfc2217://HOST:PORT?baud=.., ...);\n"
 	"                        default $HS_MODEM (chat mode: stdin and stdout)\n"
+TOOL_LINE_HELP
 	"  -t, --timeout SECS    dial: the whole setup and dial (60); --answer: the\n"
 	"                        wait for a call (none); --at 10, --identify 30,\n"
 	"                        --hangup 15; chat: the expect timeout (45)\n"
@@ -48,6 +50,11 @@ static const char usage[] =
 	"                        printable text; ; only at its end), e.g. a\n"
 	"                        host:port for a modem emulator\n"
 	"      --init COMMAND    an AT command after the reset (repeatable)\n"
+	"      --fastest[=keep]  after the reset, raise the line to the fastest rate\n"
+	"                        the modem (+IPR) and the port both take, and to\n"
+	"                        8N1 (+ICF); put it back after the call (=keep:\n"
+	"                        AT&W, the modem keeps it). A modem silent at the\n"
+	"                        new rate: back at the old one, the call goes on\n"
 	"      --hangup-by HOW   dtr (drop DTR, see DCD fall), escape (+++ after\n"
 	"                        the S12 guard time, then ATH0) or both (default:\n"
 	"                        DTR where DCD can confirm it, else escape)\n"
@@ -64,25 +71,53 @@ static const char usage[] =
 	"      --hangup          hang up the modem, even in a call another program\n"
 	"                        left up (+++ first, unless DCD falls with DTR)\n"
 	"      --identify        manufacturer, model, revision, serial, ATI lines\n"
-	"      --json            results as one JSON object (stderr for calls,\n"
-	"                        whose data is on stdout; else stdout)\n"
+	"      --terminal        a call as a terminal (the default when stdin is\n"
+	"                        one): raw keys, an escape key and commands; with\n"
+	"                        no NUMBER, a console port (no call)\n"
+	"      --no-terminal     a call on a terminal stays a pipe\n"
+	"      --escape KEY      the terminal's escape key (a: C-a, the default)\n"
+	"      --imap, --omap, --emap MAPS  as picocom: what the line sends,\n"
+	"                        the keys sent, the local echo; MAPS from crlf,\n"
+	"                        crcrlf, igncr, lfcr, lfcrlf, ignlf, bsdel, delbs\n"
+	"      --log FILE        append what the far end sends (a call, a console)\n"
+	"                        to FILE, flushed at each line's end\n"
+	"      --timestamps      start each --log line with its time\n"
+	"      --json            the outcome as one JSON object, failures too\n"
+	"                        (on stderr for calls, whose data is on stdout;\n"
+	"                        else on stdout): tools/json/hsdial.schema.json\n"
 	"  -q, --quiet           no report on stderr, errors only\n"
-	"  -v, --verbose         say each step (chat: each expect and send); -vv:\n"
-	"                        and the library's errors and state changes,\n"
-	"                        -vvv: and every byte (as HS_DEBUG=2, 3)\n"
-	"  -c, --chat FILE       run the chat script in FILE ('-': stdin; needs -d)\n"
+	"  -v, --verbose         say each step; -vv: and the library's errors and\n"
+	"                        state changes, -vvv: and every byte (as\n"
+	"                        HS_DEBUG=2, 3); chat: log the conversation to\n"
+	"                        syslog (facility local2), as chat -v\n"
+	"  -V                    chat: show what the modem sends on stderr, as\n"
+	"                        chat -V (elsewhere: as -v)\n"
+	"\n"
+	"The terminal's commands, after the escape key: C-x quit (hanging up),\n"
+	"C-p hang up and stay, C-b break, C-t/C-g toggle DTR/RTS, C-v show the\n"
+	"line, C-u/C-d baud up/down, C-f next flow control, C-c local echo,\n"
+	"C-s send a file, C-h help; the escape key again sends it.\n"
+	"\n"
+	"Chat scripts, with chat(8)'s options:\n"
+	"  -f, --chat FILE       run the chat script in FILE ('-': stdin; needs -d);\n"
+	"                        -f with a flow control's name is --flow\n"
 	"  -- WORD...            run the chat script given as words\n"
-	"  -T, --phone NUMBER    chat: replaces \\T in send strings\n"
-	"  -U, --phone2 NUMBER   chat: replaces \\U in send strings\n"
-	"  -E, --env             chat: expand $VARIABLES in strings\n"
-	"  -e, --echo            chat: echo what the modem sends to stderr\n"
-	"  -r, --report FILE     chat: append REPORT lines to FILE, not stderr\n"
+	"  -T, --phone NUMBER    replaces \\T in send strings\n"
+	"  -U, --phone2 NUMBER   replaces \\U in send strings\n"
+	"  -E, --env             expand $VARIABLES in strings\n"
+	"  -e, --echo            echo what the modem sends to stderr from the\n"
+	"                        start (ECHO ON in the script does it from there)\n"
+	"  -r, --report FILE     append REPORT lines to FILE, not stderr\n"
+	"  -s, --stderr          the -v log and chat's Failed lines on stderr too\n"
+	"  -S, --no-syslog       nothing to syslog (chat logs errors there)\n"
+	"\n"
 	"  -h, --help            this text\n"
-	"  -V, --version         the version\n"
+	"      --version         the version\n"
 	"\n"
 	"Exit status: 0 done; 1 the modem answered ERROR; 2 BUSY; 3 NO CARRIER or\n"
 	"the carrier was lost; 4 NO DIALTONE; 5 NO ANSWER; 6 timeout (no answer\n"
 	"from the modem, or no call); 64 usage; 69 no such device or not usable;\n"
+	"73 the --log file cannot be opened;\n"
 	"74 device I/O error; 75 device in use; 76 garbage from the device; 77 no\n"
 	"permission; 128+N ended by signal N. With --exec, when PROGRAM ends the\n"
 	"call, its status (126 cannot run it, 127 not found).\n"
@@ -91,104 +126,29 @@ static const char usage[] =
 	"(counting from 0) arrived.\n";
 
 struct opts {
-	const char *uri;
-	const char *file;
-	int words;
-	const char *report_file;
-	int verbose;
-	struct hs_chat_opts chat;
+	struct tool_line line;      /* -b, -f, -p, --databits, --stopbits */
+	struct hsd_chat c;          /* a chat script's */
 };
-
-static FILE *report_fp;
-
-static void on_report(void *ctx, const char *line)
-{
-	char when[32];
-	time_t now = time(NULL);
-	(void)ctx;
-	/* chat's own report format, so scripts that read it keep working. */
-	strftime(when, sizeof(when), "%b %d %H:%M:%S", localtime(&now));
-	fprintf(report_fp, "chat:  %s %s\n", when, line);
-	fflush(report_fp);
-}
-
-static void on_say(void *ctx, const char *text)
-{
-	(void)ctx;
-	fputs(text, stderr);
-}
-
-static void on_echo(void *ctx, const char *bytes, size_t n)
-{
-	(void)ctx;
-	fwrite(bytes, 1, n, stderr);
-}
-
-static void on_log(void *ctx, const char *line)
-{
-	(void)ctx;
-	tool_warn("%s", line);
-}
-
-static char *read_script(const char *file)
-{
-	FILE *f = strcmp(file, "-") == 0 ? stdin : fopen(file, "r");
-	char *text;
-	size_t n;
-
-	if (!f)
-		tool_die(HS_CHAT_BAD_SCRIPT, "cannot open chat script %s", file);
-	text = malloc(MAX_SCRIPT + 1);
-	if (!text)
-		tool_die(HS_CHAT_IO, "out of memory");
-	n = fread(text, 1, MAX_SCRIPT + 1, f);
-	if (f != stdin)
-		fclose(f);
-	if (n > MAX_SCRIPT) {
-		free(text);
-		tool_die(HS_CHAT_BAD_SCRIPT, "chat script %s is over %d bytes", file, MAX_SCRIPT);
-	}
-	text[n] = 0;
-	return text;
-}
-
-/* Everything is freed before any exit, so a sanitizer run sees no leak. */
-static int run_chat(const struct opts *o, int argc, char **argv)
-{
-	char *text = o->words ? NULL : read_script(o->file);
-	struct hs_chat *chat = hs_chat_new();
-	struct hs_link *link = NULL;
-	int rc, code = HS_CHAT_BAD_SCRIPT;
-
-	if (!chat) {
-		free(text);
-		tool_die(HS_CHAT_IO, "out of memory");
-	}
-	if (o->words)
-		rc = hs_chat_add_words(chat, (const char *const *)argv, argc);
-	else
-		rc = hs_chat_add_text(chat, text);
-	free(text);
-	if (rc >= 0 && (rc = hs_link_open(&link, o->uri ? o->uri : "fd:0,1")) < 0)
-		code = HS_CHAT_IO;
-	if (rc < 0) {
-		hs_chat_free(chat);
-		tool_die(code, "%s", hs_last_error());
-	}
-	rc = hs_chat_run(chat, link, &o->chat);
-	if (rc != HS_CHAT_OK)
-		tool_warn("%s", hs_last_error());
-	hs_link_close(link);
-	hs_chat_free(chat);
-	return rc;
-}
 
 /* Options without a short form. */
 enum {
 	OPT_DRIVER = 256, OPT_TONE, OPT_PULSE, OPT_PREFIX, OPT_INIT, OPT_HANGUP_BY,
 	OPT_LINGER, OPT_EXEC, OPT_ANSWER, OPT_RINGS, OPT_AT, OPT_HANGUP, OPT_IDENTIFY,
-	OPT_JSON, OPT_LINGER_MAX, OPT_AS_IS,
+	OPT_JSON, OPT_LINGER_MAX, OPT_AS_IS, OPT_VERSION, OPT_TERMINAL, OPT_NO_TERMINAL,
+	OPT_ESCAPE, OPT_IMAP, OPT_OMAP, OPT_EMAP, OPT_LOG, OPT_TIMESTAMPS, OPT_FASTEST,
 };
+
+/* --escape x, ^X or C-x: the control key C-x. */
+static char escape_key(const char *text)
+{
+	const char *k = text;
+
+	if ((k[0] == '^' || (k[0] == 'C' && k[1] == '-')) && k[1])
+		k += k[0] == '^' ? 1 : 2;
+	if (!k[0] || k[1] || !strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_", k[0]))
+		tool_die(EX_USAGE, "--escape takes a letter (a for C-a), ^A or C-a, not '%s'", text);
+	return (char)(k[0] & 0x1f);
+}
 
 /* Operands and modes into a call: NUMBER (first, when options followed
  * it; else the first of argv), PROGRAM [ARG...]. */
@@ -225,24 +185,49 @@ static int call_main(struct hsd_opts *d, int exec, const char *first, int argc, 
 static void option(int c, struct opts *o, struct hsd_opts *d, int *modes, int *exec,
 		   int *timeout)
 {
+	if (c != 'f' && tool_line_option(&o->line, c, optarg))
+		return;
 	switch (c) {
-	case 'd': o->uri = d->uri = optarg; break;
-	case 'c': o->file = optarg; break;
+	case 'd': o->c.uri = d->uri = optarg; break;
+	case 'c': o->c.file = optarg; break;
+	case 'f':
+		/* chat's -f FILE, or -f as --flow in every tool: a flow's
+		 * name is a flow (a script so named: -f ./none); --flow is
+		 * always a flow */
+		if (tool_is_flow(optarg))
+			tool_line_option(&o->line, c, optarg);
+		else
+			o->c.file = optarg;
+		break;
 	case 't': *timeout = tool_int("--timeout", optarg, 1, 86400); break;
-	case 'T': o->chat.phone = optarg; break;
-	case 'U': o->chat.phone2 = optarg; break;
-	case 'E': o->chat.use_env = 1; break;
-	case 'e': o->chat.echo = on_echo; break;
-	case 'r': o->report_file = optarg; break;
-	case 'v': o->chat.log = on_log; d->verbose++; break;
+	case 'T': o->c.chat.phone = optarg; break;
+	case 'U': o->c.chat.phone2 = optarg; break;
+	case 'E': o->c.chat.use_env = 1; break;
+	case 'e': o->c.chat.echo_on = 1; break;
+	case 'r':
+		o->c.report_file = optarg;
+		o->c.report_opening = o->c.verbose;
+		break;
+	case 's': o->c.to_stderr = 1; break;
+	case 'S': o->c.no_syslog = 1; break;
+	case 'v': o->c.verbose = 1; d->verbose++; break;
+	case 'V': o->c.show = 1; d->verbose = d->verbose ? d->verbose : 1; break;
 	case 'q': d->quiet = 1; break;
 	case 'h': fputs(usage, stdout); exit(0);
-	case 'V': tool_version();
+	case OPT_VERSION: tool_version();
 	case OPT_DRIVER: d->driver = optarg; break;
 	case OPT_TONE: d->method = HS_DIAL_TONE; break;
 	case OPT_PULSE: d->method = HS_DIAL_PULSE; break;
 	case OPT_PREFIX: d->prefix = optarg; break;
 	case OPT_AS_IS: d->as_is = 1; break;
+	case OPT_TERMINAL: d->terminal = 1; break;
+	case OPT_NO_TERMINAL: d->terminal = -1; break;
+	case OPT_ESCAPE: d->escape = escape_key(optarg); break;
+	case OPT_IMAP: d->imap = hsd_map_parse("--imap", optarg); break;
+	case OPT_OMAP: d->omap = hsd_map_parse("--omap", optarg); break;
+	case OPT_EMAP: d->emap = hsd_map_parse("--emap", optarg); break;
+	case OPT_LOG: d->log = optarg; break;
+	case OPT_TIMESTAMPS: d->timestamps = 1; break;
 	case OPT_INIT:
 		if (d->ninit == (int)(sizeof(d->init) / sizeof(d->init[0])))
 			tool_die(EX_USAGE, "at most %zu --init commands",
@@ -270,10 +255,15 @@ static void option(int c, struct opts *o, struct hsd_opts *d, int *modes, int *e
 	case OPT_HANGUP: d->mode = HSD_HANGUP; (*modes)++; break;
 	case OPT_IDENTIFY: d->mode = HSD_IDENTIFY; (*modes)++; break;
 	case OPT_JSON: d->json = 1; break;
+	case OPT_FASTEST:
+		if (optarg && strcmp(optarg, "keep"))
+			tool_die(EX_USAGE, "--fastest takes =keep or nothing, not '%s'", optarg);
+		d->fastest = optarg ? 2 : 1;
+		break;
 	default:
-		tool_usage_hint();
+		tool_bad_option();
 		/* chat's code for bad options where a script was meant */
-		exit(o->file ? HS_CHAT_BAD_SCRIPT : EX_USAGE);
+		exit(o->c.file ? HS_CHAT_BAD_SCRIPT : EX_USAGE);
 	}
 }
 
@@ -288,15 +278,25 @@ int main(int argc, char **argv)
 		{ "env", no_argument, NULL, 'E' },
 		{ "echo", no_argument, NULL, 'e' },
 		{ "report", required_argument, NULL, 'r' },
+		{ "stderr", no_argument, NULL, 's' },
+		{ "no-syslog", no_argument, NULL, 'S' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
+		{ "version", no_argument, NULL, OPT_VERSION },
 		{ "driver", required_argument, NULL, OPT_DRIVER },
 		{ "tone", no_argument, NULL, OPT_TONE },
 		{ "pulse", no_argument, NULL, OPT_PULSE },
 		{ "prefix", required_argument, NULL, OPT_PREFIX },
 		{ "as-is", no_argument, NULL, OPT_AS_IS },
+		{ "terminal", no_argument, NULL, OPT_TERMINAL },
+		{ "no-terminal", no_argument, NULL, OPT_NO_TERMINAL },
+		{ "escape", required_argument, NULL, OPT_ESCAPE },
+		{ "imap", required_argument, NULL, OPT_IMAP },
+		{ "omap", required_argument, NULL, OPT_OMAP },
+		{ "emap", required_argument, NULL, OPT_EMAP },
+		{ "log", required_argument, NULL, OPT_LOG },
+		{ "timestamps", no_argument, NULL, OPT_TIMESTAMPS },
 		{ "init", required_argument, NULL, OPT_INIT },
 		{ "hangup-by", required_argument, NULL, OPT_HANGUP_BY },
 		{ "linger", required_argument, NULL, OPT_LINGER },
@@ -308,24 +308,31 @@ int main(int argc, char **argv)
 		{ "hangup", no_argument, NULL, OPT_HANGUP },
 		{ "identify", no_argument, NULL, OPT_IDENTIFY },
 		{ "json", no_argument, NULL, OPT_JSON },
+		TOOL_LINE_LONG,
+		{ "fastest", optional_argument, NULL, OPT_FASTEST },
 		{ 0 },
 	};
 	struct opts o = { 0 };
 	struct hsd_opts d = { .timeout_ms = -1, .rings = 1, .linger_ms = 500,
-				.linger_max_ms = 10000 };
+				.linger_max_ms = 10000, .escape = 1 /* C-a */,
+				/* picocom's default local echo map */
+				.emap = HSD_MAP_CRCRLF | HSD_MAP_DELBS };
 	const char *first = NULL;  /* NUMBER, when options followed it */
 	int c, modes = 0, exec = 0, timeout = -1, end_opt, dashdash = 0;
 
-	report_fp = stderr;
-	o.chat.report = on_report;
-	o.chat.say = on_say;
+	/* --json answers even a bad option: on stdout for --at, --identify
+	 * and --hangup, else (a call's data is on stdout) on stderr */
+	if (tool_arg_given(argc, argv, "--json"))
+		tool_json_out = tool_arg_given(argc, argv, "--at") ||
+			tool_arg_given(argc, argv, "--identify") ||
+			tool_arg_given(argc, argv, "--hangup") ? stdout : stderr;
 	d.uri = getenv("HS_MODEM");
 	/* Options may come before and after NUMBER (GNU order), but never
 	 * after a second operand: from --exec's PROGRAM on, the words are
 	 * the program's; and after "--", a chat script's or the program's. */
 	for (;;) {
 		end_opt = optind;
-		while ((c = getopt_long(argc, argv, "+d:c:t:T:U:Eer:vqhV", long_opts, NULL)) != -1) {
+		while ((c = getopt_long(argc, argv, "+d:c:t:T:U:Eer:sSvVqh" TOOL_LINE_SHORT, long_opts, NULL)) != -1) {
 			end_opt = optind;
 			option(c, &o, &d, &modes, &exec, &timeout);
 		}
@@ -336,7 +343,7 @@ int main(int argc, char **argv)
 		}
 		/* The first operand is NUMBER when no other mode was asked for
 		 * yet; options may follow it. */
-		if (optind >= argc || first || modes || o.file)
+		if (optind >= argc || first || modes || o.c.file)
 			break;
 		first = argv[optind++];
 	}
@@ -348,26 +355,43 @@ int main(int argc, char **argv)
 		d.linger_max_ms = d.linger_ms;
 	/* Chat words follow an explicit "--", as in `hsdial -d X -- '' ATZ OK`,
 	 * unless a call mode takes the operands (`--answer --exec -- prog`). */
-	o.words = dashdash && !first && !modes && !exec;
-	if (o.file && (modes || exec))
+	o.c.words = dashdash && !first && !modes && !exec;
+	if (d.json && (o.c.file || o.c.words))
+		tool_die(EX_USAGE, "--json does not go with chat scripts (their output is chat's)");
+	if (o.c.file && (modes || exec))
 		tool_die(EX_USAGE, "--chat does not go with --answer, --at, --hangup, --identify or --exec");
-	if (!o.file && !o.words) {
-		if (!modes && !exec && !first && optind == argc)
+	if (!o.c.file && !o.c.words) {
+		/* --terminal alone: a console port, no call */
+		if (!modes && !exec && !first && optind == argc && d.terminal == 1)
+			d.mode = HSD_TERMINAL;
+		if (!modes && !exec && !first && optind == argc && d.mode != HSD_TERMINAL)
 			tool_die(EX_USAGE, "say what to run: NUMBER, --answer, --at, --hangup, "
-				 "--identify, --chat FILE or -- WORD... (see --help)");
+				 "--identify, --terminal, --chat FILE or -- WORD... (see --help)");
+		if (d.terminal == 1 && (exec || (modes && d.mode != HSD_ANSWER)))
+			tool_die(EX_USAGE, "--terminal goes with NUMBER, --answer or alone");
+		if (d.log && d.mode != HSD_DIAL && d.mode != HSD_ANSWER && d.mode != HSD_TERMINAL)
+			tool_die(EX_USAGE, "--log goes with NUMBER, --answer or --terminal");
+		if (d.timestamps && !d.log)
+			tool_die(EX_USAGE, "--timestamps goes with --log");
+		/* a person at a terminal gets one, unless --no-terminal */
+		d.terminal = d.terminal == 1 || (d.terminal == 0 && !exec &&
+			(d.mode == HSD_DIAL || d.mode == HSD_ANSWER) && isatty(0));
 		d.timeout_ms = timeout > 0 ? timeout * 1000 : -1;
+		/* the flags override the URI's settings */
+		if (d.uri && d.uri[0])
+			d.uri = tool_line_uri(&o.line, d.uri);
 		return call_main(&d, exec, first, argc - optind, argv + optind);
 	}
 	if (timeout > 0)
-		o.chat.timeout_s = timeout;
-	if (o.file && o.words)
+		o.c.chat.timeout_s = timeout;
+	if (o.c.file && o.c.words)
 		tool_die(HS_CHAT_BAD_SCRIPT, "--chat FILE and -- WORD... do not go together");
-	if (o.file && strcmp(o.file, "-") == 0 && !o.uri)
+	if (o.c.file && strcmp(o.c.file, "-") == 0 && !o.c.uri)
 		tool_die(HS_CHAT_BAD_SCRIPT,
 			 "--chat - reads the script from stdin, so name the line with -d");
-	if (!o.words && optind < argc)
+	if (!o.c.words && optind < argc)
 		tool_die(HS_CHAT_BAD_SCRIPT, "unexpected operand '%s'", argv[optind]);
-	if (o.report_file && !(report_fp = fopen(o.report_file, "a")))
-		tool_die(HS_CHAT_BAD_SCRIPT, "cannot open report file %s", o.report_file);
-	return run_chat(&o, argc - optind, argv + optind);
+	/* without -d, the line pppd handed over: stdin and stdout */
+	o.c.uri = tool_line_uri(&o.line, o.c.uri ? o.c.uri : "fd:0,1");
+	return hsd_chat(&o.c, argc - optind, argv + optind);
 }

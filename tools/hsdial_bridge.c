@@ -27,15 +27,7 @@
 /* How long a program may take to exit after SIGHUP before SIGKILL. */
 #define EXEC_GRACE_MS 2000
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* Write all of buf to fd; -1 when fd is gone (EPIPE or any error). */
-static int write_all(int fd, const char *buf, size_t n)
+int hsd_write_all(int fd, const char *buf, size_t n)
 {
 	while (n) {
 		ssize_t w = write(fd, buf, n);
@@ -105,7 +97,7 @@ static pid_t spawn(char **argv, int link_fd, int *to_child, int *from_child)
 /* Wait for the program, SIGKILL after the grace; the shell's status. */
 static int reap(pid_t pid)
 {
-	long long until = now_ms() + EXEC_GRACE_MS;
+	long long until = tool_now_ms() + EXEC_GRACE_MS;
 	int st;
 
 	for (;;) {
@@ -114,7 +106,7 @@ static int reap(pid_t pid)
 			break;
 		if (w < 0 && errno != EINTR)
 			return -1;
-		if (now_ms() >= until) {
+		if (tool_now_ms() >= until) {
 			kill(pid, SIGKILL);
 			if (waitpid(pid, &st, 0) != pid)
 				return -1;
@@ -125,7 +117,42 @@ static int reap(pid_t pid)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
-extern volatile sig_atomic_t hsd_signal;
+
+int hsd_poll(struct pollfd *p, int n, int wait, struct hsd_bridge_result *r)
+{
+	int rc;
+
+	if (hsd_signal) {
+		r->end = HSD_END_SIGNAL;
+		r->signal = hsd_signal;
+		return HSD_POLL_END;
+	}
+	rc = poll(p, (nfds_t)n, wait);
+	if (rc < 0 && errno != EINTR) {
+		r->end = HSD_END_ERROR;
+		r->err = HS_ERR_IO;
+		return HSD_POLL_END;
+	}
+	/* a signal woke it: hsd_signal says which, next time round */
+	return rc < 0 ? HSD_POLL_AGAIN : rc;
+}
+
+int hsd_line_read(struct hs_modem *m, struct hs_link *link, char *buf, size_t n,
+		  struct hsd_bridge_result *r)
+{
+	int rc = m ? hs_modem_read(m, buf, n, 0) : hs_link_read(link, buf, n, 0);
+
+	if (rc > 0) {
+		r->received += (unsigned)rc;
+		hsd_log(buf, (size_t)rc);
+		return rc;
+	}
+	if (rc == HS_ERR_TIMEOUT)
+		return 0;
+	r->end = rc == HS_ERR_NO_CARRIER ? HSD_END_CARRIER : HSD_END_ERROR;
+	r->err = rc;
+	return -1;
+}
 
 void hsd_bridge(struct hs_modem *m, const struct hsd_opts *o, struct hsd_bridge_result *r)
 {
@@ -155,12 +182,8 @@ void hsd_bridge(struct hs_modem *m, const struct hsd_opts *o, struct hsd_bridge_
 		 * to look at, held bytes due) or a linger ends: no wakeups
 		 * while a line without DCD is quiet. */
 		int wait = hs_modem_wait_ms(m), rc;
-		long long now = now_ms();
+		long long now = tool_now_ms();
 
-		if (hsd_signal) {
-			r->end = HSD_END_SIGNAL;
-			break;
-		}
 		if (!in_open) {
 			long long quiet_end = quiet_since + (pid > 0 ? 0 : o->linger_ms);
 			/* a far end that never falls quiet (garbage, an endless
@@ -175,35 +198,24 @@ void hsd_bridge(struct hs_modem *m, const struct hsd_opts *o, struct hsd_bridge_
 			if (wait < 0 || end - now < wait)
 				wait = (int)(end - now);
 		}
-		rc = poll(p, 2, wait);
-		if (rc < 0 && errno != EINTR) {
-			r->end = HSD_END_ERROR;
-			r->err = HS_ERR_IO;
+		rc = hsd_poll(p, 2, wait, r);
+		if (rc == HSD_POLL_END)
 			break;
-		}
-		if (rc < 0)
-			continue; /* a signal: looked at above */
-		now = now_ms();
+		if (rc == HSD_POLL_AGAIN)
+			continue;
+		now = tool_now_ms();
 		if (rc == 0 || (p[0].revents & (POLLIN | POLLHUP | POLLERR))) {
-			rc = hs_modem_read(m, buf, sizeof(buf), 0);
+			if ((rc = hsd_line_read(m, NULL, buf, sizeof(buf), r)) < 0)
+				break;
 			if (rc > 0) {
-				r->received += (unsigned)rc;
 				quiet_since = now;
-				if (out_ok && write_all(out_fd, buf, (size_t)rc) < 0) {
+				if (out_ok && hsd_write_all(out_fd, buf, (size_t)rc) < 0) {
 					out_ok = 0;
 					if (pid < 0) {
 						r->end = HSD_END_OUTPUT;
 						break;
 					}
 				}
-			} else if (rc == HS_ERR_NO_CARRIER) {
-				r->end = HSD_END_CARRIER;
-				r->err = rc;
-				break;
-			} else if (rc != HS_ERR_TIMEOUT) {
-				r->end = HSD_END_ERROR;
-				r->err = rc;
-				break;
 			}
 		}
 		if (in_open && p[1].fd >= 0 && (p[1].revents & (POLLIN | POLLHUP | POLLERR))) {

@@ -36,6 +36,7 @@
 #include <handshake/ieee1284.h>
 #include <handshake/printer.h>
 #include <handshake/usb.h>
+#include "hsprint.h"
 #include "tool.h"
 
 /* backend(7) exit codes (cups/backend.h). */
@@ -100,14 +101,6 @@ static struct {
 
 static volatile int canceled;          /* stop the job: SIGTERM or a SOFT_RESET */
 static volatile sig_atomic_t terminated; /* cupsd sent SIGTERM */
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* One line to cupsd on stderr; callers hold be.lock or are alone. */
 static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -279,7 +272,7 @@ static void on_progress(void *ctx, const struct hs_print_progress *pr)
 	pthread_mutex_lock(&be.lock);
 	if (pr->accepted != be.accepted) {
 		be.accepted = pr->accepted;
-		be.last_taken = now_ms();
+		be.last_taken = tool_now_ms();
 	}
 	if (pr->total) {
 		int pct = (int)(pr->accepted * 100 / pr->total);
@@ -366,7 +359,7 @@ static int sc_drain(void)
 		}
 		/* A file is all the engine's: drained when the job is. */
 		int quiet = be.input_pipe && input_waiting() == 0 &&
-			    now_ms() - be.last_taken >= 300 && !be.held;
+			    tool_now_ms() - be.last_taken >= 300 && !be.held;
 		pthread_mutex_unlock(&be.lock);
 		if (quiet)
 			return SC_OK;
@@ -467,9 +460,9 @@ static void *side_channel(void *arg)
  * left (a raw queue) fd 4 is at EOF, readable for ever, from the start. */
 static void sc_finish(void)
 {
-	int64_t until = now_ms() + 10000;
+	int64_t until = tool_now_ms() + 10000;
 
-	while (now_ms() < until && !terminated) {
+	while (tool_now_ms() < until && !terminated) {
 		struct pollfd pfd = { .fd = SC_FD, .events = POLLIN };
 		pthread_mutex_lock(&be.lock);
 		int busy = be.sc_busy, open = be.sc_open;
@@ -541,7 +534,7 @@ static int print_job(int argc, char **argv)
 	pthread_mutex_lock(&be.lock);
 	be.input_fd = fd;
 	be.input_pipe = fstat(fd, &st) == 0 && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode));
-	be.last_taken = now_ms();
+	be.last_taken = tool_now_ms();
 	pthread_mutex_unlock(&be.lock);
 	/* Open first, so the side channel's first answer has the ID. */
 	pthread_mutex_lock(&be.lock);
@@ -575,7 +568,7 @@ static int print_job(int argc, char **argv)
 			break;
 		pthread_mutex_lock(&be.lock);
 		be.phase = PRINTING;
-		be.last_taken = now_ms();
+		be.last_taken = tool_now_ms();
 		pthread_mutex_unlock(&be.lock);
 		rc = hs_printer_print_fd(p, fd, &po, &accepted);
 		pthread_mutex_lock(&be.lock);
@@ -593,7 +586,9 @@ static int print_job(int argc, char **argv)
 	 * link has it): nothing half-sent starts the next job wrong. */
 	if (rc == 0) {
 		set_flags(0);
-		say("INFO: the printer took all %zu bytes", accepted);
+		char done[160];
+		hsprint_took_all(done, sizeof(done), p, accepted);
+		say("INFO: %s", done);
 	}
 	if (rc == HS_ERR_UNPLUGGED)
 		say("STATE: +offline-report");

@@ -14,97 +14,85 @@
 #include "hsprobe.h"
 #include "tool.h"
 
-static void field(FILE *f, const char *key, const char *value, int *first)
+/* A device string, or nothing when it is empty (a probe's fields). */
+static void nonempty(struct tool_json *j, const char *key, const char *value)
 {
-	fprintf(f, "%s\"%s\":", *first ? "" : ",", key);
-	tool_json_string(f, value);
-	*first = 0;
+	if (value[0])
+		tool_json_str(j, key, value);
 }
 
-static void number(FILE *f, const char *key, int value, int *first)
+/* A number, or null when unknown (< 0). */
+static void number(struct tool_json *j, const char *key, int value)
 {
-	fprintf(f, "%s\"%s\":", *first ? "" : ",", key);
 	if (value < 0)
-		fputs("null", f);
+		tool_json_null(j, key);
 	else
-		fprintf(f, "%d", value);
-	*first = 0;
+		tool_json_int(j, key, value);
 }
 
-static void probe(FILE *f, const struct hs_device_probe *t)
+static void probe(struct tool_json *j, const struct hs_device_probe *t)
 {
-	int p = 1;
-
-	fputs(",\"probe\":{", f);
-	field(f, "state", t->state ? t->state : "error", &p);
-	if (t->message[0])
-		field(f, "message", t->message, &p);
-	if (t->driver[0])
-		field(f, "driver", t->driver, &p);
-	if (t->manufacturer[0])
-		field(f, "manufacturer", t->manufacturer, &p);
-	if (t->model[0])
-		field(f, "model", t->model, &p);
-	if (t->revision[0])
-		field(f, "revision", t->revision, &p);
+	tool_json_object(j, "probe");
+	tool_json_str(j, "state", t->state ? t->state : "error");
+	nonempty(j, "message", t->message);
+	nonempty(j, "driver", t->driver);
+	nonempty(j, "manufacturer", t->manufacturer);
+	nonempty(j, "model", t->model);
+	nonempty(j, "revision", t->revision);
 	if (t->nati) {
-		fputs(",\"ati\":[", f);
-		for (int i = 0; i < t->nati; i++) {
-			if (i)
-				fputc(',', f);
-			tool_json_string(f, t->ati[i]);
-		}
-		fputc(']', f);
+		tool_json_array(j, "ati");
+		for (int i = 0; i < t->nati; i++)
+			tool_json_str(j, NULL, t->ati[i]);
+		tool_json_close(j);
 	}
-	if (t->device_id[0])
-		field(f, "device_id", t->device_id, &p);
-	fputc('}', f);
+	nonempty(j, "device_id", t->device_id);
+	if (t->detected_baud) {
+		tool_json_int(j, "detected_baud", t->detected_baud);
+		tool_json_str(j, "detected_line", t->detected_line);
+		tool_json_str(j, "uri", t->detected_uri);
+	}
+	tool_json_close(j);
 }
 
-void hsprobe_json(FILE *f, const struct hs_device *d)
+void hsprobe_json(struct tool_json *j, const struct hs_device *d)
 {
 	char hex[8];
-	int first = 1;
 
-	fputc('{', f);
-	field(f, "node", d->node, &first);
-	field(f, "kernel", d->kernel, &first);
-	field(f, "uri", d->uri, &first);
-	field(f, "transport", d->transport, &first);
-	field(f, "kind", hs_device_kind_name(d->kind), &first);
-	field(f, "driver", d->driver, &first);
+	tool_json_str(j, "node", d->node);
+	tool_json_str(j, "kernel", d->kernel);
+	tool_json_str(j, "uri", d->uri);
+	tool_json_str(j, "transport", d->transport);
+	tool_json_str(j, "kind", hs_device_kind_name(d->kind));
+	tool_json_str(j, "driver", d->driver);
 	if (d->driver_from)
-		field(f, "driver_from", d->driver_from, &first);
-	field(f, "name", d->name, &first);
-	fprintf(f, ",\"busy\":%s", d->busy ? "true" : "false");
+		tool_json_str(j, "driver_from", d->driver_from);
+	tool_json_str(j, "name", d->name);
+	tool_json_bool(j, "busy", d->busy);
 	if (d->busy)
-		field(f, "holder", d->holder, &first);
+		tool_json_str(j, "holder", d->holder);
 	if (d->usb) {
-		int u = 1;
-		fputs(",\"usb\":{", f);
+		tool_json_object(j, "usb");
 		snprintf(hex, sizeof(hex), "%04x", d->vid & 0xffff);
-		field(f, "vid", hex, &u);
+		tool_json_str(j, "vid", hex);
 		snprintf(hex, sizeof(hex), "%04x", d->pid & 0xffff);
-		field(f, "pid", hex, &u);
-		field(f, "manufacturer", d->manufacturer, &u);
-		field(f, "product", d->product, &u);
-		field(f, "serial", d->serial, &u);
-		number(f, "bus", d->bus, &u);
-		number(f, "address", d->address, &u);
-		field(f, "port", d->port, &u);
-		number(f, "interface", d->interface, &u);
+		tool_json_str(j, "pid", hex);
+		tool_json_str(j, "manufacturer", d->manufacturer);
+		tool_json_str(j, "product", d->product);
+		tool_json_str(j, "serial", d->serial);
+		number(j, "bus", d->bus);
+		number(j, "address", d->address);
+		tool_json_str(j, "port", d->port);
+		number(j, "interface", d->interface);
 		if (d->if_class >= 0) {
 			snprintf(hex, sizeof(hex), "%02x%02x%02x", d->if_class & 0xff,
 				 d->if_subclass & 0xff, d->if_protocol & 0xff);
-			field(f, "class", hex, &u);
+			tool_json_str(j, "class", hex);
 		}
-		fputc('}', f);
+		tool_json_close(j);
 	}
-	if (d->device_id[0])
-		field(f, "device_id", d->device_id, &first);
+	nonempty(j, "device_id", d->device_id);
 	if (d->probe.state)
-		probe(f, &d->probe);
-	fputc('}', f);
+		probe(j, &d->probe);
 }
 
 /* A temporary file renamed over the state file, created O_EXCL so a
@@ -112,6 +100,7 @@ void hsprobe_json(FILE *f, const struct hs_device *d)
 int hsprobe_write_state(const struct hs_device *d, char *file, size_t cap)
 {
 	const char *dir = getenv("HS_RUN_DIR");
+	struct tool_json j;
 	char tmp[600];
 	FILE *f;
 	int fd;
@@ -131,8 +120,9 @@ int hsprobe_write_state(const struct hs_device *d, char *file, size_t cap)
 		unlink(tmp);
 		return -ENOMEM;
 	}
-	hsprobe_json(f, d);
-	fputc('\n', f);
+	tool_json_begin(&j, f);
+	hsprobe_json(&j, d);
+	tool_json_end(&j);
 	if (fflush(f) != 0 || fsync(fd) != 0 || fclose(f) != 0) {
 		unlink(tmp);
 		return -EIO;

@@ -58,8 +58,16 @@ static int conexant_init(struct hs_modem *m, int timeout_ms)
 	return hs_at_command(at, "AT+VCID=1", NULL, hs_remaining(deadline));
 }
 
+/* The CX93001 AT command reference lists +IPR (0: autodetect, and the
+ * rates it asks +IPR=? for) and +ICF; this table does not guess the
+ * rates, the modem says them. */
+static const struct hs_modem_dte dte = {
+	.flags = HS_DTE_IPR | HS_DTE_ICF | HS_DTE_AUTOBAUD,
+};
+
 const struct hs_modem_driver hs_drv_modem_conexant = {
 	.name = "conexant",
+	.dte = &dte,
 	.description = "Conexant CX93010 USB modem (Zoom 3095 and others)",
 	.match = match,
 	.init = init,

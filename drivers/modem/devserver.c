@@ -47,8 +47,13 @@ static const struct hs_at_numeric numeric[] = {
 static const char dial_chars[] =
 	"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:";
 
+/* A device server's serial side is set in its own configuration (or by
+ * RFC 2217), not by AT commands to its modem emulation. */
+static const struct hs_modem_dte dte = { .flags = 0 };
+
 const struct hs_modem_driver hs_drv_modem_devserver = {
 	.name = "devserver",
+	.dte = &dte,
 	.description = "Device server in modem emulation (Digi, Lantronix)",
 	.match = match,
 	.init = init,

@@ -55,8 +55,20 @@ static const char *const urcs[] = {
 	NULL,
 };
 
+/* EC25 manual, AT+IPR: the fixed rates below, no autobaud on the EC2x
+ * (older UC20/M95 modules had it, and say so to AT+IPR=?); +ICF too. */
+static const int rates[] = {
+	4800, 9600, 19200, 38400, 57600, 115200, 230400, 460800, 921600, 0,
+};
+
+static const struct hs_modem_dte dte = {
+	.flags = HS_DTE_IPR | HS_DTE_ICF,
+	.rates = rates,
+};
+
 const struct hs_modem_driver hs_drv_modem_quectel = {
 	.name = "quectel",
+	.dte = &dte,
 	.description = "Quectel 3GPP cellular module (EC25, BG96, ...)",
 	.match = match,
 	.init = init,

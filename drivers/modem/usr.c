@@ -80,8 +80,14 @@ static const struct hs_at_numeric numeric[] = {
 	{ 108, HS_AT_CONNECT, 28800, "/ARQ" },
 };
 
+/* USRobotics Sportster and Courier follow the host's rate from each AT
+ * (their manuals: the serial port rate adjusts to the computer's unless
+ * &B1 fixes it); they have no +IPR. */
+static const struct hs_modem_dte dte = { .flags = HS_DTE_AUTOBAUD };
+
 const struct hs_modem_driver hs_drv_modem_usr = {
 	.name = "usr",
+	.dte = &dte,
 	.description = "U.S. Robotics Courier/Sportster external modem",
 	.match = match,
 	.init = init,

@@ -28,10 +28,11 @@ teardown() {
 @test "list_devices, on <handshake/device.h> alone, lists what hsprobe --json does" {
   "$HSLAB" "${LAB[@]}" -- "$BUILD_DIR/list_devices" >"$tmp/example"
   "$HSLAB" "${LAB[@]}" -- "$HSPROBE" --json >"$tmp/json"
+  json_valid hsprobe "$(cat "$tmp/json")"
   # hsprobe's JSON in the example's columns
   "$PY" -c '
 import json, sys
-for d in json.load(open(sys.argv[1])):
+for d in json.load(open(sys.argv[1]))["devices"]:
     u = d.get("usb") or {}
     ids = "%s:%s" % (u["vid"], u["pid"]) if u else "-"
     print("\t".join([d["node"], d["kind"], d["driver"] or "-", ids,
@@ -57,6 +58,8 @@ for d in json.load(open(sys.argv[1])):
       kill -INT $w; wait $w; exit $rc' "$HSPROBE" "$tmp/events" "$LAB_WAIT"
   run cat "$tmp/events"
   assert_equal "${#lines[@]}" 2
+  json_valid hsprobe "${lines[0]}"
+  json_valid hsprobe "${lines[1]}"
   "$PY" -c '
 import json, sys
 a, r = [json.loads(l) for l in open(sys.argv[1])]
@@ -101,9 +104,10 @@ for e in (a, r):
   start_echo_pty "$tmp/tty" cat
   run "$HSPROBE" --json --pty "$tmp/tty"
   assert_success
+  json_valid hsprobe
   "$PY" -c '
 import json, sys
-d = [d for d in json.loads(sys.argv[1]) if d["transport"] == "pty"]
+d = [d for d in json.loads(sys.argv[1])["devices"] if d["transport"] == "pty"]
 assert len(d) == 1 and d[0]["node"] == sys.argv[2] and d[0]["kind"] == "unknown", d
 assert d[0]["uri"] == "serial:" + sys.argv[2], d
 ' "$output" "$tmp/tty"

@@ -33,3 +33,11 @@ start_echo_pty() {
   PTY_PID=$!
   wait_until 5 test -e "$1"
 }
+
+# json_valid TOOL [TEXT]: TEXT (default: $output) is exactly one JSON
+# object on one line that TOOL's schema, tools/json/TOOL.schema.json,
+# accepts. Debian's python3 has jsonschema; a pyenv one on PATH may not.
+json_valid() {
+  printf '%s\n' "${2-$output}" |
+    /usr/bin/python3 "$ROOT/tests/json/validate.py" "$ROOT/tools/json" "$1" -
+}

@@ -2,7 +2,8 @@
 # hsprint_usb.bats - hsprint (and libhandshake's USB printer-class
 # transport under it) against the lab's emulated USB printer: identity and
 # driver from the 1284 device ID, byte-exact jobs, exact counts on a
-# deadline, an unplug and a paper-out, resume, SOFT_RESET on cancel; and
+# deadline, resume, SOFT_RESET on cancel (an unplug and a paper-out are
+# rows of the fault matrix, faults_print.bats); and
 # CUPS's own usb backend on the same lab printer (the fidelity test: the
 # lab printer behaves like hardware to a program nobody here wrote).
 # Every wait is on a lab event with a deadline; no fixed sleeps.
@@ -53,6 +54,7 @@ cups_print() {
     "$HSPRINT" -d 'usb:03f0:0517?serial=HPX42' --status --json
   assert_success
   assert_output --partial '"usb":{"vid":"03f0","pid":"0517","manufacturer":"ACME","product":"LaserJet 9","serial":"HPX42"},"model":"HP LaserJet 4000"'
+  json_valid hsprint
   run "$HSLAB" --usb-printer "$HP" -- "$HSPRINT" -d usb:2.2 --status
   assert_success
   assert_line 'model:     HP LaserJet 4000'
@@ -131,58 +133,6 @@ cups_print() {
   # ("SECS usb 2-1 rx N", "SECS usb 2-1 discard out N")
   total=$(awk '$4 == "rx" { t += $5 } $4 == "discard" && $5 == "out" { t += $6 } END { print t + 0 }' "$T")
   [ "$total" -eq "$n" ]
-}
-
-@test "unplug mid-job: exit 74 with the exact count; --resume-at it on a new printer completes the job" {
-  job 500000
-  run "$HSLAB" --transcript "$T" --usb-printer "$GENERIC,unplug=123457,out=$OUT" -- \
-    "$HSPRINT" -d usb:1234:5678 "$JOB"
-  assert_failure 74
-  # One count in the message, the job's (not also the last transfer's).
-  assert_line "hsprint: $JOB: $NODE went away during a write: was it unplugged?; the printer accepted 123457 of 500000 bytes"
-  assert_output --partial 'hsprint: to finish this job later: --resume-at 123457'
-  [ "$(size "$OUT")" -eq 123457 ]
-  grep -q 'usb 2-1 unplug 123457$' "$T"
-  run "$HSLAB" --usb-printer "$GENERIC,out=$OUT2" -- \
-    "$HSPRINT" -d usb:1234:5678 --resume-at 123457 "$JOB"
-  assert_success
-  [ "$(size "$OUT2")" -eq $((500000 - 123457)) ]
-  [ "$(cat "$OUT" "$OUT2" | sha256sum | cut -d' ' -f1)" = "$(sha "$JOB")" ]
-}
-
-@test "paper out (GET_PORT_STATUS): reported, waited out for --pause, exit 75 with the exact count" {
-  job 300000
-  run "$HSLAB" --transcript "$T" --usb-printer "$GENERIC,paper-out=100000,out=$OUT" -- \
-    "$HSPRINT" -d usb:1234:5678 --pause 1 "$JOB"
-  assert_failure 75
-  assert_line 'hsprint: printer says: paper out - USB port status 0x20'
-  assert_line "hsprint: $JOB: $NODE: paper out for 1 s; the printer accepted 100000 of 300000 bytes"
-  [ "$(size "$OUT")" -eq 100000 ]
-  grep -q 'usb 2-1 paper-out 100000$' "$T"
-  grep -q 'usb 2-1 port-status 0x20$' "$T"
-  # after the paper-out the job waited: nothing more was taken
-  # (a transcript line: SECONDS usb 2-1 EVENT ...)
-  run awk '/paper-out/ { p = 1 } p && $4 == "rx" { print }' "$T"
-  assert_output ''
-  # paper loaded (a fresh lab printer): the rest, nothing lost or doubled
-  run "$HSLAB" --usb-printer "$GENERIC,out=$OUT2" -- \
-    "$HSPRINT" -d usb:1234:5678 --resume-at 100000 "$JOB"
-  assert_success
-  [ "$(cat "$OUT" "$OUT2" | sha256sum | cut -d' ' -f1)" = "$(sha "$JOB")" ]
-}
-
-@test "paper out, then paper back: hsprint says so, waits and finishes sha256-equal" {
-  job 300000
-  run "$HSLAB" --transcript "$T" --usb-printer "$GENERIC,paper-out=100000,paper-back=1500,out=$OUT" -- \
-    "$HSPRINT" -d usb:1234:5678 --pause 30 "$JOB"
-  assert_success
-  assert_line 'hsprint: printer says: paper out - USB port status 0x20'
-  [ "$(sha "$OUT")" = "$(sha "$JOB")" ]
-  # in this order: the printer ran out, was loaded, and only then took more
-  run awk '$4 == "paper-out" || $4 == "paper-ok" { print $4, $5 }' "$T"
-  assert_output $'paper-out 100000\npaper-ok 100000'
-  run awk '/paper-out/ { p = 1 } /paper-ok/ { p = 0 } p && $4 == "rx" { print }' "$T"
-  assert_output ''
 }
 
 @test "--status of a printer out of paper says so" {

@@ -2,8 +2,8 @@
 # hsprobe.bats - hsprobe against the device lab: the passive listing (the
 # transcript proves nothing reached a device), --probe, a locked port left
 # alone, --setup's init sequence and state file, --udev's output (its
-# speed is bench/hsprobe_udev.sh's), and device strings that try to break
-# out.
+# speed is bench/hsprobe_udev.sh's). Device strings that try to break
+# out are a row of the fault matrix (faults_port.bats).
 load helper
 
 setup() {
@@ -18,6 +18,13 @@ setup() {
 # json_get JSON PYTHON-EXPR: evaluate EXPR with d bound to the parsed JSON
 json_get() {
   timeout 30 python3 -c 'import json,sys; d=json.loads(sys.argv[1]); print(eval(sys.argv[2]))' "$1" "$2"
+}
+
+# list_get JSON PYTHON-EXPR: JSON is hsprobe's answer for a listing
+# (checked against its schema); EXPR sees its devices as d
+list_get() {
+  json_valid hsprobe "$1" >&2 || return 1
+  python3 -c 'import json,sys; d=json.loads(sys.argv[1])["devices"]; print(eval(sys.argv[2]))' "$1" "$2"
 }
 
 @test "--help documents every mode; usage errors exit 64" {
@@ -41,22 +48,22 @@ json_get() {
     -- "$HSPROBE" --json
   assert_success
   json=$output
-  [ "$(json_get "$json" 'len(d)')" = 3 ]
-  modem=$(json_get "$json" 'json.dumps([x for x in d if x["node"]=="/dev/ttyACM0"][0])')
+  [ "$(list_get "$json" 'len(d)')" = 3 ]
+  modem=$(list_get "$json" 'json.dumps([x for x in d if x["node"]=="/dev/ttyACM0"][0])')
   [ "$(json_get "$modem" 'd["kind"], d["driver"], d["name"], d["transport"]')" = \
     "('modem', 'conexant', 'modem-USB_Modem-HSLAB0001-port1-1', 'usb-serial')" ]
   [ "$(json_get "$modem" 'd["usb"]["vid"], d["usb"]["pid"], d["usb"]["manufacturer"], d["usb"]["serial"], d["usb"]["class"]')" = \
     "('0572', '1329', 'Conexant', 'HSLAB0001', '020201')" ]
   # The printer's driver depends on its device ID (CMD:PJL), which a
   # listing does not ask for: no driver is named rather than a wrong one.
-  printer=$(json_get "$json" 'json.dumps([x for x in d if x["transport"]=="usb"][0])')
+  printer=$(list_get "$json" 'json.dumps([x for x in d if x["transport"]=="usb"][0])')
   [ "$(json_get "$printer" 'd["kind"], d["driver"], d["driver_from"], d["name"], d["node"]')" = \
     "('printer', '', 'device-id', 'printer-LaserJet_9-LP9-port2-1', '/dev/bus/usb/002/002')" ]
   [ "$(json_get "$printer" 'd["usb"]["manufacturer"], d["usb"]["product"], d["usb"]["class"]')" = \
     "('HP', 'LaserJet 9', '070102')" ]
-  other=$(json_get "$json" 'json.dumps([x for x in d if x["node"]=="/dev/ttyUSB0"][0])')
+  other=$(list_get "$json" 'json.dumps([x for x in d if x["node"]=="/dev/ttyUSB0"][0])')
   [ "$(json_get "$other" 'd["kind"], d["driver"], d["name"]')" = "('unknown', '', '')" ]
-  [ "$(json_get "$json" '"probe" in str(d)')" = False ]
+  [ "$(list_get "$json" '"probe" in str(d)')" = False ]
   # passive: no port was opened (no host line moved), nothing received,
   # the USB printer never opened
   run grep -E ' tty(ACM|USB)0 (rx|host) | usb [^ ]+ (open|device-id)' "$T"
@@ -82,21 +89,21 @@ json_get() {
     "$0" --json; echo; "$0" --udev /sys/bus/usb/devices/2-1; "$0" --probe --json; echo
     "$1" -d usb:03f0:0517 --status' "$HSPROBE" "$BUILD_DIR/hsprint"
   assert_success
-  [ "$(json_get "${lines[0]}" 'd[0]["driver"], d[0]["driver_from"], d[0]["device_id"]')" = \
+  [ "$(list_get "${lines[0]}" 'd[0]["driver"], d[0]["driver_from"], d[0]["device_id"]')" = \
     "('pjl', 'device-id', 'MFG:HP;MDL:LaserJet 9;CMD:PJL,PCL;')" ]
   assert_line 'ID_HANDSHAKE_DRIVER=pjl'
-  [ "$(json_get "${lines[4]}" 'd[0]["driver"], d[0]["probe"]["driver"]')" = "('pjl', 'pjl')" ]
+  [ "$(list_get "${lines[4]}" 'd[0]["driver"], d[0]["probe"]["driver"]')" = "('pjl', 'pjl')" ]
   assert_line 'driver:    pjl'
   # A printer its USB id decides needs no ID: said so.
   run "$HSLAB" --usb-printer 'vid=0a5f,pid=0083,id="MFG:Zebra;MDL:LP2844;"' -- "$HSPROBE" --json
   assert_success
-  [ "$(json_get "$output" 'd[0]["driver"], d[0]["driver_from"]')" = "('zpl', 'usb-id')" ]
+  [ "$(list_get "$output" 'd[0]["driver"], d[0]["driver_from"]')" = "('zpl', 'usb-id')" ]
 }
 
 @test "a printer's IPP-over-USB interface (7/1/4) is passed over for its 7/1/2 one" {
   run "$HSLAB" --usb-printer "$PRINTER,ippusb=1" -- "$HSPROBE" --json
   assert_success
-  [ "$(json_get "$output" 'd[0]["usb"]["interface"], d[0]["usb"]["class"]')" = "(1, '070102')" ]
+  [ "$(list_get "$output" 'd[0]["usb"]["interface"], d[0]["usb"]["class"]')" = "(1, '070102')" ]
 }
 
 @test "--probe adds what ATI and the device ID returned" {
@@ -104,10 +111,10 @@ json_get() {
     -- "$HSPROBE" --probe --json
   assert_success
   json=$output
-  modem=$(json_get "$json" 'json.dumps([x for x in d if x["node"]=="/dev/ttyACM0"][0]["probe"])')
+  modem=$(list_get "$json" 'json.dumps([x for x in d if x["node"]=="/dev/ttyACM0"][0]["probe"])')
   [ "$(json_get "$modem" 'd["state"]')" = ok ]
   [ "$(json_get "$modem" 'd["ati"][0]')" = 'LAB MODEM 2.0' ]
-  printer=$(json_get "$json" 'json.dumps([x for x in d if x["transport"]=="usb"][0]["probe"])')
+  printer=$(list_get "$json" 'json.dumps([x for x in d if x["transport"]=="usb"][0]["probe"])')
   [ "$(json_get "$printer" 'd["state"], d["device_id"], d["driver"]')" = \
     "('ok', 'MFG:HP;MDL:LaserJet 9;CMD:PJL,PCL;', 'pjl')" ]
   grep -qE ' ttyACM0 rx "AT' "$T"
@@ -125,7 +132,7 @@ json_get() {
   run "$HSLAB" --transcript "$T" --port ttyACM0 -- "$HSPROBE" --probe --json
   kill "$holder"
   assert_success
-  probe=$(json_get "$output" 'json.dumps(d[0]["probe"])')
+  probe=$(list_get "$output" 'json.dumps(d[0]["probe"])')
   [ "$(json_get "$probe" 'd["state"]')" = busy ]
   [[ $(json_get "$probe" 'd["message"]') == *"locked by pid $holder"* ]]
   # not touched: not opened (no host line), not a byte received
@@ -146,8 +153,8 @@ json_get() {
     echo released >"$1"; wait $holder
     exit $rc' "$HSPROBE" "$BATS_TEST_TMPDIR/released"
   assert_success
-  [ "$(json_get "$output" 'd[0]["probe"]["state"]')" = busy ]
-  [[ $(json_get "$output" 'd[0]["probe"]["message"]') == *flock* ]]
+  [ "$(list_get "$output" 'd[0]["probe"]["state"]')" = busy ]
+  [[ $(list_get "$output" 'd[0]["probe"]["message"]') == *flock* ]]
   run grep -E ' ttyACM0 rx ' "$T"
   assert_output ''
 }
@@ -209,25 +216,6 @@ rc=0
 rc=0
 rc=0'
   # (how long it takes is bench/hsprobe_udev.sh's question)
-}
-
-@test "hostile device strings come out bounded, printable and escaped" {
-  long=$(printf 'B%.0s' $(seq 300))
-  printf 'Evil"\\Modem\n\x01\xff=$(touch %s/pwned)%s' "$BATS_TEST_TMPDIR" "$long" \
-    >"$BATS_TEST_TMPDIR/evil"
-  run "$HSLAB" --port ttyACM0 -- sh -c '
-    d=$(readlink -f "$UMOCKDEV_DIR/sys/class/tty/ttyACM0/device/..")
-    cat "$1" >"$d/product"; cat "$1" >"$d/serial"
-    "$0" --json' "$HSPROBE" "$BATS_TEST_TMPDIR/evil"
-  assert_success
-  [ ! -e "$BATS_TEST_TMPDIR/pwned" ]
-  product=$(json_get "$output" 'd[0]["usb"]["product"]')
-  [ "${#product}" -le 127 ]
-  [[ $product == 'Evil"\Modem???=$(touch '* ]]
-  [[ $(json_get "$output" 'd[0]["name"]') =~ ^modem-Evil_Modem_touch_[A-Za-z0-9._-]+$ ]]
-  # one JSON document, every byte printable ASCII
-  run sh -c 'printf "%s" "$0" | LC_ALL=C grep -c "[^ -~]"' "$output"
-  assert_output 0
 }
 
 @test "two devices with the same product and serial get names of their own" {

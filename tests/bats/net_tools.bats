@@ -2,9 +2,9 @@
 # net_tools.bats - hsdial and hsprint take network URIs unchanged: a lab
 # modem dialled through ser2net (data byte-exact, carrier loss seen by
 # the modem's NO CARRIER, or by DCD from NOTIFY-MODEMSTATE), 200 KiB printed through ser2net to the
-# lab's serial printer with each flow control, a server that goes away
-# mid-job, and the exit codes for a port that refuses and a host that
-# does not resolve.
+# lab's serial printer with each flow control. A server that goes away
+# mid-job, one that never negotiates, a port that refuses and a host
+# that does not resolve are rows of the fault matrix (faults_net.bats).
 load net_helper
 
 setup() {
@@ -95,42 +95,4 @@ print_through() {
 
 @test "hsprint through ser2net, flow=dtrdsr paced by the library: 200 KiB, sha256-equal" {
   print_through dtrdsr dsr
-}
-
-@test "hsprint to a server that goes away mid-job: exit 74, the count it acknowledged" {
-  head -c 1000000 /dev/zero | tr '\0' p >"$NET_TMP/job"
-  timeout "$BATS_TEST_TIMEOUT" /usr/bin/python3 "$NET_DIR/closing_server.py" "$NET_TMP/port" "$NET_TMP/count" 100000 &
-  SRV_PID=$!
-  wait_until 10 test -s "$NET_TMP/port"
-  port=$(cat "$NET_TMP/port")
-  run timeout 60 "$HSPRINT" -d "tcp://127.0.0.1:$port" "$NET_TMP/job"
-  assert_failure 74
-  assert_output --regexp "connection (closed|reset) by 127.0.0.1:$port"
-  assert_output --regexp "the server at 127.0.0.1:$port accepted [0-9]+ of 1000000 bytes"
-  resume=$(echo "$output" | sed -n 's/.*--resume-at \([0-9]*\)$/\1/p')
-  got=$(cat "$NET_TMP/count")
-  # never more than was sent, never less than the server read
-  [ "$resume" -ge "$got" ]
-  [ "$resume" -lt 1000000 ]
-}
-
-@test "a port that refuses: exit 69 naming host:port; a host that does not resolve: exit 68" {
-  # a port bound and not listening refuses, and is ours while we try
-  timeout "$BATS_TEST_TIMEOUT" /usr/bin/python3 -c '
-import socket, sys, time
-s = socket.socket(); s.bind(("127.0.0.1", 0))
-open(sys.argv[1], "w").write("%d\n" % s.getsockname()[1])
-time.sleep(60)' "$NET_TMP/port" &
-  SRV_PID=$!
-  wait_until 10 test -s "$NET_TMP/port"
-  port=$(cat "$NET_TMP/port")
-  run timeout 60 "$HSPRINT" -d "rfc2217://127.0.0.1:$port" /dev/null
-  assert_failure 69
-  assert_output --partial "127.0.0.1:$port refused the connection"
-  run timeout 60 "$HSDIAL" -d "tcp://127.0.0.1:$port" --at ATI
-  assert_failure 69
-  assert_output --partial "127.0.0.1:$port refused the connection"
-  run timeout 60 "$HSPRINT" -d "rfc2217://nothing.invalid:2217" /dev/null
-  assert_failure 68
-  assert_output --partial "nothing.invalid:2217"
 }

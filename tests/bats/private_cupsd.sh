@@ -32,9 +32,12 @@ cupsd_start() {
 	ln -sf "$_cd_hs" "$_cd_dir/hs/hs"
 	cat > "$_cd_dir/bin/backend/hs" <<EOF
 #!/bin/sh
-# hs under the private cupsd: the lab's preload back (cupsd drops LD_*)
+# hs under the private cupsd: the lab's preload back (cupsd drops LD_*),
+# and the sanitizers' options when the suite runs under SANITIZE=1
 LD_PRELOAD='$LD_PRELOAD'
-export LD_PRELOAD
+ASAN_OPTIONS='${ASAN_OPTIONS:-}'
+UBSAN_OPTIONS='${UBSAN_OPTIONS:-}'
+export LD_PRELOAD ASAN_OPTIONS UBSAN_OPTIONS
 '$_cd_dir/hs/hs' "\$@"
 rc=\$?
 echo "\$1 \$rc \$(date +%s.%N)" >> '$_cd_dir/backend-exits'

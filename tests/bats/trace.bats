@@ -99,7 +99,7 @@ check_trace_against_lab() {
   "$HSLAB" --port 'ttyUSB0 printer' --output "$tmp/printed" -- \
     "$BUILD_DIR/hsprint" -v -d 'serial:/dev/ttyUSB0?baud=115200' "$tmp/job" 2>"$tmp/err"
   # (what the printer got is hsprint.bats's to check: here, the words)
-  grep -q 'the printer took all 6 bytes' "$tmp/err"
+  grep -q 'all 6 bytes went out' "$tmp/err"
   refute grep -q '^handshake:' "$tmp/err"
   "$HSLAB" --port 'ttyUSB0 printer' --output "$tmp/printed" -- \
     "$BUILD_DIR/hsprint" -vv -d 'serial:/dev/ttyUSB0?baud=115200' "$tmp/job" 2>"$tmp/err"

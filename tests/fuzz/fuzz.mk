@@ -18,7 +18,7 @@ FUZZ_BIN := $(FUZZ_NAMES:%=$(BUILD)/fuzz/%)
 FUZZ_COMMON := $(BUILD)/obj/$(FUZZ_DIR)/harness.o
 # Tool code that harnesses fuzz (hsprobe's JSON), as an archive: a
 # harness links only what it uses.
-FUZZ_TOOLS_SRC := tools/hsprobe_json.c tools/tool.c
+FUZZ_TOOLS_SRC := tools/hsprobe_json.c tools/tool.c tools/tool_json.c
 FUZZ_TOOLS := $(BUILD)/fuzz/libtools.a
 FUZZ_LIBS = $(DEP_LIBS) -lutil -lpthread
 

@@ -128,12 +128,18 @@ static void check_json(const struct hs_device *d)
 	FILE *f = open_memstream(&out, &len);
 	const char *end;
 
+	struct tool_json j;
+
 	if (!f)
 		abort();
-	hsprobe_json(f, d);
+	tool_json_begin(&j, f);
+	hsprobe_json(&j, d);
+	tool_json_end(&j);
 	fclose(f);
 	FUZZ_CHECK(strlen(out) == len, "a NUL inside the JSON");
-	for (size_t i = 0; i < len; i++)
+	/* one line: the object, then its newline */
+	FUZZ_CHECK(len && out[len - 1] == '\n', "the JSON does not end its line");
+	for (size_t i = 0; i + 1 < len; i++)
 		FUZZ_CHECK(out[i] >= 0x20 && out[i] < 0x7f, "byte %zu of the JSON is %#x", i,
 			   (unsigned char)out[i]);
 	end = out[0] == '{' ? value(out, 0) : NULL;

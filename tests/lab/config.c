@@ -136,6 +136,14 @@ static void port_defaults(struct lab_port_cfg *p, const char *name, int idx)
 	p->busy_xon = true;
 	p->paperout_after = -1;
 	p->plug_after_ms = -1;
+	p->program_wait = 10;
+	{
+		/* what AT+IPR takes: autobaud and the usual rates */
+		static const long ipr[] = { 0, 300, 1200, 2400, 4800, 9600,
+		                            19200, 38400, 57600, 115200 };
+		memcpy(p->ipr, ipr, sizeof(ipr));
+		p->nipr = G_N_ELEMENTS(ipr);
+	}
 	p->miwait = true;
 }
 
@@ -236,7 +244,7 @@ static bool parse_fault(struct lab_port_cfg *p, char **w, int n, GError **err)
 	static const struct { const char *name; enum lab_fault kind; } kinds[] = {
 		{ "unplug", FAULT_UNPLUG }, { "silence", FAULT_SILENCE },
 		{ "garbage", FAULT_GARBAGE }, { "endless-line", FAULT_ENDLESS },
-		{ "carrier-loss", FAULT_CARRIER_LOSS },
+		{ "rings", FAULT_RINGS }, { "carrier-loss", FAULT_CARRIER_LOSS },
 		{ "stuck-busy", FAULT_STUCK_BUSY },
 	};
 	struct lab_fault_cfg *f;
@@ -253,6 +261,8 @@ static bool parse_fault(struct lab_port_cfg *p, char **w, int n, GError **err)
 	f->kind = FAULT_NONE;
 	f->after_bytes = -1;
 	f->after_ms = -1;
+	f->when = WHEN_DEFAULT;
+	f->flood = -1;
 	for (size_t i = 0; i < G_N_ELEMENTS(kinds); i++)
 		if (!strcmp(w[0], kinds[i].name))
 			f->kind = kinds[i].kind;
@@ -262,6 +272,11 @@ static bool parse_fault(struct lab_port_cfg *p, char **w, int n, GError **err)
 	}
 	for (int i = 1; i < n; i += 2) {
 		long v;
+		if (!strcmp(w[i], "on-open") || !strcmp(w[i], "on-connect")) {
+			f->when = w[i][3] == 'o' ? WHEN_OPEN : WHEN_CONNECT;
+			i--; /* takes no value */
+			continue;
+		}
 		if (i + 1 >= n || !parse_long(w[i + 1], 0, LONG_MAX, &v, err)) {
 			if (err && !*err)
 				LAB_ERR(err, "fault: '%s' needs a value", w[i]);
@@ -271,12 +286,80 @@ static bool parse_fault(struct lab_port_cfg *p, char **w, int n, GError **err)
 			f->after_bytes = v;
 		else if (!strcmp(w[i], "after-ms"))
 			f->after_ms = v;
+		else if (!strcmp(w[i], "flood"))
+			f->flood = v;
 		else {
 			LAB_ERR(err, "fault: unknown trigger '%s'", w[i]);
 			return false;
 		}
 	}
+	if (f->flood >= 0 && f->kind != FAULT_GARBAGE && f->kind != FAULT_ENDLESS &&
+	    f->kind != FAULT_RINGS) {
+		LAB_ERR(err, "fault: only garbage, endless-line and rings flood");
+		return false;
+	}
+	if (f->when != WHEN_DEFAULT && (f->after_bytes >= 0 || f->after_ms >= 0)) {
+		LAB_ERR(err, "fault: on-open and on-connect take no other trigger");
+		return false;
+	}
 	p->nfaults++;
+	return true;
+}
+
+/* damage KEY=VALUE...: ber= drop= dup= burst= burst-len= dir= seed=, or off */
+static bool parse_damage(struct lab_damage_cfg *d, char **w, int n, GError **err)
+{
+	memset(d, 0, sizeof(*d));
+	d->rx = d->tx = true;
+	d->burst_len = 16;
+	d->seed = 1;
+	if (n == 1 && !strcmp(w[0], "off"))
+		return true;
+	d->on = true;
+	for (int i = 0; i < n; i++) {
+		char *eq = strchr(w[i], '=');
+		const char *v = eq ? eq + 1 : "";
+		double *rate = NULL;
+		long l;
+
+		if (eq)
+			*eq = 0;
+		if (!strcmp(w[i], "ber"))
+			rate = &d->ber;
+		else if (!strcmp(w[i], "drop"))
+			rate = &d->drop;
+		else if (!strcmp(w[i], "dup"))
+			rate = &d->dup;
+		else if (!strcmp(w[i], "burst"))
+			rate = &d->burst;
+		if (rate) {
+			if (!parse_double(v, rate, err))
+				return false;
+			if (*rate > 1) {
+				LAB_ERR(err, "damage: %s=%s is not a rate in 0..1", w[i], v);
+				return false;
+			}
+		} else if (!strcmp(w[i], "burst-len")) {
+			if (!parse_long(v, 1, 65536, &l, err))
+				return false;
+			d->burst_len = (int)l;
+		} else if (!strcmp(w[i], "seed")) {
+			if (!parse_long(v, 0, LONG_MAX, &l, err))
+				return false;
+			d->seed = (guint64)l;
+		} else if (!strcmp(w[i], "dir")) {
+			d->rx = !strcmp(v, "rx") || !strcmp(v, "both");
+			d->tx = !strcmp(v, "tx") || !strcmp(v, "both");
+			if (!d->rx && !d->tx) {
+				LAB_ERR(err, "damage: dir=rx, tx or both");
+				return false;
+			}
+		} else {
+			LAB_ERR(err, "damage: unknown '%s' (ber= drop= dup= burst= "
+			        "burst-len= dir= seed=, or off)", w[i]);
+			return false;
+		}
+	}
 	return true;
 }
 
@@ -326,9 +409,16 @@ static bool apply_words(struct lab_config *c, const char *key, char **w,
 			p->model = LAB_MODEL_PRINTER;
 		else if (!strcmp(m, "none"))
 			p->model = LAB_MODEL_NONE;
+		else if (!strcmp(m, "program"))
+			p->model = LAB_MODEL_PROGRAM;
+		else if (!strcmp(m, "console"))
+			p->model = LAB_MODEL_CONSOLE;
+		else if (!strcmp(m, "nmea"))
+			p->model = LAB_MODEL_NMEA;
 		else {
 			LAB_ERR(err, "port %s: unknown model '%s' (modem, "
-			        "printer, none; pairs: nullmodem)", p->name, m);
+			        "printer, program, console, nmea, none; pairs: "
+			        "nullmodem)", p->name, m);
 			return false;
 		}
 		return true;
@@ -346,6 +436,10 @@ static bool apply_words(struct lab_config *c, const char *key, char **w,
 	}
 
 	p = current(c);
+	switch (lab_mismatch_config(p, key, w, n, err)) {
+	case 1: return true;
+	case -1: return false;
+	}
 	if (!strcmp(key, "usb")) {
 		unsigned vid, pid;
 		char extra;
@@ -412,6 +506,13 @@ static bool apply_words(struct lab_config *c, const char *key, char **w,
 		if (n > 2)
 			g_strlcpy(r->name, w[2], sizeof(r->name));
 		p->nrings++;
+	} else if (!strcmp(key, "uart")) {
+		NEED(1);
+		if (strcmp(w[0], "paced") && strcmp(w[0], "instant")) {
+			LAB_ERR(err, "uart: paced or instant, not '%s'", w[0]);
+			return false;
+		}
+		p->uart_paced = !strcmp(w[0], "paced");
 	} else if (!strcmp(key, "plug-after")) {
 		NEED(1);
 		if (!parse_long(w[0], 0, 3600000, &p->plug_after_ms, err))
@@ -471,6 +572,12 @@ static bool apply_words(struct lab_config *c, const char *key, char **w,
 			return false;
 		}
 		p->miwait = !strcmp(w[0], "yes");
+	} else if (!strcmp(key, "damage")) {
+		return parse_damage(&p->damage, w, n, err);
+	} else if (!strcmp(key, "program-wait")) {
+		NEED(1);
+		if (!parse_long(w[0], 0, 3600, &p->program_wait, err))
+			return false;
 	} else {
 		LAB_ERR(err, "unknown directive '%s'", key);
 		return false;
@@ -496,6 +603,12 @@ bool lab_config_apply(struct lab_config *c, const char *key,
 			return false;
 		}
 		c->usb_printers[c->nusbp++] = g_strstrip(g_strdup(value));
+		return true;
+	}
+	if (!strcmp(key, "program")) {
+		/* a shell command line, given to /bin/sh as it is */
+		struct lab_port_cfg *p = current(c);
+		g_strlcpy(p->program, value, sizeof(p->program));
 		return true;
 	}
 	if (!strcmp(key, "ati") || !strcmp(key, "manufacturer") ||

@@ -54,7 +54,8 @@ static const char usage_text[] =
 "Ports:\n"
 "  --port 'NAME [MODEL]'  add or select port NAME (ttyUSBn: FTDI adapter,\n"
 "                         ttyACMn: CDC-ACM modem); MODEL modem (default),\n"
-"                         printer or none. NAME=MODEL works too.\n"
+"                         printer, program, console, nmea or none.\n"
+"                         NAME=MODEL works too.\n"
 "  --nullmodem 'A B'      ports A and B wired back to back: bytes crossed,\n"
 "                         DTR->DSR+DCD, RTS->CTS\n"
 "  --usb VID:PID          USB identity in hex (default 0403:6001 ttyUSB,\n"
@@ -66,6 +67,11 @@ static const char usage_text[] =
 "                         wait for modem lines ends when one changes, on\n"
 "                         a signal, or on unplug); no: ENOTTY, as\n"
 "                         drivers without it\n"
+"  --uart MODE            how the device takes what the program wrote:\n"
+"                         instant (default: as the pty hands it over) or\n"
+"                         paced (a character time each at the speed the\n"
+"                         program set, as off a real line: a tcflush()\n"
+"                         right after a write then loses the bytes)\n"
 "Hayes modem:\n"
 "  --ati LINE             a line of the ATI reply (repeat for more)\n"
 "  --number 'NUM FAREND'  what answers when NUM is dialled (digits compared)\n"
@@ -98,14 +104,59 @@ static const char usage_text[] =
 "     reply=MATCH>ANSWER, out=FILE, bus=, dev=, driver=usblp, ippusb=1,\n"
 "     name= (see tests/lab/usbprinter.h). Its events are logged as\n"
 "     \"SECONDS usb NAME EVENT ...\".\n"
+"Program (a program is the device, e.g. lrzsz on the far end):\n"
+"  --program CMD          /bin/sh -c CMD, without umockdev, its stdin and\n"
+"                         stdout a socketpair to the port; bytes go both\n"
+"                         ways at the speed the program under test set\n"
+"                         (bps/10 bytes per second)\n"
+"  --program-wait SECS    how long it may run on after COMMAND (10)\n"
+"Line damage (current port, any model):\n"
+"  --damage 'KEY=VALUE...'  a noisy line, reproducible from its seed:\n"
+"     ber=P (bit flips per bit), drop=P, dup=P (bytes lost or doubled,\n"
+"     per byte), burst=P (a burst of noise starts, per byte),\n"
+"     burst-len=N (bytes of noise, 16), dir=rx|tx|both (rx: to the\n"
+"     device; default both), seed=N (1); or off\n"
+"The device's UART (current port; see tests/lab/uart_mismatch.c):\n"
+"  --line 'RATE [FRAMING] [autobaud]'  the device's own setting, e.g.\n"
+"                         '9600 7E1' (framing 8N1 if left out). When the\n"
+"                         program's differs, it gets what a real UART pair\n"
+"                         would: characters re-timed into its frames,\n"
+"                         framing and parity errors and breaks as its\n"
+"                         termios says (PARMRK marks, NULs, or dropped),\n"
+"                         counted in TIOCGICOUNT; the device drops\n"
+"                         characters its UART flags. Without --line bytes\n"
+"                         cross whatever the settings (a bare pty).\n"
+"                         autobaud: a modem that takes the rate and framing\n"
+"                         from each AT; the first line at a new one is lost\n"
+"  --icount no            the port's driver has no TIOCGICOUNT (ENOTTY)\n"
+"  --refuse-rates 'RATE...'  the port refuses these speeds (tcsetattr:\n"
+"                         EINVAL), as an adapter whose divisor cannot\n"
+"  --ipr 'RATE...'        rates the modem's AT+IPR takes, 0 for autobaud\n"
+"                         (default 0 300 1200 2400 4800 9600 19200 38400\n"
+"                         57600 115200); AT+IPR=? lists them, AT+ICF sets\n"
+"                         the framing, &W keeps both, Z goes back to them\n"
+"  --ipr-fault ignore     the modem answers OK to AT+IPR=N but keeps its\n"
+"                         rate: at the new one it never answers\n"
+"Talkers (port MODEL console or nmea; they never read):\n"
+"  console                prints a boot log at its --line setting, a line\n"
+"                         every --talk-interval ms (default 100)\n"
+"  nmea                   a GPS: a burst of NMEA 0183 sentences (GGA, RMC,\n"
+"                         GSA, GSV) every --talk-interval ms (default 1000)\n"
+"  --talk-interval MS\n"
 "Faults (current port):\n"
-"  --fault 'KIND [after-bytes N] [after-ms T]'  KIND: unplug (hang up the\n"
+"  --fault 'KIND [TRIGGER] [flood N]'  KIND: unplug (hang up the\n"
 "     tty: reads/writes fail with EIO; node removed), silence (device\n"
-"     sends nothing more), garbage (random bytes), endless-line (bytes\n"
-"     with no line end), carrier-loss (modem drops DCD: NO CARRIER),\n"
-"     stuck-busy (CTS and DSR low and XOFF, never cleared). With no\n"
-"     trigger it fires at once; after-bytes N fires when the device\n"
-"     has received exactly N bytes (the Nth is the last before it).\n"
+"     sends nothing more), garbage (random bytes, 320 B/s),\n"
+"     endless-line (bytes with no line end, 3.2 KB/s), rings\n"
+"     (RING\\r\\n over and over, 3.2 KB/s), carrier-loss (modem drops\n"
+"     DCD: NO CARRIER), stuck-busy (CTS and DSR low and XOFF, never\n"
+"     cleared). TRIGGER: none (at once), after-bytes N (when the\n"
+"     device has received exactly N bytes: the Nth is the last before\n"
+"     it), after-ms T, on-open (when a program opens the port: its\n"
+"     first ioctl sees the fault), on-connect (when the modem says\n"
+"     CONNECT). flood N: garbage, endless-line and rings send N bytes\n"
+"     as fast as the program reads, from the moment the fault fires\n"
+"     (logged as \"fault KIND flood N\", then \"flood KIND sent N\").\n"
 "     An unplugged serial printer still prints what it holds.\n"
 "\n"
 "Transcript: one event per line, flushed at once:\n"
@@ -121,20 +172,35 @@ static const char usage_text[] =
 "                        ONLINE-COMMAND escape|DTR, NO-CARRIER why, BUSY,\n"
 "                        NO-DIALTONE, NO-ANSWER, RING N, ANSWER,\n"
 "                        RING-END, RING-MISSED\n"
-"  termios speed=BPS     line speed the program set, as the model saw it\n"
+"  termios speed=BPS     line speed the program set, as the model saw it\n""  flush output N        the program discarded its output queue\n"
+"                        (tcflush): N bytes the device never got\n"
 "  line speed=BPS bits=N parity=P stop=N flow=F   the framing the program\n"
 "                        set, logged when it changed (seen when the\n"
 "                        program writes or issues an ioctl)\n"
+"  uart RATE FRAMING WHY the device's UART setting: start, autobaud,\n"
+"                        +IPR, +ICF, Z (back to the kept one)\n"
+"  uart-errors N of M    of M characters the program's UART received from\n"
+"                        a device at another setting, N were damaged\n"
+"  uart-dropped N of M   the same for the device's UART (it drops them;\n"
+"                        rx shows what it kept)\n"
 "  printer xoff fill=N | xon fill=N | paper-out | paper-ok |\n"
 "          overflow N | printed N lost N held N (at the end: every\n"
 "          byte received, printed, lost to overflow or still held)\n"
 "  plug                  the port appeared (--plug-after)\n"
+"  break on|off          the program put the line in break (TIOCSBRK),\n"
+"                        and ended it (TIOCCBRK)\n"
 "  unplug                the device went away\n"
 "  closed                the last program closed the port (with HUPCL\n"
 "                        the host lines drop then)\n"
 "  command \"AT...\"       a command line the modem executed\n"
 "  peer-send|peer-got \"...\", peer-hangup   the scripted far end\n"
-"  fault KIND            a fault fired\n"
+"  fault KIND [flood N]  a fault fired\n"
+"  flood KIND sent N     a flood's last byte went to the program\n"
+"  damage DIR flip at=N bit=B | drop at=N | dup at=N | burst at=N len=L\n"
+"                        what the line did to byte N (0-based) of DIR (rx\n"
+"                        and tx show the bytes as the device got and sent\n"
+"                        them)\n"
+"  program start CMD | exit STATUS | killed   the program device\n"
 "  miwait wait LINES | woke LINE=V | interrupted | hangup   a TIOCMIWAIT\n"
 "                        began, and how it ended\n"
 "  lab exit STATUS       COMMAND ended (DEVICE is the word lab)\n"
@@ -165,7 +231,9 @@ static const char *const keys[] = {
 	"transcript", "port", "nullmodem", "usb", "manufacturer", "product",
 	"serial", "ati", "number", "default-number", "connect-speed", "ring",
 	"ring-interval", "ring-max", "split-results", "buffer", "print-rate", "busy",
-	"paper-out", "output", "fault", "usb-printer", "plug-after", "miwait",
+	"paper-out", "output", "fault", "usb-printer", "plug-after", "damage",
+	"program", "program-wait", "uart", "line", "refuse-rates", "ipr",
+	"ipr-fault", "talk-interval", "icount", "miwait",
 };
 
 static void die(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
@@ -352,6 +420,8 @@ static void start_usb_printers(UMockdevTestbed *tb)
 /* A port's models, faults and I/O, once its device exists. */
 static void start_port(struct lab_port *p)
 {
+	lab_damage_start(p);
+	lab_mismatch_start(p);
 	if (p->ops && p->ops->start)
 		p->ops->start(p);
 	faults_start(p);
@@ -370,6 +440,9 @@ static void add_port(UMockdevTestbed *tb, struct lab_port *p, int i)
 		        p->cfg->model == LAB_MODEL_MODEM ? "modem" :
 		        p->cfg->model == LAB_MODEL_PRINTER ? "printer" :
 		        p->cfg->model == LAB_MODEL_NULL ? "null-modem" :
+		        p->cfg->model == LAB_MODEL_PROGRAM ? "program" :
+		        p->cfg->model == LAB_MODEL_CONSOLE ? "console" :
+		        p->cfg->model == LAB_MODEL_NMEA ? "nmea" :
 		        "no model", p->syspath);
 }
 
@@ -407,7 +480,10 @@ static void start_ports(UMockdevTestbed *tb)
 			p->ops = &lab_null_ops;
 			p->peer = lab_port_by_name(p->cfg->peer);
 			break;
+		case LAB_MODEL_PROGRAM: p->ops = &lab_program_ops; break;
 		case LAB_MODEL_NONE: p->ops = NULL; break;
+		case LAB_MODEL_CONSOLE: p->ops = &lab_console_ops; break;
+		case LAB_MODEL_NMEA: p->ops = &lab_nmea_ops; break;
 		}
 	}
 	for (int i = 0; i < lab_nports; i++) {

@@ -13,7 +13,14 @@
  *   modem.c      Hayes modem model; farend.c its remote ends
  *   printer.c    serial printer model
  *   nullmodem.c  two ports wired back to back
- *   faults.c     unplug, silence, garbage, endless line, carrier loss, busy
+ *   faults.c     unplug, silence, garbage, endless line, RING flood,
+ *                carrier loss, busy
+ *   damage.c     a noisy line: bit flips, drops, doubles, bursts (--damage)
+ *   program.c    a program as the device (lrzsz on the far end of a line)
+ *   uart_mismatch.c  the device's UART setting and what crosses when the
+ *                program's differs (garbled frames, PARMRK, TIOCGICOUNT)
+ *   modem_dte.c  the modem's DTE rate and framing (+IPR, +ICF, autobaud)
+ *   talker.c     devices that talk by themselves: a console, an NMEA source
  *   usbprinter.c a USB printer-class device over usbdevfs (own header)
  *
  * Threads: everything runs on the GLib main loop (main thread) except the
@@ -30,6 +37,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <termios.h>
 
 #include "unescape.h"
 
@@ -42,7 +50,8 @@
 /* ---- configuration (filled by config.c, read by everything) ---------- */
 
 enum lab_model { LAB_MODEL_MODEM, LAB_MODEL_PRINTER, LAB_MODEL_NULL,
-                 LAB_MODEL_NONE };
+                 LAB_MODEL_NONE, LAB_MODEL_PROGRAM, LAB_MODEL_CONSOLE,
+                 LAB_MODEL_NMEA };
 
 /* What answers when the modem dials a number. */
 enum lab_far_kind { FAR_LOOPBACK, FAR_SCRIPT, FAR_TCP, FAR_BUSY,
@@ -71,13 +80,41 @@ struct lab_ring {                  /* a scheduled incoming call */
 };
 
 enum lab_fault { FAULT_NONE = 0, FAULT_UNPLUG, FAULT_SILENCE, FAULT_GARBAGE,
-                 FAULT_ENDLESS, FAULT_CARRIER_LOSS, FAULT_STUCK_BUSY };
+                 FAULT_ENDLESS, FAULT_RINGS, FAULT_CARRIER_LOSS,
+                 FAULT_STUCK_BUSY };
+
+/* What fires a fault besides a byte count or a time. */
+enum lab_fault_when { WHEN_DEFAULT = 0, WHEN_OPEN, WHEN_CONNECT };
 
 struct lab_fault_cfg {
 	enum lab_fault kind;
 	long after_bytes;          /* trigger after this many rx bytes, -1: no */
 	long after_ms;             /* trigger this long after start, -1: no */
+	enum lab_fault_when when;  /* on-open: a program opens the port;
+	                            * on-connect: the modem says CONNECT */
+	long flood;                /* garbage, endless-line, rings: send this
+	                            * many bytes as fast as the host takes
+	                            * them, at once; -1: a slow stream */
 };
+
+/* A noisy line (damage.c). Rates are per bit (ber) or per byte. */
+struct lab_damage_cfg {
+	bool on;
+	double ber, drop, dup, burst;
+	int burst_len;             /* bytes of noise in a burst */
+	bool rx, tx;               /* to the device, from it */
+	guint64 seed;
+};
+
+/* A UART's setting (uart_mismatch.c). */
+struct lab_line {
+	long baud;                 /* bits per second; 0: none set */
+	int bits;                  /* data bits, 5..8 */
+	char parity;               /* 'N', 'E', 'O', 'M', 'S' */
+	int stop;                  /* stop bits, 1 or 2 */
+};
+
+#define LAB_MAX_RATES 24
 
 struct lab_port_cfg {
 	char name[32];             /* "ttyUSB0", "ttyACM0" */
@@ -111,9 +148,29 @@ struct lab_port_cfg {
 	 * "add" uevent (hsprobe --watch); -1: there from the start */
 	long plug_after_ms;
 	bool miwait;               /* the driver answers TIOCMIWAIT */
+	/* the device takes what the program wrote a character time apart
+	 * at the speed it set (--uart paced), not as the pty hands it over */
+	bool uart_paced;
 	/* faults */
 	struct lab_fault_cfg faults[4];
 	int nfaults;
+	struct lab_damage_cfg damage;
+	/* program: the device is this shell command */
+	char program[1024];
+	long program_wait;         /* s it may run on after the command */
+	/* the device's UART (uart_mismatch.c): line.baud 0 = none of its
+	 * own, bytes cross whatever the program set (a bare pty) */
+	struct lab_line line;
+	bool autobaud;             /* a modem that takes its rate from AT */
+	bool no_icount;            /* a driver without TIOCGICOUNT */
+	long refuse[LAB_MAX_RATES];/* rates the host's port refuses */
+	int nrefuse;
+	/* modem DTE (modem_dte.c): rates +IPR takes, 0 for autobaud */
+	long ipr[LAB_MAX_RATES];
+	int nipr;
+	bool ipr_ignore;           /* fault: OK to +IPR=N, rate unchanged */
+	/* console, nmea (talker.c) */
+	long talk_ms;              /* between lines or bursts; 0: default */
 };
 
 #define LAB_MAX_USBP 4
@@ -207,11 +264,14 @@ struct lab_port {
 	bool unplugged;
 	bool stopped;              /* the model's stop hook has run */
 	long rx_total;             /* bytes received from the host */
+	gint64 line_t;             /* --uart paced: µs when the character on
+	                            * the line started (main loop) */
 	bool silent;               /* fault: drop everything the device says */
 	bool xoff;                 /* device sent XOFF, no XON since */
 	const struct lab_model_ops *ops;
 	void *model;               /* model state */
 	struct lab_port *peer;     /* null-modem other end */
+	struct lab_damage *damage; /* the line's noise, NULL when clean */
 };
 
 extern struct lab_port lab_ports[LAB_MAX_PORTS];
@@ -243,10 +303,21 @@ void lab_uart_init(struct lab_port *p);
 void lab_tty_start_io(struct lab_port *p);
 void lab_uart_stop(struct lab_port *p);
 /* TIOCOUTQ: bytes written by the program, not yet received by the
- * device (any thread) */
-size_t lab_uart_queued(struct lab_port *p);
+ * device (any thread); false once the port is unplugged */
+bool lab_uart_queued(struct lab_port *p, size_t *queued);
+/* TCFLSH for output: the program discards what the device has not
+ * received yet; returns how many bytes that was (any thread) */
+size_t lab_uart_flush(struct lab_port *p);
 /* device -> host bytes; logged as tx */
 void lab_port_send(struct lab_port *p, const void *buf, size_t n);
+/* the same, not logged (a flood would swamp the transcript) */
+void lab_port_send_raw(struct lab_port *p, const void *buf, size_t n);
+/* device -> host bytes the pty has not taken yet */
+size_t lab_port_tx_pending(struct lab_port *p);
+/* call fn (one per port; NULL: none) on the main loop whenever bytes
+ * that had to wait for the host have all gone to the pty */
+void lab_port_on_sent(struct lab_port *p,
+                      void (*fn)(struct lab_port *p, void *data), void *data);
 void lab_port_sends(struct lab_port *p, const char *s);
 /* set (on=true) or clear device lines (TIOCM_CTS/DSR/CD/RI) */
 void lab_port_set_lines(struct lab_port *p, unsigned mask, bool on);
@@ -254,6 +325,11 @@ unsigned lab_port_host_lines(struct lab_port *p);
 unsigned lab_port_dev_lines(struct lab_port *p);
 /* line speed the program set (from the slave's termios), 0 if unknown */
 long lab_port_speed(struct lab_port *p);
+/* the same, logged as "termios speed=BPS" when it differs from *seen
+ * (the speed a model last saw), which it then updates */
+long lab_port_speed_seen(struct lab_port *p, long *seen);
+/* bits per second of a termios speed code (B9600...), 0 if unknown */
+long lab_speed_bps(speed_t code);
 /* let the rx budget grow: re-arm reading after the model made room */
 void lab_port_kick(struct lab_port *p);
 void lab_port_unplug(struct lab_port *p);
@@ -266,6 +342,17 @@ struct lab_port *lab_port_by_name(const char *name);
 extern const struct lab_model_ops lab_modem_ops;
 extern const struct lab_model_ops lab_printer_ops;
 extern const struct lab_model_ops lab_null_ops;
+extern const struct lab_model_ops lab_program_ops;
+
+/* A noisy line (damage.c): start it for a port with --damage; then
+ * lab_damage gives the bytes as the line delivers them going to_device
+ * or from it (in itself when that direction is clean), valid until the
+ * next call for that direction. */
+struct lab_damage;
+void lab_damage_start(struct lab_port *p);
+const uint8_t *lab_damage(struct lab_port *p, bool to_device, const uint8_t *in,
+                          size_t n, size_t *out_n);
+void lab_damage_stop(struct lab_port *p);
 
 /* modem <-> far end */
 struct lab_farconn;
@@ -282,10 +369,76 @@ void modem_carrier_loss(struct lab_port *p);
 void printer_stuck(struct lab_port *p);
 
 void faults_start(struct lab_port *p);
+/* a program opened the port (lab_hupcl.c), the modem went online */
+void faults_opened(struct lab_port *p);
+void faults_connected(struct lab_port *p);
 void faults_rx(struct lab_port *p, size_t n);
 /* how many more bytes the port may take before an after-bytes fault is
  * due: reads stop there, so the fault fires at byte N exactly */
 size_t faults_rx_room(struct lab_port *p);
+
+/* ---- the line between the two UARTs (uart_mismatch.c) ------------------ */
+
+/* "9600 7E1" (framing optional: 8N1) into l */
+bool lab_line_parse(char **w, int n, struct lab_line *l, GError **err);
+/* "9600 7E1" */
+void lab_line_name(const struct lab_line *l, char *buf, size_t cap);
+/* the port directives of this module and modem_dte.c: 1 taken, 0 not
+ * ours, -1 bad (err set) */
+int lab_mismatch_config(struct lab_port_cfg *p, const char *key, char **w,
+                        int n, GError **err);
+void lab_mismatch_start(struct lab_port *p);
+/* the device's UART setting now (line.baud 0: none of its own) */
+void lab_mismatch_device(struct lab_port *p, struct lab_line *l);
+void lab_mismatch_set_device(struct lab_port *p, const struct lab_line *l,
+                             const char *why);
+/* autobaud (main loop only): the device takes the program's setting
+ * from each line it sends */
+void lab_mismatch_set_autobaud(struct lab_port *p, bool on);
+bool lab_mismatch_autobaud(struct lab_port *p);
+/* the host's setting as the program asked for it */
+void lab_mismatch_host(struct lab_port *p, struct lab_line *l);
+/* Bytes the host's UART sent (in, n) as the device's UART receives them
+ * (damaged characters dropped, as device firmware does), and bytes the
+ * device sent as the program reads them (marks, NULs or nothing for
+ * damaged ones, as its termios asks). Both return in itself while the
+ * two settings agree; else a buffer valid until the next call. */
+const uint8_t *lab_mismatch_to_device(struct lab_port *p, const uint8_t *in,
+                                      size_t n, size_t *out_n);
+const uint8_t *lab_mismatch_to_host(struct lab_port *p, const uint8_t *in,
+                                    size_t n, size_t *out_n);
+/* termios ioctls (umockdev's worker thread): a TCSETS* the program
+ * issued, before it runs (false: refuse it, errno EINVAL), after it ran,
+ * and TCGETS* answered from the line as the program set it. *k is the
+ * kernel's termios (its first four fields are enough). */
+bool lab_mismatch_tcsets(struct lab_port *p, const void *k, size_t len);
+void lab_mismatch_tcsets_done(struct lab_port *p);
+void lab_mismatch_tcgets(struct lab_port *p, void *k, size_t len);
+/* TIOCGICOUNT into the kernel's struct serial_icounter_struct; false
+ * when the port's driver has none (--icount no) */
+bool lab_mismatch_icount(struct lab_port *p, void *ic, size_t len);
+/* the framing bits (CSIZE, PARENB, PARODD, CMSPAR) the program last
+ * asked for; false if it never set the line through an ioctl */
+bool lab_mismatch_asked_cflag(struct lab_port *p, unsigned *cflag);
+
+/* ---- modem DTE settings (modem_dte.c) --------------------------------- */
+
+/* A +IPR / +ICF command (name as "+IPR", arg what followed it): true
+ * when taken; *ok false for ERROR; *info an information line to print
+ * before the result ("" for none). */
+bool modem_dte_command(struct lab_port *p, const char *name, const char *arg,
+                       bool *ok, char *info, size_t cap);
+/* After the result of the command line went out: a new rate or framing
+ * takes effect now (V.250: the OK goes out at the old one). */
+void modem_dte_commit(struct lab_port *p);
+/* &W: keep the DTE setting; Z: go back to the kept one */
+void modem_dte_store(struct lab_port *p);
+void modem_dte_restore(struct lab_port *p);
+
+/* ---- talkers (talker.c) ----------------------------------------------- */
+
+extern const struct lab_model_ops lab_console_ops;
+extern const struct lab_model_ops lab_nmea_ops;
 
 
 #endif

@@ -34,7 +34,7 @@ $(BUILD)/lab/%.o: $(LAB_DIR)/%.c $(wildcard $(LAB_DIR)/*.h)
 
 $(HSLAB): $(LAB_OBJS)
 	$(CC) $(LAB_CFLAGS) $(LAB_LDFLAGS) -o $@ $(LAB_OBJS) \
-		$(shell pkg-config --libs $(LAB_PKGS))
+		$(shell pkg-config --libs $(LAB_PKGS)) -lm
 
 $(LAB_SHIM): $(LAB_DIR)/isatty_shim.c
 	@mkdir -p $(dir $@)

@@ -127,3 +127,90 @@ setup() {
 	run grep -E 'ttyUSB0 printer printed [0-9]+' "$T"
 	[ "$(echo "$output" | awk '{ print $5 }')" -lt 120 ]
 }
+
+@test "flood: N bytes of each stream at once, as fast as the program reads" {
+	# 1 MiB each; the slow streams would take minutes (garbage) or
+	# seconds (the others) for that
+	n=1048576
+	for kind in garbage endless-line rings; do
+		run "$HSLAB" --transcript "$T" --port ttyUSB0=none \
+			--fault "$kind flood $n" -- sh -c \
+			"stty -F /dev/ttyUSB0 raw -echo && head -c $n /dev/ttyUSB0 >'$BATS_TEST_TMPDIR/got'"
+		assert_success
+		grep -q "ttyUSB0 fault $kind flood $n\$" "$T"
+		grep -q "ttyUSB0 flood $kind sent $n\$" "$T"
+		[ "$(stat -c %s "$BATS_TEST_TMPDIR/got")" -eq "$n" ]
+		# not logged byte by byte
+		run grep -c ' tx ' "$T"
+		assert_output 0
+	done
+	# the last one was rings: RING\r\n over and over, nothing else
+	awk -v n=$n 'BEGIN { while (i < n) { printf "RING\r\n"; i += 6 } }' |
+		head -c $n | cmp - "$BATS_TEST_TMPDIR/got"
+}
+
+@test "flood: an endless line has no line end in it" {
+	run "$HSLAB" --transcript "$T" --port ttyUSB0=none \
+		--fault 'endless-line flood 100000' -- sh -c \
+		"stty -F /dev/ttyUSB0 raw -echo && head -c 100000 /dev/ttyUSB0 | tr -d 'A-Z' | wc -c"
+	assert_success
+	assert_output 0
+}
+
+@test "a flood may wait for a trigger, and a program that stops reading stops it" {
+	# after-bytes: the modem answers AT, then the flood starts; labhost
+	# reads the OK and stops reading, so the flood is never all sent
+	run "$HSLAB" --transcript "$T" --fault 'rings flood 10485760 after-bytes 3' -- \
+		"$LABHOST" /dev/ttyUSB0 send 'AT\r' expect 'OK\r\n'
+	assert_success
+	sed '/fault rings flood/q' "$T" | grep -qF 'tx "\r\nOK\r\n"'
+	run grep -c 'flood rings sent' "$T"
+	assert_output 0
+}
+
+@test "on-connect: the fault fires when the modem says CONNECT" {
+	run "$HSLAB" --transcript "$T" --fault 'rings flood 60 on-connect' -- \
+		"$LABHOST" /dev/ttyUSB0 send 'ATD1\r' expect 'CONNECT 115200\r\nRING\r\nRING\r\n'
+	assert_success
+	# nothing before: the flood follows the CONNECT line
+	sed '/fault rings flood 60$/q' "$T" | tail -n 3 | grep -q 'state CONNECT 115200'
+	run grep -c 'fault rings' "$T"
+	assert_output 1
+}
+
+@test "on-open: the program's first ioctl finds the port gone" {
+	run "$HSLAB" --transcript "$T" --port ttyUSB0=none --fault 'unplug on-open' -- \
+		"$LABHOST" /dev/ttyUSB0 send x
+	assert_failure
+	assert_output --partial 'Input/output error'
+	grep -q 'ttyUSB0 fault unplug$' "$T"
+	run grep -c 'ttyUSB0 rx' "$T"
+	assert_output 0
+}
+
+@test "fault options that make no sense are refused" {
+	run "$HSLAB" --fault 'unplug flood 10' -- true
+	assert_failure 64
+	assert_output --partial 'only garbage, endless-line and rings flood'
+	run "$HSLAB" --fault 'rings on-open after-ms 3' -- true
+	assert_failure 64
+	assert_output --partial 'take no other trigger'
+}
+
+@test "--uart paced: a program's tcflush discards what the line has not carried yet" {
+	# 300 baud: a character takes 33 ms on the line, and the program
+	# flushes right after writing five
+	run "$HSLAB" --transcript "$T" --port ttyUSB0=none --uart paced -- /usr/bin/python3 -c '
+import os, termios, tty
+fd = os.open("/dev/ttyUSB0", os.O_RDWR | os.O_NOCTTY)
+tty.setraw(fd)
+a = termios.tcgetattr(fd)
+a[4] = a[5] = termios.B300
+termios.tcsetattr(fd, termios.TCSANOW, a)
+os.write(fd, b"hello")
+termios.tcflush(fd, termios.TCOFLUSH)'
+	assert_success
+	grep -q 'ttyUSB0 flush output 5$' "$T"
+	run grep -c 'ttyUSB0 rx' "$T"
+	assert_output 0
+}

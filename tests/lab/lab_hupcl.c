@@ -69,6 +69,8 @@ static void port_opened(struct lab_port *p)
 	p->holders++;
 	if (tcgetattr(p->slave, &t) == 0 && cfgetospeed(&t) != B0)
 		lab_port_host_set(p, lab_port_host_lines(p) | TIOCM_DTR | TIOCM_RTS);
+	/* an on-open fault: the opener's first ioctl waits for this */
+	faults_opened(p);
 }
 
 /* inotify events read but not yet handled; lookahead needs them */

@@ -48,11 +48,9 @@ static int port_index(struct lab_port *p) { return (int)(p - lab_ports); }
 
 /* ---- line settings ---------------------------------------------------- */
 
-/* The framing the program last set, as logged, and the framing bits it
- * last asked for in a TCSETS* ioctl (guarded by line_lock). */
+/* The framing the program last set, as logged (guarded by line_lock);
+ * the bits it asked for in a TCSETS* ioctl are uart_mismatch.c's. */
 static char line_seen[LAB_MAX_PORTS][96];
-static tcflag_t line_asked[LAB_MAX_PORTS];
-static bool line_asked_valid[LAB_MAX_PORTS];
 static GMutex line_lock;
 
 /* What the pty driver throws away (it forces CS8, no parity), and a UART
@@ -70,13 +68,12 @@ void lab_port_log_line(struct lab_port *p)
 	char now[96];
 	const char *parity;
 	int i = port_index(p);
+	unsigned asked;
 
 	if (p->slave < 0 || tcgetattr(p->slave, &t) != 0)
 		return;
-	g_mutex_lock(&line_lock);
-	if (line_asked_valid[i])
-		t.c_cflag = (t.c_cflag & ~PTY_DROPS) | (line_asked[i] & PTY_DROPS);
-	g_mutex_unlock(&line_lock);
+	if (lab_mismatch_asked_cflag(p, &asked))
+		t.c_cflag = (t.c_cflag & ~PTY_DROPS) | (asked & PTY_DROPS);
 	if (!(t.c_cflag & PARENB))
 		parity = "none";
 	else if (t.c_cflag & CMSPAR)
@@ -170,25 +167,38 @@ static void host_set(struct lab_port *p, unsigned after)
 	                            NULL);
 }
 
-/* A program that sets the line with ioctl(TCSETS*) (ser2net does; glibc's
- * tcsetattr is a raw syscall the lab never sees) tells the lab the framing
- * it asked for, before the pty driver drops data bits and parity. The
- * kernel's termios and termios2 both start with four tcflag_t. */
-static void note_tcsets(struct lab_port *p, UMockdevIoctlClient *client)
+/* A program that sets the line with ioctl(TCSETS*) (ser2net does, and
+ * tcsetattr() through the isatty shim) tells the lab the framing it asked
+ * for, before the pty driver drops data bits and parity; TCGETS* shows it
+ * back (uart_mismatch.c). The kernel's termios and termios2 both start
+ * with four tcflag_t. false: the port refuses that setting. */
+static bool note_tcsets(struct lab_port *p, UMockdevIoctlClient *client)
 {
 	UMockdevIoctlData *arg = umockdev_ioctl_client_get_arg(client), *val;
 	GError *err = NULL;
-	int i = port_index(p);
+	bool ok;
+
+	val = umockdev_ioctl_data_resolve(arg, 0, 4 * sizeof(tcflag_t), &err);
+	if (!val) {
+		g_clear_error(&err);
+		return true;
+	}
+	ok = lab_mismatch_tcsets(p, val->data, val->data_len);
+	g_object_unref(val);
+	return ok;
+}
+
+static void patch_tcgets(struct lab_port *p, UMockdevIoctlClient *client)
+{
+	UMockdevIoctlData *arg = umockdev_ioctl_client_get_arg(client), *val;
+	GError *err = NULL;
 
 	val = umockdev_ioctl_data_resolve(arg, 0, 4 * sizeof(tcflag_t), &err);
 	if (!val) {
 		g_clear_error(&err);
 		return;
 	}
-	g_mutex_lock(&line_lock);
-	line_asked[i] = ((const tcflag_t *)(const void *)val->data)[2];
-	line_asked_valid[i] = true;
-	g_mutex_unlock(&line_lock);
+	lab_mismatch_tcgets(p, val->data, val->data_len);
 	g_object_unref(val);
 }
 
@@ -199,6 +209,45 @@ static bool is_tcsets(gulong req)
 	 * <termios.h> */
 	return req == TCSETS || req == TCSETSW || req == TCSETSF ||
 	       req == 0x402C542B || req == 0x402C542C || req == 0x402C542D;
+}
+
+/* TCFLSH (tcflush, through the lab's shim): discarding output empties
+ * the UART's queue, which is the lab's; logged with what was lost */
+static void flush_asked(struct lab_port *p, UMockdevIoctlClient *client)
+{
+	UMockdevIoctlData *arg = umockdev_ioctl_client_get_arg(client);
+	gulong q = 0;
+
+	if (!arg || (size_t)arg->data_len < sizeof(q))
+		return;
+	memcpy(&q, arg->data, sizeof(q));
+	if (q == TCOFLUSH || q == TCIOFLUSH)
+		transcript_event(p->cfg->name, "flush", "output %zu",
+		                 lab_uart_flush(p));
+}
+
+static bool is_tcgets(gulong req)
+{
+	return req == TCGETS || req == 0x802C542A; /* TCGETS2 */
+}
+
+/* TIOCGICOUNT: the port's error and character counts */
+static void icount(struct lab_port *p, UMockdevIoctlClient *client)
+{
+	UMockdevIoctlData *arg = umockdev_ioctl_client_get_arg(client), *val;
+	GError *err = NULL;
+
+	val = umockdev_ioctl_data_resolve(arg, 0, 80, &err);
+	if (!val) {
+		g_clear_error(&err);
+		umockdev_ioctl_client_complete(client, -1, EFAULT);
+		return;
+	}
+	if (lab_mismatch_icount(p, val->data, val->data_len))
+		umockdev_ioctl_client_complete(client, 0, 0);
+	else
+		umockdev_ioctl_client_complete(client, -1, ENOTTY);
+	g_object_unref(val);
 }
 
 static gboolean on_ioctl(UMockdevIoctlBase *h, UMockdevIoctlClient *client,
@@ -228,18 +277,36 @@ static gboolean on_ioctl(UMockdevIoctlBase *h, UMockdevIoctlClient *client,
 		lab_miwait_start(p, client);
 		return TRUE;
 	}
+	/* a break the program holds: TIOCSBRK starts it, TIOCCBRK ends it
+	 * (tcsendbreak() is a syscall umockdev does not see) */
+	if (req == TIOCSBRK)
+		transcript_event(p->cfg->name, "break", "on");
+	else if (req == TIOCCBRK)
+		transcript_event(p->cfg->name, "break", "off");
+	if (req == TIOCGICOUNT) {
+		icount(p, client);
+		return TRUE;
+	}
 	if (req != TIOCMGET && req != TIOCMSET && req != TIOCMBIS &&
 	    req != TIOCMBIC && req != TIOCOUTQ) {
 		/* termios and the rest: let the real pty answer */
 		int e = 0;
 		int r;
-		if (is_tcsets(req))
-			note_tcsets(p, client);
+		if (is_tcsets(req) && !note_tcsets(p, client)) {
+			umockdev_ioctl_client_complete(client, -1, EINVAL);
+			return TRUE;
+		}
+		if (req == TCFLSH)
+			flush_asked(p, client);
 		r = umockdev_ioctl_client_execute(client, &e, &err);
 		if (err) {
 			g_clear_error(&err);
 			return FALSE;
 		}
+		if (is_tcsets(req) && r == 0)
+			lab_mismatch_tcsets_done(p);
+		if (is_tcgets(req) && r == 0)
+			patch_tcgets(p, client);
 		umockdev_ioctl_client_complete(client, r, e);
 		if (is_tcsets(req) && r == 0)
 			lab_port_log_line(p);
@@ -257,7 +324,14 @@ static gboolean on_ioctl(UMockdevIoctlBase *h, UMockdevIoctlClient *client,
 	if (req == TIOCOUTQ) {
 		/* A pty's output queue always looks empty, a UART's holds
 		 * what the line has not sent yet (lab_uart.c). */
-		*v = (int)MIN(lab_uart_queued(p), (size_t)INT_MAX);
+		size_t q;
+		if (!lab_uart_queued(p, &q)) {
+			/* unplugged while we got here */
+			umockdev_ioctl_client_complete(client, -1, EIO);
+			g_object_unref(val);
+			return TRUE;
+		}
+		*v = (int)MIN(q, (size_t)INT_MAX);
 		goto done;
 	}
 	g_mutex_lock(&p->lock);
@@ -403,6 +477,15 @@ unsigned lab_port_dev_lines(struct lab_port *p)
 
 long lab_port_speed(struct lab_port *p)
 {
+	struct termios t;
+
+	if (tcgetattr(p->slave, &t) != 0)
+		return 0;
+	return lab_speed_bps(cfgetospeed(&t));
+}
+
+long lab_speed_bps(speed_t code)
+{
 	static const struct { speed_t s; long bps; } speeds[] = {
 		{ B50, 50 }, { B75, 75 }, { B110, 110 }, { B134, 134 },
 		{ B150, 150 }, { B200, 200 }, { B300, 300 }, { B600, 600 },
@@ -411,14 +494,21 @@ long lab_port_speed(struct lab_port *p)
 		{ B38400, 38400 }, { B57600, 57600 }, { B115200, 115200 },
 		{ B230400, 230400 }, { B460800, 460800 }, { B921600, 921600 },
 	};
-	struct termios t;
-
-	if (tcgetattr(p->slave, &t) != 0)
-		return 0;
 	for (size_t i = 0; i < G_N_ELEMENTS(speeds); i++)
-		if (cfgetospeed(&t) == speeds[i].s)
+		if (code == speeds[i].s)
 			return speeds[i].bps;
 	return 0;
+}
+
+long lab_port_speed_seen(struct lab_port *p, long *seen)
+{
+	long s = lab_port_speed(p);
+
+	if (s != *seen) {
+		*seen = s;
+		transcript_event(p->cfg->name, "termios", "speed=%ld", s);
+	}
+	return s;
 }
 
 void lab_port_stop(struct lab_port *p)

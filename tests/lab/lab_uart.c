@@ -89,6 +89,27 @@ static bool line_stopped(struct lab_port *p)
 	return false;
 }
 
+/* --uart paced: a character takes 10 bit times at the speed the
+ * program set */
+static gint64 char_us(struct lab_port *p)
+{
+	long bps = lab_port_speed(p);
+
+	return 10 * G_USEC_PER_SEC / (bps > 0 ? bps : 9600);
+}
+
+/* --uart paced: the characters the line has carried since line_t, when
+ * the first of them started; a line idle for longer starts afresh, so
+ * a byte reaches the device a character time after it was written. */
+static size_t line_room(struct lab_port *p)
+{
+	gint64 now = g_get_monotonic_time(), c = char_us(p);
+
+	if (now - p->line_t > 2 * c)
+		p->line_t = now;
+	return (size_t)((now - p->line_t) / c);
+}
+
 /* how many queued bytes the device takes now */
 static size_t device_room(struct lab_port *p)
 {
@@ -98,6 +119,8 @@ static size_t device_room(struct lab_port *p)
 		return 0;
 	if (p->ops && p->ops->rx_budget)
 		room = MIN(room, p->ops->rx_budget(p));
+	if (p->cfg->uart_paced)
+		room = MIN(room, line_room(p));
 	return MIN(room, faults_rx_room(p));
 }
 
@@ -132,11 +155,21 @@ static void service(struct lab_port *p)
 		g_mutex_unlock(&p->lock);
 		if (n == 0)
 			break;
+		if (p->cfg->uart_paced)
+			p->line_t += (gint64)n * char_us(p);
 		lab_port_log_line(p);
-		transcript_bytes(p->cfg->name, "rx", buf, n);
 		p->rx_total += (long)n;
-		if (p->ops && p->ops->rx)
-			p->ops->rx(p, buf, n);
+		{
+			/* what the line delivers (--damage), and what the
+			 * device's UART makes of it (uart_mismatch.c), is
+			 * what the device gets */
+			size_t got;
+			const uint8_t *in = lab_damage(p, true, buf, n, &got);
+			in = lab_mismatch_to_device(p, in, got, &got);
+			transcript_bytes(p->cfg->name, "rx", in, got);
+			if (p->ops && p->ops->rx && got)
+				p->ops->rx(p, in, got);
+		}
 		if (!p->unplugged)
 			faults_rx(p, n);
 	}
@@ -180,14 +213,16 @@ static gboolean kick_main(gpointer data)
 	return G_SOURCE_REMOVE;
 }
 
-size_t lab_uart_queued(struct lab_port *p)
+bool lab_uart_queued(struct lab_port *p, size_t *queued)
 {
 	size_t n, before;
 
 	g_mutex_lock(&p->lock);
 	if (p->unplugged) {
+		/* the queue went with the adapter: the port answers EIO,
+		 * never "empty", which would say it all went out */
 		g_mutex_unlock(&p->lock);
-		return 0;
+		return false;
 	}
 	before = p->uart->len;
 	take_from_pty(p);
@@ -206,59 +241,117 @@ size_t lab_uart_queued(struct lab_port *p)
 			n += (size_t)more;
 	}
 	g_mutex_unlock(&p->lock);
+	*queued = n;
+	return true;
+}
+
+size_t lab_uart_flush(struct lab_port *p)
+{
+	size_t n;
+
+	g_mutex_lock(&p->lock);
+	if (p->unplugged) {
+		g_mutex_unlock(&p->lock);
+		return 0;
+	}
+	take_from_pty(p);
+	n = p->uart->len;
+	g_byte_array_set_size(p->uart, 0);
+	g_mutex_unlock(&p->lock);
 	return n;
 }
 
 /* ---- device -> host --------------------------------------------------- */
 
-static gboolean flush_out(gint fd, GIOCondition cond, gpointer data)
+/* who wants to hear that a port's device -> host queue emptied */
+static struct {
+	void (*fn)(struct lab_port *p, void *data);
+	void *data;
+} on_sent[LAB_MAX_PORTS];
+
+/* Write what the pty takes now; true when nothing is left. */
+static bool write_out(struct lab_port *p)
 {
-	struct lab_port *p = data;
 	int i = port_index(p);
 	ssize_t n;
 
-	(void)cond;
 	while (outq[i]->len) {
-		n = write(fd, outq[i]->data, outq[i]->len);
+		n = write(p->master, outq[i]->data, outq[i]->len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			return false;
 		if (n < 0) {
-			if (errno == EAGAIN) {
-				if (!outwatch[i])
-					outwatch[i] = g_unix_fd_add(fd, G_IO_OUT,
-					                            flush_out, p);
-				return G_SOURCE_CONTINUE;
-			}
 			g_byte_array_set_size(outq[i], 0);
 			break;
 		}
 		g_byte_array_remove_range(outq[i], 0, (guint)n);
 	}
+	return true;
+}
+
+static gboolean flush_out(gint fd, GIOCondition cond, gpointer data)
+{
+	struct lab_port *p = data;
+	int i = port_index(p);
+
+	(void)fd;
+	(void)cond;
+	if (!write_out(p))
+		return G_SOURCE_CONTINUE;
 	outwatch[i] = 0;
+	/* from the main loop, never from inside a send: a sender that
+	 * refills here does not recurse */
+	if (on_sent[i].fn)
+		on_sent[i].fn(p, on_sent[i].data);
 	return G_SOURCE_REMOVE;
+}
+
+void lab_port_send_raw(struct lab_port *p, const void *buf, size_t n)
+{
+	int i = port_index(p);
+	struct termios t;
+	bool ixany;
+
+	if (n == 0 || p->unplugged || p->silent)
+		return;
+	/* track XOFF/XON as the host's line discipline sees them (IXANY:
+	 * any byte restarts output) */
+	ixany = tcgetattr(p->slave, &t) == 0 && (t.c_iflag & IXANY);
+	for (size_t k = 0; k < n; k++) {
+		uint8_t c = ((const uint8_t *)buf)[k];
+		if (c == 0x13)
+			p->xoff = true;
+		else if (c == 0x11 || ixany)
+			p->xoff = false;
+	}
+	g_byte_array_append(outq[i], buf, (guint)n);
+	if (!outwatch[i] && !write_out(p))
+		outwatch[i] = g_unix_fd_add(p->master, G_IO_OUT, flush_out, p);
 }
 
 void lab_port_send(struct lab_port *p, const void *buf, size_t n)
 {
-	int i = port_index(p);
-
 	if (n == 0 || p->unplugged || p->silent)
 		return;
 	transcript_bytes(p->cfg->name, "tx", buf, n);
-	/* track XOFF/XON as the host's line discipline sees them (IXANY:
-	 * any byte restarts output) */
-	{
-		struct termios t;
-		bool ixany = tcgetattr(p->slave, &t) == 0 && (t.c_iflag & IXANY);
-		for (size_t k = 0; k < n; k++) {
-			uint8_t c = ((const uint8_t *)buf)[k];
-			if (c == 0x13)
-				p->xoff = true;
-			else if (c == 0x11 || ixany)
-				p->xoff = false;
-		}
-	}
-	g_byte_array_append(outq[i], buf, (guint)n);
-	if (!outwatch[i])
-		flush_out(p->master, G_IO_OUT, p);
+	/* the device sent buf; the host gets what the line (--damage)
+	 * makes of it, as its own UART reads that (uart_mismatch.c) */
+	buf = lab_damage(p, false, buf, n, &n);
+	buf = lab_mismatch_to_host(p, buf, n, &n);
+	lab_port_send_raw(p, buf, n);
+}
+
+size_t lab_port_tx_pending(struct lab_port *p)
+{
+	return outq[port_index(p)]->len;
+}
+
+void lab_port_on_sent(struct lab_port *p, void (*fn)(struct lab_port *p, void *data),
+                      void *data)
+{
+	on_sent[port_index(p)].fn = fn;
+	on_sent[port_index(p)].data = data;
 }
 
 void lab_port_sends(struct lab_port *p, const char *s)

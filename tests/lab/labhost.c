@@ -1,10 +1,12 @@
 /*
  * labhost.c — a scripted host program for the lab's own tests.
  *
- *   labhost [-b BAUD] [-x] DEVICE STEP...
+ *   labhost [-b BAUD] [-f FRAMING] [-m] [-x] DEVICE STEP...
  *
- * It opens DEVICE like any serial program (O_NOCTTY, raw termios, -x adds
- * IXON so the kernel honours XOFF/XON) and runs the steps in order:
+ * It opens DEVICE like any serial program (O_NOCTTY, raw termios, -f sets
+ * the framing such as 7E1 (default 8N1), -m asks for PARMRK and INPCK,
+ * -x adds IXON so the kernel honours XOFF/XON) and runs the steps in
+ * order:
  *   send TEXT              write TEXT (C escapes: \r \n \t \\ \xHH \e \0)
  *   expect TEXT [SECS]     read until TEXT arrived (default 5 s)
  *   dtr 0|1, rts 0|1       set a modem line (TIOCMBIS/TIOCMBIC)
@@ -19,6 +21,12 @@
  *   write-file PATH        write PATH's bytes, then tcdrain
  *   write-until-fail SECS  write a byte every 10 ms until write or read
  *                          fails; prints "failed: OP: ERROR"
+ *   recv N [SECS]          read exactly N bytes (default 5 s); prints
+ *                          recv "..." (C-escaped, \xHH)
+ *   icount                 print "rx=N tx=N frame=N parity=N brk=N"
+ *                          (TIOCGICOUNT)
+ *   termios                print "bits=N parity=P stop=N parmrk=0|1" as
+ *                          tcgetattr reads the line back
  * Exit status: 0 every step held, 1 usage, 2 a system call failed,
  * 3 an expectation failed (with what was received on stderr).
  * chat(8) covers dialing; this covers what chat cannot: modem lines.
@@ -37,6 +45,7 @@
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/serial.h>
 
 #include "unescape.h"
 
@@ -83,6 +92,28 @@ static void dump_heard(void)
 	fputs("\"\n", stderr);
 }
 
+/* Read what has come into heard (at most up to `cap` bytes held), waiting
+ * until `end` for it; 0 once `end` has passed. */
+static int hear(double end, size_t cap)
+{
+	struct pollfd pfd = { fd, POLLIN, 0 };
+	int left = (int)((end - now()) * 1000);
+	ssize_t r;
+
+	if (left <= 0)
+		return 0;
+	if (poll(&pfd, 1, left) <= 0)
+		return 1;
+	r = read(fd, heard + nheard, cap - nheard);
+	if (r < 0 && errno != EAGAIN && errno != EINTR)
+		fail(2, "read: %s", strerror(errno));
+	if (r == 0)
+		fail(2, "read: %s", "end of file");
+	if (r > 0)
+		nheard += (size_t)r;
+	return 1;
+}
+
 static void expect(const char *text, double secs)
 {
 	char want[1024];
@@ -91,9 +122,6 @@ static void expect(const char *text, double secs)
 
 	for (;;) {
 		void *hit = memmem(heard, nheard, want, n);
-		struct pollfd pfd = { fd, POLLIN, 0 };
-		int left = (int)((end - now()) * 1000);
-		ssize_t r;
 
 		if (hit) {
 			size_t used = (size_t)((char *)hit - heard) + n;
@@ -101,19 +129,10 @@ static void expect(const char *text, double secs)
 			nheard -= used;
 			return;
 		}
-		if (left <= 0) {
+		if (!hear(end, sizeof(heard))) {
 			dump_heard();
 			fail(3, "timed out expecting \"%s\"", text);
 		}
-		if (poll(&pfd, 1, left) <= 0)
-			continue;
-		r = read(fd, heard + nheard, sizeof(heard) - nheard);
-		if (r < 0 && errno != EAGAIN && errno != EINTR)
-			fail(2, "read: %s", strerror(errno));
-		if (r == 0)
-			fail(2, "read: %s", "end of file");
-		if (r > 0)
-			nheard += (size_t)r;
 		if (nheard == sizeof(heard))
 			nheard = 0;
 	}
@@ -202,22 +221,71 @@ static void miwait(const char *names, unsigned secs)
 	fflush(stdout);
 }
 
+/* "7E1" into c_cflag */
+static void framing(struct termios *t, const char *f)
+{
+	static const tcflag_t sizes[] = { CS5, CS6, CS7, CS8 };
+
+	if (strlen(f) != 3 || f[0] < '5' || f[0] > '8' || !strchr("NEO", f[1]) ||
+	    (f[2] != '1' && f[2] != '2'))
+		fail(1, "framing '%s': expected such as 8N1 or 7E1", f);
+	t->c_cflag &= ~(tcflag_t)(CSIZE | PARENB | PARODD | CSTOPB);
+	t->c_cflag |= sizes[f[0] - '5'];
+	if (f[1] != 'N')
+		t->c_cflag |= PARENB | (f[1] == 'O' ? PARODD : 0);
+	if (f[2] == '2')
+		t->c_cflag |= CSTOPB;
+}
+
+/* exactly n bytes within secs, printed C-escaped */
+static void recv_exact(size_t n, double secs)
+{
+	double end = now() + secs;
+
+	if (n > sizeof(heard))
+		fail(1, "recv: at most %s bytes", "65536");
+	while (nheard < n) {
+		if (!hear(end, n)) {
+			dump_heard();
+			fail(3, "timed out waiting for %s bytes", "the");
+		}
+	}
+	fputs("recv \"", stdout);
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)heard[i];
+		if (c == '\r') fputs("\\r", stdout);
+		else if (c == '\n') fputs("\\n", stdout);
+		else if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\')
+			printf("\\x%02X", c);
+		else putchar(c);
+	}
+	puts("\"");
+	fflush(stdout);
+	memmove(heard, heard + n, nheard - n);
+	nheard -= n;
+}
+
 int main(int argc, char **argv)
 {
 	struct termios t;
 	long b = 115200;
-	int ixon = 0, opt, i;
+	const char *frame = "8N1";
+	int ixon = 0, parmrk = 0, opt, i;
 
-	while ((opt = getopt(argc, argv, "+b:x")) != -1) {
+	while ((opt = getopt(argc, argv, "+b:f:mx")) != -1) {
 		if (opt == 'b')
 			b = atol(optarg);
+		else if (opt == 'f')
+			frame = optarg;
+		else if (opt == 'm')
+			parmrk = 1;
 		else if (opt == 'x')
 			ixon = 1;
 		else
-			fail(1, "usage: labhost [-b BAUD] [-x] DEVICE STEP...%s", "");
+			fail(1, "usage: labhost [-b BAUD] [-f FRAMING] [-m] [-x] DEVICE STEP...%s", "");
 	}
 	if (optind >= argc)
-		fail(1, "usage: labhost [-b BAUD] [-x] DEVICE STEP...%s", "");
+		fail(1, "usage: labhost [-b BAUD] [-f FRAMING] [-m] [-x] DEVICE STEP...%s", "");
 	fd = open(argv[optind], O_RDWR | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0)
 		fail(2, "open: %s", strerror(errno));
@@ -227,6 +295,9 @@ int main(int argc, char **argv)
 	t.c_cflag |= CLOCAL | CREAD;
 	if (ixon)
 		t.c_iflag |= IXON;
+	if (parmrk)
+		t.c_iflag |= PARMRK | INPCK;
+	framing(&t, frame);
 	cfsetspeed(&t, baud(b));
 	if (tcsetattr(fd, TCSANOW, &t) != 0)
 		fail(2, "tcsetattr: %s", strerror(errno));
@@ -305,6 +376,29 @@ int main(int argc, char **argv)
 				usleep(10000);
 			}
 			fail(3, "no read or write failed within %s s", a1);
+		} else if (!strcmp(s, "recv") && a1) {
+			double secs = a2 && strspn(a2, "0123456789.") == strlen(a2) ? atof(a2) : 5;
+			recv_exact((size_t)atol(a1), secs);
+			i += (a2 && strspn(a2, "0123456789.") == strlen(a2)) ? 2 : 1;
+		} else if (!strcmp(s, "icount")) {
+			struct serial_icounter_struct ic;
+			if (ioctl(fd, TIOCGICOUNT, &ic) != 0)
+				fail(2, "TIOCGICOUNT: %s", strerror(errno));
+			printf("rx=%d tx=%d frame=%d parity=%d brk=%d\n", ic.rx,
+			       ic.tx, ic.frame, ic.parity, ic.brk);
+			fflush(stdout);
+		} else if (!strcmp(s, "termios")) {
+			struct termios now;
+			static const char sizes[] = "5678";
+			if (tcgetattr(fd, &now) != 0)
+				fail(2, "tcgetattr: %s", strerror(errno));
+			printf("bits=%c parity=%s stop=%d parmrk=%d\n",
+			       sizes[(now.c_cflag & CSIZE) >> 4],
+			       !(now.c_cflag & PARENB) ? "none" :
+			       now.c_cflag & PARODD ? "odd" : "even",
+			       now.c_cflag & CSTOPB ? 2 : 1,
+			       !!(now.c_iflag & PARMRK));
+			fflush(stdout);
 		} else {
 			fail(1, "bad step '%s'", s);
 		}

@@ -313,6 +313,7 @@ static void connect_to(struct modem *m, const struct lab_far *f)
 	set_state(m, M_ONLINE, what);
 	m->last_rx = g_get_monotonic_time();
 	result_speed(m, RC_CONNECT, m->p->cfg->connect_speed);
+	faults_connected(m->p);
 }
 
 void modem_carrier_loss(struct lab_port *p)
@@ -571,6 +572,16 @@ static bool extended(struct modem *m, const char **s)
 	}
 	if (!strcmp(name, "+FCLASS"))
 		return *arg != '=' || arg[1] == '0';
+	{
+		/* +IPR, +ICF: the serial side (modem_dte.c) */
+		char text[256];
+		bool ok;
+		if (modem_dte_command(m->p, name, arg, &ok, text, sizeof(text))) {
+			if (text[0])
+				info(m, text);
+			return ok;
+		}
+	}
 	return false;
 }
 
@@ -605,6 +616,7 @@ static void execute(struct modem *m, const char *s)
 				hangup(m, "COMMAND ATZ");
 			set_defaults(m);
 			carrier(m, false);
+			modem_dte_restore(m->p);
 			s += strlen(s);
 			break;
 		case 'I':
@@ -678,8 +690,11 @@ static void execute(struct modem *m, const char *s)
 			} else if (c == 'D') {
 				ok = v <= 3;
 				m->amp_d = v;
+			} else if (c == 'W') {
+				modem_dte_store(m->p);
 			}
-			/* &K, &Q, &S, &W, &V...: accepted, no effect here */
+			/* &K, &Q, &S, &V...: accepted, no effect here (&W keeps
+			 * only the DTE setting) */
 			break;
 		case '\\': case '%':
 			if (*s)
@@ -696,6 +711,8 @@ static void execute(struct modem *m, const char *s)
 		}
 	}
 	result(m, ok ? RC_OK : RC_ERROR);
+	/* a new DTE rate or framing applies after the result code */
+	modem_dte_commit(m->p);
 }
 
 /* Command-mode input: find "AT", collect the line, run it on S3. */

@@ -46,12 +46,8 @@ static struct printer *P(struct lab_port *p) { return p->model; }
 
 static long line_bps(struct printer *pr)
 {
-	long s = lab_port_speed(pr->p);
+	long s = lab_port_speed_seen(pr->p, &pr->speed);
 
-	if (s != pr->speed) {
-		pr->speed = s;
-		transcript_event(pr->p->cfg->name, "termios", "speed=%ld", s);
-	}
 	return s > 0 ? s : 9600;
 }
 
@@ -201,10 +197,11 @@ static void printer_start(struct lab_port *p)
 static bool printer_busy(struct lab_port *p)
 {
 	struct printer *pr = P(p);
+	size_t queued;
 
 	if (!pr || pr->stuck)
 		return false;
-	return pr->buf->len > 0 || lab_uart_queued(p) > 0;
+	return pr->buf->len > 0 || (lab_uart_queued(p, &queued) && queued > 0);
 }
 
 /* the host's adapter went away: the printer keeps what it has */

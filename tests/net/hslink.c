@@ -23,6 +23,10 @@
  *   set-line BAUD BITS PARITY STOP FLOW   hs_link_set_line
  *   info                    print "transport=T" and the description
  *   pending                 print "pending=N"
+ *   mark-errors             hs_link_mark_errors: damaged characters marked
+ *   errors                  print the line errors of the last read and
+ *                           in all: "last: damaged=N framing=N parity=N
+ *                           breaks=N overruns=N counted=0|1", "total: ..."
  * Exit status: 0 every step held, 1 usage, 2 a library call failed (its
  * enum name and message on stderr), 3 an expectation failed.
  */
@@ -300,6 +304,21 @@ int main(int argc, char **argv)
 		} else if (!strcmp(s, "info")) {
 			const struct hs_link_info *in = hs_link_info(link_);
 			printf("transport=%s\n%s\n", hs_transport_name(in->transport), in->description);
+			fflush(stdout);
+		} else if (!strcmp(s, "mark-errors")) {
+			int rc = hs_link_mark_errors(link_);
+			if (rc < 0)
+				lib_failed(rc, s);
+		} else if (!strcmp(s, "errors")) {
+			struct hs_line_errors e[2];
+			int rc = hs_link_line_errors(link_, &e[0], &e[1]);
+			if (rc < 0)
+				lib_failed(rc, "errors");
+			for (int k = 0; k < 2; k++)
+				printf("%s: damaged=%lu framing=%lu parity=%lu breaks=%lu "
+				       "overruns=%lu counted=%d\n", k ? "total" : "last",
+				       e[k].damaged, e[k].framing, e[k].parity,
+				       e[k].breaks, e[k].overruns, e[k].counted);
 			fflush(stdout);
 		} else if (!strcmp(s, "pending")) {
 			printf("pending=%d\n", hs_link_pending(link_));

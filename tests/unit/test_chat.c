@@ -349,7 +349,10 @@ static void test_clean_table(void **state)
 		{ "AT\\cX", 1, "ATcX\r", 5 },
 		{ "\\d\\p\\K", 1, "\xff" "d\xff" "p\xff" "K\r", 7 },
 		{ "\\d", 0, "d", 1 },
-		{ "a\\", 0, "a\\", 2 },
+		/* chat drops a trailing backslash from an expect string and
+		 * sends it */
+		{ "a\\", 0, "a", 1 },
+		{ "a\\", 1, "a\\\r", 3 },
 		{ "\\T", 0, "\\T", 2 },
 		{ "ATDT\\T", 1, "ATDT555\r", 8 },
 	};
@@ -363,6 +366,39 @@ static void test_clean_table(void **state)
 			c.out[c.len++] = '\r';
 		if (c.len != t[i].len || memcmp(c.out, t[i].out, c.len) != 0)
 			fail_msg("clean('%s', %d) gave %zu bytes", t[i].in, t[i].sending, c.len);
+	}
+}
+
+/* The text chat's own clean() makes of a string: what chat -v logs and
+ * SAY prints, so hsdial's log reads as chat's. */
+static void test_clean_shown(void **state)
+{
+	static const struct {
+		const char *in;
+		int sending;
+		const char *shown;
+	} t[] = {
+		{ "\\d\\p\\K", 1, "\\d\\p\\K\r" },
+		{ "a\\\\b", 1, "a\\\\b\r" },
+		{ "a\\\\b", 0, "a\\b" },
+		{ "AT\\N5", 1, "AT\\" },      /* chat's string ends at the NUL */
+		{ "\\z", 1, "\\z\r" },
+		{ "\\z", 0, "z" },
+		{ "\\134", 1, "\\\\\r" },
+		{ "AT\\c", 1, "AT" },
+		{ "x\\", 1, "x\\\\\r" },
+		{ "\\d", 0, "d" },
+		{ "\\U", 1, "\\U\r" },   /* no -U number: chat sends U */
+		{ "\\q", 1, "\r" },
+		{ "^A\\t", 1, "\001\t\r" },
+	};
+	(void)state;
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		struct hs_clean c;
+		assert_int_equal(hs_chat_clean(t[i].in, t[i].sending, NULL, &c), 0);
+		if (strcmp(c.shown, t[i].shown) != 0 || c.shown_len != strlen(t[i].shown))
+			fail_msg("clean('%s', %d) shows '%s'", t[i].in, t[i].sending, c.shown);
 	}
 }
 
@@ -412,6 +448,7 @@ int main(void)
 		cmocka_unit_test(test_send_escapes),
 		cmocka_unit_test(test_send_0xff),
 		cmocka_unit_test(test_clean_table),
+		cmocka_unit_test(test_clean_shown),
 		cmocka_unit_test(test_text_parsing),
 		cmocka_unit_test(test_keyword_without_argument),
 	};

@@ -126,6 +126,26 @@ static void test_sync_after_noise(void **state)
 	modem_rig_close(g);
 }
 
+/* A CONNECT instead of OK (a modem that answered a call by itself, or
+ * line noise with "1\r" in it, V0's CONNECT) leaves the engine online:
+ * sync stops there with the device's error, not the caller's. */
+static void test_sync_connect_instead_of_ok(void **state)
+{
+	static const struct sim_step s[] = {
+		EXPECT("AT\r"), SEND("\r\n1\r"),
+		END(),
+	};
+	struct modem_rig *g = modem_rig_open(NULL, s);
+	int rc;
+	(void)state;
+
+	rc = hs_modem_sync(g->m, 5, 2000);
+	sim_finish(&g->sim);
+	assert_int_equal(rc, HS_ERR_PROTOCOL);
+	assert_non_null(strstr(hs_last_error(), "answered AT with CONNECT and is online"));
+	modem_rig_close(g);
+}
+
 static void test_sync_gives_up(void **state)
 {
 	static const struct sim_step s[] = {
@@ -501,6 +521,42 @@ static void test_data_and_no_carrier_at_once(void **state)
 	call_ends_with(s, "bye");
 }
 
+/* A V0 modem says NO CARRIER as "3\r": taken as the end of the call
+ * only as the very last thing it sent, after a quiet pause, and never
+ * after a digit ("13\r" is a number); elsewhere it is data. */
+static void test_v0_no_carrier_at_the_end(void **state)
+{
+	static const struct sim_step s[] = {
+		EXPECT("ATD1\r"), SEND("1\r"), GO(),
+		/* (pieces 5 ms apart, as emulators write them: a pause is
+		 * what takes over HOLD_MS) */
+		SEND("a3\rb3"), SILENT(5), SEND("\rc"),
+		SILENT(5), SEND("data3"), SILENT(5), SEND("\r"),
+		END(),
+	};
+	(void)state;
+	call_ends_with(s, "a3\rb3\rcdata");
+}
+
+/* ...and "3\r" that is not it stays data: after a digit ("13\r" is a
+ * number), or after a verbose (V1) CONNECT, even at the end and quiet. */
+static void test_v0_code_elsewhere_is_data(void **state)
+{
+	static const struct sim_step after_digit[] = {
+		EXPECT("ATD1\r"), SEND("1\r"), GO(),
+		SEND("data13\r"), SILENT(300), SEND("\r\nNO CARRIER\r\n"),
+		END(),
+	};
+	static const struct sim_step after_v1[] = {
+		EXPECT("ATD1\r"), SEND("\r\nCONNECT\r\n"), GO(),
+		SEND("data3\r"), SILENT(300), SEND("\r\nNO CARRIER\r\n"),
+		END(),
+	};
+	(void)state;
+	call_ends_with(after_digit, "data13\r");
+	call_ends_with(after_v1, "data3\r");
+}
+
 /* With nothing held, nothing is due: a loop may sleep until input (no
  * DCD to look at on a pty); held bytes are due within the hold. */
 static void test_wait_ms_idle(void **state)
@@ -558,15 +614,17 @@ static void test_hangup_escape_guard(void **state)
 	modem_rig_close(g);
 }
 
+/* A Hayes modem whose guard time is short (S12=10), for the escapes. */
+static const struct hs_modem_driver quick = {
+	.name = "quick", .description = "a Hayes modem with S12=10",
+	.guard_ms = 200,
+};
+
 /* A modem this object never talked to may be online (another program
  * left a call up): hang-up escapes first, guard time before and after
  * "+++", then ATH0. Without modem lines nothing else can tell. */
 static void test_hangup_unknown_state_escapes(void **state)
 {
-	static const struct hs_modem_driver quick = {
-		.name = "quick", .description = "a Hayes modem with S12=10",
-		.guard_ms = 200,
-	};
 	static const struct sim_step s[] = {
 		EXPECT_GAP("+++", 200),
 		SILENT(200),
@@ -581,6 +639,46 @@ static void test_hangup_unknown_state_escapes(void **state)
 	rc = hs_modem_hangup(g->m, 5000);
 	sim_finish(&g->sim);
 	assert_int_equal(rc, HS_OK);
+	modem_rig_close(g);
+}
+
+/* Before a first command on a line without DCD (a pty): +++ framed by
+ * the guard time; OK says a call was up. Once the modem is known to be
+ * in command mode nothing more is sent. */
+static void test_command_mode_escapes_unknown_state(void **state)
+{
+	static const struct sim_step s[] = {
+		EXPECT_GAP("+++", 200),
+		SILENT(200),
+		SEND("\r\nOK\r\n"),
+		EXPECT("AT\r"), SEND("\r\nOK\r\n"),
+		END(),
+	};
+	struct modem_rig *g = modem_rig_open(&quick, s);
+	(void)state;
+
+	assert_int_equal(hs_modem_command_mode(g->m, 5000), 1);
+	assert_int_equal(hs_modem_command_mode(g->m, 5000), 0);
+	assert_int_equal(hs_modem_sync(g->m, 1, 2000), HS_OK);
+	sim_finish(&g->sim);
+	modem_rig_close(g);
+}
+
+/* A modem in command mode already does not answer +++ (no line end):
+ * 0, and the next command works. */
+static void test_command_mode_no_answer(void **state)
+{
+	static const struct sim_step s[] = {
+		EXPECT_GAP("+++", 200),
+		EXPECT("AT\r"), SEND("\r\nOK\r\n"),
+		END(),
+	};
+	struct modem_rig *g = modem_rig_open(&quick, s);
+	(void)state;
+
+	assert_int_equal(hs_modem_command_mode(g->m, 5000), 0);
+	assert_int_equal(hs_modem_sync(g->m, 1, 2000), HS_OK);
+	sim_finish(&g->sim);
 	modem_rig_close(g);
 }
 
@@ -743,6 +841,7 @@ int main(void)
 		cmocka_unit_test(test_registry),
 		cmocka_unit_test(test_driver_data_and_hooks),
 		cmocka_unit_test(test_sync_after_noise),
+		cmocka_unit_test(test_sync_connect_instead_of_ok),
 		cmocka_unit_test(test_sync_gives_up),
 		cmocka_unit_test(test_sync_noise_is_not_a_timeout),
 		cmocka_unit_test(test_reset_and_guard),
@@ -754,10 +853,14 @@ int main(void)
 		cmocka_unit_test(test_data_mode_and_carrier_loss),
 		cmocka_unit_test(test_no_carrier_in_pieces),
 		cmocka_unit_test(test_data_and_no_carrier_at_once),
+		cmocka_unit_test(test_v0_no_carrier_at_the_end),
+		cmocka_unit_test(test_v0_code_elsewhere_is_data),
 		cmocka_unit_test(test_wait_ms_idle),
 		cmocka_unit_test(test_hangup_escape_guard),
 		cmocka_unit_test(test_hangup_unknown_state_escapes),
 		cmocka_unit_test(test_hangup_known_command_mode),
+		cmocka_unit_test(test_command_mode_escapes_unknown_state),
+		cmocka_unit_test(test_command_mode_no_answer),
 		cmocka_unit_test(test_hangup_dtr_only_cannot_on_pty),
 		cmocka_unit_test(test_wait_call_caller_id_answer),
 		cmocka_unit_test(test_wait_call_modem_answers_itself),

@@ -197,9 +197,9 @@ static void test_xonxoff_paced_job(void **state)
 static void test_stall_reports_exact_count(void **state)
 {
 	struct printer fake = { .stop_at = 7000 };
-	/* more than a pty can hold (up to 64 KiB) past the stop: the job
-	 * must stall, however fast the writer got ahead of the printer */
-	size_t n = 200000, accepted = 0;
+	/* More than 7000 plus all a pty can hold (about 64 KiB): however
+	 * late the XOFF, the port cannot take the whole job. */
+	size_t n = 256 << 10, accepted = 0;
 	unsigned char *job = make_job(n, 1);
 	struct hs_print_opts o = { .stall_timeout_ms = 300 };
 	char want[96];

@@ -44,6 +44,9 @@ static const struct valid {
 	{ "serial:/dev/serial/by-id/usb-FTDI%20X-if00", "/dev/serial/by-id/usb-FTDI X-if00",
 	  9600, 8, HS_PARITY_NONE, 1, HS_FLOW_NONE, 0 },
 	{ "/dev/ttyUSB0?", "/dev/ttyUSB0", 9600, 8, HS_PARITY_NONE, 1, HS_FLOW_NONE, 0 },
+	/* a key given again wins: the tools append their -b/-f flags so */
+	{ "serial:/dev/ttyS0?baud=9600+flow=soft&baud=115200&flow=rtscts", "/dev/ttyS0",
+	  115200, 8, HS_PARITY_NONE, 1, HS_FLOW_RTSCTS, HS_URI_BAUD | HS_URI_FLOW },
 };
 
 static const struct invalid {

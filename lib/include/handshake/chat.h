@@ -33,14 +33,24 @@ struct hs_chat_opts {
 	const char *phone;    /* replaces \T in send strings (chat -T) */
 	const char *phone2;   /* replaces \U (chat -U) */
 	int use_env;          /* expand $VAR in strings (chat -E) */
-	/* Each may be NULL. say: SAY text; report: a REPORT line such as
-	 * "CONNECT 33600/ARQ"; echo: received bytes while ECHO ON; log: what
-	 * chat -v would log ("expect (CONNECT)", "send (ATDT123^M)"). */
+	/* Each may be NULL. say: SAY text as chat prints it (cleaned as a
+	 * send string: its \r too, unless it ends in \c); report: a REPORT
+	 * line such as "CONNECT 33600/ARQ"; echo: received bytes (top bit
+	 * cleared) while ECHO is on; log: each line chat -v logs, in its
+	 * words ("expect (CONNECT)", "^M", "CONNECT 33600", " -- got it\n",
+	 * "send (ATDT123^M)", "timeout set to 5 seconds", "alarm",
+	 * "Failed (BUSY)"). */
 	void (*say)(void *ctx, const char *text);
 	void (*report)(void *ctx, const char *line);
 	void (*echo)(void *ctx, const char *bytes, size_t len);
 	void (*log)(void *ctx, const char *line);
 	void *ctx;
+	/* ECHO is on from the start (chat -e); ECHO ON/OFF still switch it.
+	 * Since 0.1.0. */
+	int echo_on;
+	/* Every byte read while expecting (top bit cleared), echoed or not:
+	 * what chat -V shows. May be NULL. Since 0.1.0. */
+	void (*received)(void *ctx, const char *bytes, size_t len);
 };
 
 /* An empty script. Returns NULL only when out of memory. */

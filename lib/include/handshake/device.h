@@ -63,6 +63,12 @@ struct hs_device_probe {
 	char ati[HS_DEVICE_ATI][128];
 	char device_id[HS_DEVICE_ID];/* GET_DEVICE_ID */
 	char driver[32];             /* the driver matched after asking */
+	/* With HS_PROBE_DETECT_RATE, a modem found at another setting than
+	 * the port's default: its rate (0: none found), "19200 7E1", and the
+	 * URI that opens the port there. */
+	int detected_baud;
+	char detected_line[32];
+	char detected_uri[640];
 };
 
 /* One modem, printer or serial port. Strings are "" and numbers -1 when
@@ -71,7 +77,10 @@ struct hs_device {
 	char node[96];               /* "/dev/ttyACM0", "/dev/bus/usb/002/002" */
 	char kernel[64];             /* "ttyACM0", "2-1" (a USB device) */
 	char syspath[512];           /* "/sys/devices/...", "" for a pty */
-	char uri[640];               /* what hs_link_open() takes */
+	char uri[640];               /* what hs_link_open() takes; a serial
+	                              * port's is what hs_device_probe()
+	                              * opens, so line settings added to it
+	                              * (?baud=115200) are used there */
 	const char *transport;       /* "serial", "usb-serial", "usb", "pty" */
 	enum hs_device_kind kind;
 	int usb;                     /* 1 when a USB device is behind it */
@@ -129,6 +138,11 @@ enum hs_probe_flags {
 	HS_PROBE_SETUP = 1 << 0,
 	/* SOFT_RESET a USB printer after reading its ID. */
 	HS_PROBE_RESET = 1 << 1,
+	/* A modem that does not answer at the port's default setting is
+	 * looked for at the others (hs_detect_modem, handshake/negotiate.h;
+	 * it sends AT at each), and talked to where it answers: what was
+	 * found is in probe.detected_*. An administrator's opt-in. */
+	HS_PROBE_DETECT_RATE = 1 << 2,
 };
 
 /*

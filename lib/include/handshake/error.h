@@ -43,6 +43,12 @@ enum hs_err {
 	HS_ERR_HOST_UNREACHABLE = -25, /* no route to the host */
 	HS_ERR_CONN_RESET = -26,   /* the server reset the connection */
 	HS_ERR_CONN_CLOSED = -27,  /* the server closed the connection */
+	/* File transfer (handshake/xfer.h). Since 0.1.0. */
+	HS_ERR_ABORTED = -28,      /* file transfer: the peer canceled (CAN CAN) */
+	HS_ERR_RETRIES = -29,      /* file transfer: too many errors in a row */
+	HS_ERR_BAD_NAME = -30,     /* file transfer: a file name we refuse */
+	HS_ERR_EXISTS = -31,       /* file transfer: the file is there already */
+	HS_ERR_FILE = -32,         /* a local file could not be read or written */
 };
 
 /* A short sentence for people, e.g. "device is busy". Never NULL. */

@@ -12,6 +12,7 @@
 #include "handshake/error.h"
 #include "handshake/log.h"
 #include "handshake/link.h"
+#include "handshake/negotiate.h"
 #include "handshake/at.h"
 #include "handshake/modem.h"
 #include "handshake/chat.h"
@@ -19,6 +20,7 @@
 #include "handshake/printer.h"
 #include "handshake/usb.h"
 #include "handshake/device.h"
+#include "handshake/xfer.h"
 
 #define HS_VERSION "0.1.0"
 

@@ -13,7 +13,8 @@
  *      tcp://HOST:PORT    (raw bytes to a device server's raw port)
  *    HOST is a name, an IPv4 address or an IPv6 one in brackets
  *    ([::1]). Defaults: 9600 baud, 8 data bits, no parity, 1 stop bit,
- *    no flow control.
+ *    no flow control. An option given twice takes its last value, so
+ *    appending "&baud=115200" to any serial URI overrides its rate.
  *  - Every call that can wait takes timeout_ms (>= 0); none waits longer.
  *  - Opening never waits for carrier and takes the port the way other
  *    serial programs see: a UUCP lock file, flock() and TIOCEXCL.
@@ -57,6 +58,8 @@ enum hs_transport {
 	HS_TRANSPORT_USB,    /* a USB printer-class interface (libusb) */
 	HS_TRANSPORT_TCP,    /* raw bytes over TCP (tcp://). Since 0.1.0 */
 	HS_TRANSPORT_RFC2217,/* Telnet COM-PORT-OPTION (rfc2217://). Since 0.1.0 */
+	HS_TRANSPORT_PIPE,   /* fd: pipes or a socket to a program that holds
+	                      * the line (hsdial --exec): bytes only. Since 0.1.0 */
 };
 
 /* Line settings. */
@@ -122,6 +125,48 @@ int hs_link_read(struct hs_link *link, void *buf, size_t len, int timeout_ms);
  * deadline; HS_ERR_TIMEOUT otherwise. */
 int hs_link_write(struct hs_link *link, const void *buf, size_t len,
 		  int timeout_ms, size_t *done);
+
+/*
+ * Line errors: characters that arrived damaged. A port at another rate or
+ * framing than its device gets garbage full of them; a clean line has
+ * none. Where the driver counts errors itself (TIOCGICOUNT: UARTs, most
+ * USB-serial adapters) the link reports its counts of framing and parity
+ * errors, breaks and overruns. After hs_link_mark_errors() the kernel
+ * also marks each damaged character in the data (PARMRK with INPCK) and
+ * the library takes the marks out again, so reads return what a port
+ * without error checking would (a damaged character as it came, a break
+ * as a NUL, a 0xff as one byte) and each read says how many of its
+ * characters were damaged; on a port whose driver does not count (a pty)
+ * the marks alone tell them apart: a marked NUL is a break, any other
+ * marked character a framing error on a line without parity, else a
+ * parity error. Since 0.1.0.
+ */
+struct hs_line_errors {
+	unsigned long framing;  /* a stop bit was missing */
+	unsigned long parity;   /* the parity bit was wrong */
+	unsigned long breaks;   /* the line was held low past a character */
+	unsigned long overruns; /* characters lost: the port could not keep up */
+	unsigned long damaged;  /* characters that came damaged: marked in
+	                         * what was read, else framing + parity +
+	                         * breaks as the driver counted them */
+	int counted;            /* 1: framing..overruns are the driver's own
+	                         * counts; 0: told apart from the marks */
+};
+
+/* The errors since the link was opened (total) and lately (last: with
+ * marks, those of the characters the last hs_link_read() returned plus
+ * what the driver counted since the read before; without, what the
+ * driver counted since the previous call); either may be NULL.
+ * HS_ERR_NOT_SUPPORTED where a link cannot see them (USB printers,
+ * network links). */
+int hs_link_line_errors(struct hs_link *link, struct hs_line_errors *last,
+			struct hs_line_errors *total);
+
+/* Mark damaged characters in the data from now on (see above), on serial
+ * ports. Input not read yet is discarded: it came unmarked. Line changes
+ * keep the marks; hs_link_close() puts the termios back as found.
+ * Since 0.1.0. */
+int hs_link_mark_errors(struct hs_link *link);
 
 /* Wait until the port has sent all it accepted (its output queue is empty). */
 int hs_link_drain(struct hs_link *link, int timeout_ms);

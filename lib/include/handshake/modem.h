@@ -22,13 +22,18 @@
  *    three-wire adapter, a modem set &C0) the modem's "NO CARRIER" in
  *    the stream, however it is split, and none of it is passed on as
  *    data. Bytes that may start it are held back up to 100 ms there.
+ *    After a numeric (V0) CONNECT its "3\r" counts there too, but only
+ *    as the very last bytes the modem sent, followed by 100 ms of quiet
+ *    and not after a digit: data that ends so and pauses would end the
+ *    call too, so V1 is safer on such lines.
  *  - Hang-up follows a policy; the default drops DTR and confirms DCD
  *    falls, and where that cannot be seen (no modem lines, DCD not
  *    following the carrier) escapes with "+++" honouring the guard time
  *    read from ATS12? and sends ATH0, confirmed by OK. A modem not known
  *    to be in command mode (hs_at_in_command(): one nobody has asked
  *    anything yet may be in a call another program left up) is escaped
- *    to command mode before ATH0.
+ *    to command mode before ATH0; hs_modem_command_mode() does the same
+ *    before a first command, unless DCD says no call is up.
  */
 #ifndef HANDSHAKE_MODEM_H
 #define HANDSHAKE_MODEM_H
@@ -123,6 +128,26 @@ enum hs_modem_quirk {
 	HS_MODEM_QUIRK_NO_ESCAPE = 1 << 3, /* +++ does nothing: DTR only */
 };
 
+/* What a driver's modems take on their serial (DTE) side: how the rate
+ * and framing are changed (hs_modem_raise_rate, handshake/negotiate.h)
+ * and how they are found (hs_detect_modem). Since 0.1.0. */
+enum hs_modem_dte_flag {
+	HS_DTE_IPR = 1 << 0,      /* AT+IPR=N sets the rate (V.250) */
+	HS_DTE_ICF = 1 << 1,      /* AT+ICF=F,P sets the framing (V.250) */
+	/* It can take its rate from the host's "AT" (AT+IPR=0, or always
+	 * when it has no +IPR); the first line at a new rate may be lost
+	 * to that, so detection sends AT twice. */
+	HS_DTE_AUTOBAUD = 1 << 2,
+};
+
+struct hs_modem_dte {
+	unsigned flags;                     /* enum hs_modem_dte_flag */
+	const int *rates;                   /* fixed rates +IPR takes, 0-ended;
+	                                     * NULL: ask the modem (AT+IPR=?) */
+	int switch_ms;                      /* from its OK to +IPR until it
+	                                     * listens at the new rate; 0: 50 */
+};
+
 /* Hooks a driver may set; NULL means the generic code. None may block
  * past timeout_ms; all return 0 or a negative enum hs_err. */
 struct hs_modem_ops {
@@ -150,6 +175,9 @@ struct hs_modem_driver {
 	                                     * number beyond the Hayes ones
 	                                     * (struct hs_dial); NULL: none */
 	int reset_ms;                       /* how long ATZ may take; 0: 3000 */
+	/* its DTE side; NULL: V.250's +IPR and +ICF, the rates asked with
+	 * AT+IPR=? */
+	const struct hs_modem_dte *dte;
 	struct hs_modem_ops ops;
 };
 
@@ -206,6 +234,19 @@ int hs_modem_answer(struct hs_modem *m, struct hs_at_connect *c, int timeout_ms)
 int hs_modem_wait_call(struct hs_modem *m, int rings, struct hs_modem_call *call,
 		       struct hs_at_connect *c, int timeout_ms);
 int hs_modem_hangup(struct hs_modem *m, int timeout_ms);
+/* Before the first command to a modem whose state is not known (this
+ * object never heard it answer in command mode: another program may
+ * have left a call up, and "AT" would go to the far end), make sure it
+ * is in command mode. Where the port reads DCD and it is low there is
+ * no carrier and nothing is sent; else "+++" framed by the guard time,
+ * as hs_modem_hangup() escapes (a modem set &C0, whose DCD is always
+ * up, pays the guard times every time). Returns 1 when the modem
+ * answered the escape with OK: a call was up, and is still up, in
+ * online command mode (hs_modem_hangup() ends it); 0 when nothing was
+ * needed or nothing answered (it was in command mode: the next command
+ * tells); HS_ERR_NOT_SUPPORTED when a call may be up and the driver
+ * says +++ does not work; or an error. Since 0.1.0. */
+int hs_modem_command_mode(struct hs_modem *m, int timeout_ms);
 
 /* Data mode. Read returns > 0 bytes, HS_ERR_TIMEOUT, or HS_ERR_NO_CARRIER
  * once the carrier is gone (after the data that came before it). */

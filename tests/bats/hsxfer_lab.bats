@@ -1,0 +1,242 @@
+#!/usr/bin/env bats
+# hsxfer_lab.bats - hsxfer on an emulated USB-serial port whose far end
+# is a program (lrzsz, or hsxfer itself) behind a line the lab paces and
+# damages: a noisy line both ways, CAN CAN from either side, an unplug,
+# a peer that never starts or stops, garbage, a block damaged every time;
+# and a modem call whose far end is lrzsz on TCP.
+load xfer_helper
+
+setup() {
+	xfer_setup
+	lab_setup
+	URI='serial:/dev/ttyUSB0?baud=921600'
+}
+
+teardown() {
+	[ -n "${LAB:-}" ] && kill "$LAB" 2>/dev/null
+	xfer_teardown
+}
+
+# lab_far 'CMD' LAB-OPTIONS... -- COMMAND...: COMMAND under the lab, the
+# port's device being CMD (run in $D/far)
+lab_far() {
+	local cmd=$1
+	shift
+	"$HSLAB" --transcript "$T" --port 'ttyUSB0 program' --program "cd '$D/far' && $cmd" "$@"
+}
+
+# json_field JSON NAME: a number from hsxfer's --json
+json_field() {
+	grep -o "\"$2\":[0-9]*" <<<"$1" | head -1 | cut -d: -f2
+}
+
+@test "a line with 1e-4 bit errors both ways: hsxfer to hsxfer, sha256-equal, retries reported" {
+	head -c 131072 /dev/urandom >"$D/near/f"
+	run lab_far "exec '$HSXFER' -d fd:0,3 --receive -t 1 --json . 3>&1 >'$D/far.json'" \
+		--damage 'ber=1e-4 dir=both seed=11' -- \
+		"$HSXFER" -d "$URI" --send -t 1 --json "$D/near/f"
+	assert_success
+	same "$D/near/f" "$D/far/f"
+	grep -q 'ttyUSB0 damage on ber=0.0001 .* dir=both seed=11' "$T"
+	grep -q 'damage rx flip' "$T"
+	# both ends say what the noise cost
+	[ "$(json_field "$output" retries)" -gt 0 ]
+	[ "$(json_field "$(cat "$D/far.json")" crc)" -gt 0 ]
+	grep -q '"result":"ok"' "$D/far.json"
+}
+
+@test "a line with 1e-4 bit errors both ways: lrzsz sb to hsxfer, sha256-equal" {
+	head -c 65536 /dev/urandom >"$D/far/f"
+	run lab_far "exec sb -t 20 f" --damage 'ber=1e-4 dir=both seed=12' -- \
+		"$HSXFER" -d "$URI" --receive -t 2 --json "$D/near"
+	assert_success
+	same "$D/far/f" "$D/near/f"
+	[ "$(json_field "$output" retries)" -gt 0 ]
+	grep -q 'ttyUSB0 program exit 0' "$T"
+}
+
+@test "a line with 1e-4 bit errors both ways: hsxfer to lrzsz rb, sha256-equal" {
+	head -c 16384 /dev/urandom >"$D/near/f"
+	run lab_far "exec rb" --damage 'ber=1e-4 dir=both seed=13' -- \
+		"$HSXFER" -d "$URI" --send -t 3 --json "$D/near/f"
+	assert_success
+	same "$D/near/f" "$D/far/f"
+	[ "$(json_field "$output" retries)" -gt 0 ]
+}
+
+# rx_joined: what the device received, the rx events' payloads joined
+# (the lab logs the line in slices: a sequence may span two events)
+rx_joined() {
+	awk '$2 == "ttyUSB0" && $3 == "rx" {
+		s = $0; sub(/^[^"]*"/, "", s); sub(/"$/, "", s); printf "%s", s }' "$T"
+}
+
+# carried DIR N: the line carried at least N bytes in DIR (rx or tx)
+carried() {
+	[ -f "$T" ] && awk -v dir="$1" -v want="$2" '$2 == "ttyUSB0" && $3 == dir {
+		s = $0; sub(/^[^"]*"/, "", s); sub(/"$/, "", s)
+		for (i = 1; i <= length(s); i++) {
+			if (substr(s, i, 1) == "\\")
+				i += (substr(s, i + 1, 1) == "x") ? 3 : 1
+			n++
+		}
+	} END { exit !(n >= want) }' "$T"
+}
+
+# t_joined DIR TEXT: the time of the DIR event that completed TEXT (as
+# the transcript escapes it) in what DIR carried
+t_joined() {
+	awk -v dir="$1" -v text="$2" '$2 == "ttyUSB0" && $3 == dir {
+		s = $0; sub(/^[^"]*"/, "", s); sub(/"$/, "", s)
+		all = tail s
+		if (index(all, text)) { print $1; exit }
+		tail = substr(all, length(all) - length(text) + 2)
+	}' "$T"
+}
+
+# t_of PATTERN: the time of the first transcript line matching PATTERN
+t_of() {
+	awk -v p="$1" '$0 ~ p { print $1; exit }' "$T"
+}
+
+# within SECONDS FROM TO: TO - FROM < SECONDS
+within() {
+	awk -v s="$1" -v a="$2" -v b="$3" 'BEGIN { exit !(a != "" && b != "" && b - a < s) }' || {
+		echo "from $2 to $3 is not within $1 s" >&2
+		return 1
+	}
+}
+
+# interrupt PIDFILE DIR COMMAND...: run COMMAND (a lab) in the background
+# and, once DIR (rx or tx) carried 3000 bytes (a few blocks), send
+# SIGTERM to the process whose pid is in PIDFILE; ST is COMMAND's exit
+# status, $D/out what it printed
+interrupt() {
+	local pidfile=$1 dir=$2
+	shift 2
+	"$@" >"$D/out" 2>&1 &
+	LAB=$!
+	wait_until 30 carried "$dir" 3000
+	kill -TERM "$(cat "$pidfile")"
+	ST=0
+	wait "$LAB" || ST=$?
+	LAB=
+	cat "$D/out"
+}
+
+SLOW='serial:/dev/ttyUSB0?baud=19200'
+
+@test "the receiver cancels (lrzsz rb killed: CAN CAN): hsxfer exits 1 within 2 s" {
+	head -c 300000 /dev/urandom >"$D/near/f"
+	interrupt "$D/far.pid" rx lab_far "echo \$\$ >'$D/far.pid'; exec rb" -- \
+		"$HSXFER" -d "$SLOW" --send "$D/near/f"
+	[ "$ST" -eq 1 ]
+	grep -q 'the receiver canceled the transfer (CAN CAN)' "$D/out"
+	grep -Eq '\(([0-9]+) bytes of f confirmed by the receiver\)' "$D/out"
+	within 2 "$(t_joined tx '\\x18\\x18\\x18\\x18')" "$(t_of 'lab exit')"
+}
+
+@test "the sender cancels (lrzsz sb killed: CAN CAN): hsxfer --receive exits 1 within 2 s" {
+	head -c 300000 /dev/urandom >"$D/far/f"
+	interrupt "$D/far.pid" tx lab_far "echo \$\$ >'$D/far.pid'; exec sb -k f" -- \
+		"$HSXFER" -d "$SLOW" --receive "$D/near"
+	[ "$ST" -eq 1 ]
+	grep -q 'the sender canceled the transfer (CAN CAN)' "$D/out"
+	# what was written is what it says, and a prefix of the file
+	n=$(grep -Eo '\(([0-9]+) bytes of f written\)' "$D/out" | grep -Eo '[0-9]+')
+	[ "$(stat -c %s "$D/near/f")" -eq "$n" ]
+	cmp -n "$n" "$D/far/f" "$D/near/f"
+	within 2 "$(t_joined tx '\\x18\\x18\\x18\\x18')" "$(t_of 'lab exit')"
+}
+
+@test "hsxfer interrupted sends CAN: lrzsz rb stops within 2 s, hsxfer exits 130" {
+	head -c 300000 /dev/urandom >"$D/near/f"
+	interrupt "$D/near.pid" rx lab_far "exec rb" -- \
+		sh -c "echo \$\$ >'$D/near.pid'; exec '$HSXFER' -d '$SLOW' --send '$D/near/f'"
+	[ "$ST" -eq 130 ]
+	grep -q 'canceled' "$D/out"
+	# CAN eight times, then as many backspaces
+	rx_joined | grep -qF '\x18\x18\x18\x18\x18\x18\x18\x18\x08\x08\x08\x08\x08\x08\x08\x08'
+	grep -Eq 'ttyUSB0 program exit [1-9]' "$T"
+	within 2 "$(t_joined rx '\\x18\\x18\\x18\\x18')" "$(t_of 'program exit')"
+}
+
+@test "unplugged mid-transfer: exit 69, and the count is what the receiver got" {
+	head -c 100000 /dev/urandom >"$D/near/f"
+	run lab_far "exec rx -c got" --fault 'unplug after-bytes 30000' -- \
+		"$HSXFER" -d 'serial:/dev/ttyUSB0?baud=115200' --send -p xmodem-1k "$D/near/f"
+	assert_failure 69
+	assert_output --regexp 'went away|hung up'
+	n=$(grep -Eo '\(([0-9]+) bytes confirmed by the receiver\)' <<<"$output" | grep -Eo '[0-9]+')
+	# ACKed blocks only: all of them reached rx, which may hold one more
+	# whose ACK the unplug cut off
+	got=$(stat -c %s "$D/far/got")
+	[ $((n % 1024)) -eq 0 ] && [ "$n" -le "$got" ] && [ "$n" -ge $((got - 1024)) ]
+	[ "$n" -gt 0 ]
+	cmp -n "$n" "$D/near/f" "$D/far/got"
+}
+
+@test "the receiver never starts: exit 2, with how long it waited" {
+	printf 'x' >"$D/near/f"
+	run "$HSLAB" --transcript "$T" --port 'ttyUSB0 none' -- \
+		"$HSXFER" -d "$URI" --send -t 1 -R 2 "$D/near/f"
+	assert_failure 2
+	assert_output --partial 'the receiver never asked to start (no C, NAK or G in 2.0 s)'
+}
+
+@test "the sender stops mid-file: exit 2, the 4 blocks written before" {
+	head -c 20000 /dev/urandom >"$D/far/f"
+	# after C and four ACKs from us the device says nothing more
+	run lab_far "exec sx -k f" --fault 'silence after-bytes 5' -- \
+		"$HSXFER" -d "$URI" --receive -p xmodem-1k -t 1 -R 2 --json "$D/near/g"
+	assert_failure 2
+	assert_output --partial 'the sender stopped: nothing came for block 5 in 3 tries'
+	assert_output --partial '"bytes":4096,'
+	[ "$(stat -c %s "$D/near/g")" -eq 4096 ]
+	cmp -n 4096 "$D/far/f" "$D/near/g"
+}
+
+@test "garbage where blocks belong: too many errors, exit 3" {
+	run "$HSLAB" --transcript "$T" --port 'ttyUSB0 none' --fault garbage -- \
+		"$HSXFER" -d "$URI" --receive -p xmodem-crc -t 1 -R 2 --json "$D/near/g"
+	assert_failure 3
+	assert_output --partial 'too many errors: block 1 failed 3 times'
+	[ "$(json_field "$output" garbage)" -gt 0 ]
+	[ ! -e "$D/near/g" ]
+}
+
+@test "every block damaged: too many errors, exit 3, and the sender is told" {
+	head -c 20000 /dev/urandom >"$D/far/f"
+	run lab_far "exec sx -k f" --damage 'ber=0.01 dir=tx seed=2' -- \
+		"$HSXFER" -d "$URI" --receive -p xmodem-1k -t 2 -R 3 "$D/near/g"
+	assert_failure 3
+	assert_output --partial 'too many errors: block 1 failed 4 times'
+	# sx heard our CAN and gave up
+	grep -Eq 'ttyUSB0 program exit [1-9]' "$T"
+}
+
+@test "over a modem call to lrzsz: hsdial --exec hsxfer sends and receives 256 KiB" {
+	head -c 262144 /dev/urandom >"$D/near/up"
+	# the far end stays on the line until we hang up: when it hangs up as
+	# the transfer ends, hsdial may see the carrier go before its program
+	# exits, and says so (exit 3), though the program's status is 0
+	listen_far "rb; cat >/dev/null"
+	run "$HSLAB" --transcript "$T" --number "5551234 tcp:127.0.0.1:$PORT" -- \
+		"$BUILD_DIR/hsdial" -d /dev/ttyUSB0 --exec 5551234 \
+		"$HSXFER" -d fd:0,1 --send "$D/near/up"
+	echo "$output"
+	grep -q 'ttyUSB0 state CONNECT' "$T"
+	same "$D/near/up" "$D/far/up"
+	far_wait
+	[ "$status" -eq 0 ]
+
+	head -c 262144 /dev/urandom >"$D/far/down"
+	listen_far "sb -k down; cat >/dev/null"
+	run "$HSLAB" --transcript "$T" --number "5551234 tcp:127.0.0.1:$PORT" -- \
+		"$BUILD_DIR/hsdial" -d /dev/ttyUSB0 --exec 5551234 \
+		"$HSXFER" -d fd:0,1 --receive "$D/near"
+	echo "$output"
+	same "$D/far/down" "$D/near/down"
+	far_wait
+	[ "$status" -eq 0 ]
+}
