@@ -6,6 +6,9 @@
  *
  * usage: detect [URI [ROUNDS]]   (default serial:/dev/ttyUSB0, 7)
  * Run it under the lab with the modem at 9600 7E1 (bench/detect.sh).
+ * Each round prints "round SEARCH_MS AT_MS SENT TRIES" (AT_MS the median
+ * of that round's references), for bench/detect.sh to judge; a summary
+ * follows.
  * The bytes sent are the library's count, checked against the port's
  * own (TIOCGICOUNT tx). Exit 0, or 2 when a search fails or finds
  * another setting.
@@ -88,6 +91,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	for (int i = 0; i < rounds; i++) {
+		int at0 = nat;
 		long tx0;
 		double t0;
 		char name[48];
@@ -118,6 +122,9 @@ int main(int argc, char **argv)
 			}
 			at[nat++] = ms;
 		}
+		printf("round %.1f %.3f %ld %d\n", search[i], median(at + at0, nat - at0), sent,
+		       tries);
+		fflush(stdout);
 	}
 	double s = median(search, rounds), a = median(at, nat);
 	printf("detect: a modem at 9600 7E1, searched from 115200 8N1, %d searches\n", rounds);

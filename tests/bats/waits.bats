@@ -20,6 +20,12 @@ setup() {
   HSDIAL=$BUILD_DIR/hsdial
 }
 
+teardown() {
+  # the pty's far end would keep bats waiting for its output
+  [ -z "${PTY_PID:-}" ] || kill "$PTY_PID" 2>/dev/null
+  return 0
+}
+
 # held BUSY FLOW [LAB OPTION...]: hsprint prints the job to a printer
 # that runs out of paper after 2000 bytes for 7 s, holding the handshake
 # by BUSY; counts hsprint's wake-ups while it waits. Sets $wakeups.
