@@ -15,8 +15,10 @@
  *   pty has no line to pace): what sits in the queue when the device is
  *   unplugged is lost and, after the hang-up, no longer countable; a
  *   short queue keeps that small, and its last depth seen is kept
- *   (hs_serial_pending). It is refilled every 10 ms of line time, and
- *   while flow control holds it, looked at later each time, up to 2 s.
+ *   (hs_serial_pending). It is refilled every 10 ms of line time; while
+ *   CTS holds it the writer sleeps until CTS moves, while XOFF holds it
+ *   (which no event announces) it is looked at later each time, up to
+ *   2 s.
  * Elsewhere (a pty) writes go as large as the port takes them.
  */
 #include <errno.h>
@@ -201,6 +203,23 @@ static int dsr_up(struct hs_link *l, int64_t deadline)
 	return sig < 0 ? sig : waited;
 }
 
+/* Under RTS/CTS a queue that does not move is held by CTS low: sleep
+ * until CTS changes (woken by the driver where it can tell: serial_lines.c),
+ * so the refill comes as the line restarts and nothing wakes meanwhile.
+ * 1 after a change, 0 when CTS is up or cannot be read (the backed-off
+ * look then), or an error (the deadline: held_up). */
+static int cts_wait(struct hs_link *l, int64_t deadline)
+{
+	int sig = hs_serial_signals(l);
+
+	if (sig < 0 || (sig & HS_SIG_CTS))
+		return 0;
+	sig = hs_serial_wait_signals(l, HS_SIG_CTS, sig, deadline);
+	if (sig == HS_ERR_TIMEOUT)
+		return held_up(l);
+	return sig < 0 ? sig : 1;
+}
+
 /* How much of chunk pacing lets go now: HS_OK with *chunk cut to it, or
  * an error (the deadline passed while DSR was low or the queue held).
  * Under DTR/DSR the line is looked at last, right before the write. */
@@ -232,6 +251,14 @@ static int pace(struct hs_link *l, size_t *chunk, int64_t deadline)
 		}
 		if (hs_remaining(deadline) == 0)
 			break;
+		if (s->held_ms && l->line.flow == HS_FLOW_RTSCTS) {
+			if ((rc = cts_wait(l, deadline)) < 0)
+				return rc;
+			if (rc > 0) {
+				s->held_ms = 0;
+				continue;
+			}
+		}
 		hs_nap_us(wait_us, deadline);
 		if (hs_remaining(deadline) == 0)
 			break; /* the next look is the next call's */

@@ -56,6 +56,14 @@ held() {
   grep -q 'ttyUSB0 miwait woke DSR=1' "$T"
 }
 
+@test "a printer holding CTS low (rtscts): hsprint sleeps until CTS moves, at most 25 wake-ups a second" {
+  held dsr rtscts
+  [ "$wakeups" -le $((25 * WINDOW)) ]
+  # the kernel holds the queue; hsprint waited in the driver for CTS
+  grep -q 'ttyUSB0 miwait wait CTS' "$T"
+  grep -q 'ttyUSB0 miwait woke CTS=1' "$T"
+}
+
 @test "a port without TIOCMIWAIT: DSR is looked at with a back-off, at most 400 wake-ups a second" {
   held dsr dtrdsr --miwait no
   [ "$wakeups" -le $((400 * WINDOW)) ]
