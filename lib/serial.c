@@ -226,6 +226,8 @@ static int serial_set_line(struct hs_link *l, const struct hs_line *line)
 			       "%s has no modem lines, so flow=dtrdsr cannot work on it; use xonxoff or none",
 			       l->path);
 	s->line_set = 1;
+	/* a flow control of its own: what held the last one holds nothing */
+	s->held_by = s->held_ms = 0;
 	if ((rc = hs_line_apply(l->fd, line, s->marks, l->path)) == HS_OK)
 		hs_marks_start(l);
 	return rc;

@@ -24,7 +24,8 @@ struct hs_serial {
 	int last_queue;         /* the queue's depth at the last look, plus
 				 * what was written since */
 	int held_ms;            /* the queue held still: look again after */
-	int dsr_low;            /* DTR/DSR: DSR was low at the last look */
+	int held_by;            /* HS_SIG_DSR or CTS: low at the last look */
+	int64_t held_since_us;  /* ...since then (hs_now_us) */
 	int refused;            /* the last write was refused (EAGAIN) */
 	int queue_seen;         /* the output queue's depth last seen */
 	int no_miwait;          /* TIOCMIWAIT failed here: poll the lines */

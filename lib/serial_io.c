@@ -184,66 +184,81 @@ static int held_up(struct hs_link *l)
 	return stalled(l, hs_flow_name(l->line.flow));
 }
 
-/* Under DTR/DSR nothing goes out while DSR is low: wait for it to rise
- * (woken by the change where the port can tell). 0 when it was up, 1
- * when it rose, or an error. */
-static int dsr_up(struct hs_link *l, int64_t deadline)
+/* Wait until bit (HS_SIG_DSR under DTR/DSR, HS_SIG_CTS under RTS/CTS)
+ * is up, woken by the change where the port can tell (serial_lines.c):
+ * 0 when it was up, 1 when it rose, or an error (the deadline: the
+ * flow's stall). Which line held the output, and since when, is kept for
+ * the next call. Under DTR/DSR nothing may go out while DSR is low; under
+ * RTS/CTS the kernel holds the queue itself and this only spares the
+ * looks at it, so a port whose lines cannot be read gives 0 there. */
+static int line_up(struct hs_link *l, int bit, int64_t deadline)
 {
+	struct hs_serial *s = l->priv;
 	int sig = hs_serial_signals(l), waited = 0;
 
-	while (sig >= 0 && !(sig & HS_SIG_DSR)) {
-		((struct hs_serial *)l->priv)->dsr_low = 1;
-		if (hs_remaining(deadline) == 0)
-			return stalled(l, "DSR low");
-		sig = hs_serial_wait_signals(l, HS_SIG_DSR, sig, deadline);
-		if (sig == HS_ERR_TIMEOUT)
-			return stalled(l, "DSR low");
+	if (sig < 0 && bit == HS_SIG_CTS)
+		return 0;
+	while (sig >= 0 && !(sig & bit)) {
+		if (!s->held_by) {
+			s->held_by = bit;
+			s->held_since_us = hs_now_us();
+		}
+		if (hs_remaining(deadline) == 0 ||
+		    (sig = hs_serial_wait_signals(l, bit, sig, deadline)) == HS_ERR_TIMEOUT)
+			return bit == HS_SIG_DSR ? stalled(l, "DSR low") : held_up(l);
 		waited = 1;
 	}
-	return sig < 0 ? sig : waited;
+	if (sig < 0)
+		return sig;
+	s->held_by = 0;
+	return waited;
 }
 
-/* Under RTS/CTS a queue that does not move is held by CTS low: sleep
- * until CTS changes (woken by the driver where it can tell: serial_lines.c),
- * so the refill comes as the line restarts and nothing wakes meanwhile.
- * 1 after a change, 0 when CTS is up or cannot be read (the backed-off
- * look then), or an error (the deadline: held_up). */
-static int cts_wait(struct hs_link *l, int64_t deadline)
+/* After DSR was low: the kernel kept sending meanwhile (it knows nothing
+ * of DSR), so a queue that had time to empty is taken as empty, and the
+ * whole allowance goes as DSR rises, with no look at the queue first.
+ * 0 when it may not have emptied. */
+static size_t drained_room(struct hs_link *l)
 {
-	int sig = hs_serial_signals(l);
+	struct hs_serial *s = l->priv;
 
-	if (sig < 0 || (sig & HS_SIG_CTS))
+	if (hs_now_us() - s->held_since_us < line_us(s->last_queue, hs_line_cps(&l->line)))
 		return 0;
-	sig = hs_serial_wait_signals(l, HS_SIG_CTS, sig, deadline);
-	if (sig == HS_ERR_TIMEOUT)
-		return held_up(l);
-	return sig < 0 ? sig : 1;
+	s->last_queue = s->queue_seen = s->held_ms = 0;
+	return (size_t)allowance(l);
 }
 
 /* How much of chunk pacing lets go now: HS_OK with *chunk cut to it, or
  * an error (the deadline passed while DSR was low or the queue held).
- * Under DTR/DSR the line is looked at last, right before the write. */
+ * Under DTR/DSR the line is looked at last, right before the write, and
+ * once DSR rises the write follows with no other call in between. Under
+ * RTS/CTS a queue that does not move is CTS low: the writer sleeps until
+ * CTS moves, so the refill comes as the line restarts and nothing wakes
+ * meanwhile. */
 static int pace(struct hs_link *l, size_t *chunk, int64_t deadline)
 {
 	struct hs_serial *s = l->priv;
+	int dtrdsr = l->line.flow == HS_FLOW_DTRDSR;
 
 	for (;;) {
 		int64_t wait_us = 0;
-		size_t room;
-		int rc;
+		size_t room = 0;
+		int rc, looked = 0;
 
-		/* a printer that held DSR low last time is asked first: its
-		 * queue has not moved meanwhile */
-		if (s->dsr_low && (rc = dsr_up(l, deadline)) < 0)
-			return rc;
-		room = paced_room(l, &wait_us);
-		if (room > 0 && l->line.flow == HS_FLOW_DTRDSR && !s->dsr_low &&
-		    (rc = dsr_up(l, deadline)) != 0) {
-			if (rc < 0)
+		/* the line that held the output at the last call is asked
+		 * first: the queue has not grown meanwhile */
+		if (s->held_by) {
+			if ((rc = line_up(l, s->held_by, deadline)) < 0)
 				return rc;
-			continue; /* time passed while DSR was low */
+			room = dtrdsr ? drained_room(l) : 0;
+			looked = 1;
 		}
-		s->dsr_low = 0;
+		if (room == 0)
+			room = paced_room(l, &wait_us);
+		/* DSR rising after a wait here leaves room as it was: the
+		 * queue only went down meanwhile */
+		if (room > 0 && dtrdsr && !looked && (rc = line_up(l, HS_SIG_DSR, deadline)) < 0)
+			return rc;
 		if (room > 0) {
 			if (*chunk > room)
 				*chunk = room;
@@ -251,19 +266,17 @@ static int pace(struct hs_link *l, size_t *chunk, int64_t deadline)
 		}
 		if (hs_remaining(deadline) == 0)
 			break;
-		if (s->held_ms && l->line.flow == HS_FLOW_RTSCTS) {
-			if ((rc = cts_wait(l, deadline)) < 0)
+		if (s->held_ms && l->line.flow == HS_FLOW_RTSCTS && !looked) {
+			if ((rc = line_up(l, HS_SIG_CTS, deadline)) < 0)
 				return rc;
-			if (rc > 0) {
-				s->held_ms = 0;
+			if (rc > 0)
 				continue;
-			}
 		}
 		hs_nap_us(wait_us, deadline);
 		if (hs_remaining(deadline) == 0)
 			break; /* the next look is the next call's */
 	}
-	return l->line.flow == HS_FLOW_DTRDSR ? stalled(l, "DSR pacing") : held_up(l);
+	return dtrdsr ? stalled(l, "DSR pacing") : held_up(l);
 }
 
 /* Wait until the port that refused bytes polls writable again: HS_OK, or
