@@ -3,8 +3,8 @@
 # up, then nothing moves either way; its wake-ups (voluntary context
 # switches of all its threads, /proc/PID/task/*/status) are counted over
 # 5 s, from 1 s after it said the call was up.
-#  - on a pty (no modem lines: socat to a small modem that answers AT
-#    with OK and ATD with CONNECT): goal 0 wake-ups a second;
+#  - on a pty (no modem lines: socat to tests/bats/pty_modem.py, which
+#    answers AT with OK and ATD with CONNECT): goal 0 wake-ups a second;
 #  - on a lab modem whose DCD follows the carrier (&C1), where carrier
 #    loss is watched through DCD: reported (under the lab every call on
 #    the port costs a wake-up).
@@ -12,32 +12,13 @@
 bench_need "$HSDIAL" "$HSLAB"
 command -v socat >/dev/null || bench_fatal "socat is not installed"
 WINDOW=5
-cat > "$W/modem.py" <<'PY'
-import os
-buf, online = b"", False
-while True:
-    data = os.read(0, 256)
-    if not data:
-        break
-    if online:
-        continue
-    buf += data
-    while b"\r" in buf and not online:
-        line, buf = buf.split(b"\r", 1)
-        line = line.strip().upper()
-        if line.startswith(b"ATD"):
-            os.write(1, b"\r\nCONNECT 9600\r\n")
-            online = True
-        elif line.startswith(b"AT"):
-            os.write(1, b"\r\nOK\r\n")
-PY
 # idle.sh URI: hsdial in a call, stdin held open; prints its wake-ups
 cat > "$W/idle.sh" <<'SH'
 uri=$1 window=$2 dir=$3 hsdial=$4
 rm -f "$dir/in" "$dir/err"; mkfifo "$dir/in"
 exec 3<>"$dir/in"
 "$hsdial" -d "$uri" 5551234 <"$dir/in" >/dev/null 2>"$dir/err" & pid=$!
-i=0; until grep -q connected "$dir/err"; do
+i=0; until grep -q connected "$dir/err" 2>/dev/null; do
   i=$((i + 1)); [ $i -lt 1000 ] || { kill $pid; cat "$dir/err" >&2; exit 1; }; sleep 0.02; done
 sleep 1
 count() { cat /proc/$pid/task/*/status | awk '/^voluntary_ctxt/ { n += $2 } END { print n }'; }
@@ -49,7 +30,7 @@ SH
 bench_title "hsdial in a quiet call, $WINDOW s counted"
 for i in $(bench_seq); do
   rm -f "$W/pty"
-  socat PTY,link="$W/pty",raw,echo=0 EXEC:"python3 $W/modem.py",pty,raw,echo=0 &
+  socat PTY,link="$W/pty",raw,echo=0 EXEC:"python3 $ROOT/tests/bats/pty_modem.py",pty,raw,echo=0 &
   spid=$!
   n=0; while [ ! -e "$W/pty" ] && [ $n -lt 250 ]; do sleep 0.02; n=$((n + 1)); done
   p=$(sh "$W/idle.sh" "serial:$W/pty" $WINDOW "$W" "$HSDIAL") || { kill $spid; bench_fatal "the pty call failed"; }

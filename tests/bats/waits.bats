@@ -81,24 +81,7 @@ held() {
 }
 
 @test "hsdial in a quiet call on a pty (no modem lines): no wake-up" {
-  cat >"$tmp/modem.py" <<'PY'
-import os
-buf, online = b"", False
-while True:
-    data = os.read(0, 256)
-    if not data:
-        break
-    buf += data
-    while not online and b"\r" in buf:
-        line, buf = buf.split(b"\r", 1)
-        line = line.strip().upper()
-        if line.startswith(b"ATD"):
-            os.write(1, b"\r\nCONNECT 9600\r\n")
-            online = True
-        elif line.startswith(b"AT"):
-            os.write(1, b"\r\nOK\r\n")
-PY
-  start_echo_pty "$tmp/tty" "python3 $tmp/modem.py"
+  start_echo_pty "$tmp/tty" "python3 $BATS_TEST_DIRNAME/pty_modem.py"
   mkfifo "$tmp/in"
   exec 4<>"$tmp/in"
   timeout 60 "$HSDIAL" -d "serial:$tmp/tty" 5551234 <"$tmp/in" >/dev/null 2>"$tmp/err" &

@@ -11,18 +11,28 @@ setup() {
 	lab_setup
 }
 
-@test "a wait ends when the device changes a line it names, and is logged" {
-	# ttyUSB1 is held open (DTR up: ttyUSB0's DSR up); ttyUSB0 waits for
-	# DSR; once the lab logged the wait, ttyUSB1 drops DTR, which the
-	# null modem wires to ttyUSB0's DSR
+# nullmodem_wait LINES SECS CHANGE...: ttyUSB1 is held open (DTR up:
+# ttyUSB0's DSR up); ttyUSB0 waits on LINES (labhost miwait, SIGALRM
+# after SECS); once the lab logged the wait, ttyUSB1 does CHANGE (labhost
+# words). Leaves run's output: what the waiter printed.
+nullmodem_wait() {
+	local lines=$1 secs=$2
+	shift 2
 	run "$HSLAB" --transcript "$T" --nullmodem 'ttyUSB0 ttyUSB1' -- sh -c '
+		labhost=$1 t=$2 lines=$3 secs=$4
+		shift 4
 		. "$LAB_WAIT"
 		exec 3<>/dev/ttyUSB1
-		wait_for "$1" "ttyUSB1 host DTR=1" 20 || exit 7
-		"$0" /dev/ttyUSB0 miwait DSR 30 & waiter=$!
-		wait_for "$1" "ttyUSB0 miwait wait DSR" 20 || exit 9
-		"$0" /dev/ttyUSB1 dtr 0 || exit 8
-		wait $waiter' "$LABHOST" "$T"
+		wait_for "$t" "ttyUSB1 host DTR=1" 20 || exit 7
+		"$labhost" /dev/ttyUSB0 miwait "$lines" "$secs" & waiter=$!
+		wait_for "$t" "ttyUSB0 miwait wait $lines" 20 || exit 9
+		"$labhost" /dev/ttyUSB1 "$@" || exit 8
+		wait $waiter' sh "$LABHOST" "$T" "$lines" "$secs" "$@"
+}
+
+@test "a wait ends when the device changes a line it names, and is logged" {
+	# ttyUSB1 drops DTR, which the null modem wires to ttyUSB0's DSR
+	nullmodem_wait DSR 30 dtr 0
 	assert_success
 	assert_output "miwait: changed CTS=1 DSR=0 DCD=0 RI=0"
 	# the one change it waited for, and nothing else ended it
@@ -31,14 +41,7 @@ setup() {
 
 @test "a line it does not name does not end the wait; a signal does (EINTR)" {
 	# CTS moves (RTS on the other end), DSR does not: the alarm ends it
-	run "$HSLAB" --transcript "$T" --nullmodem 'ttyUSB0 ttyUSB1' -- sh -c '
-		. "$LAB_WAIT"
-		exec 3<>/dev/ttyUSB1
-		wait_for "$1" "ttyUSB1 host DTR=1" 20 || exit 7
-		"$0" /dev/ttyUSB0 miwait DSR 2 & waiter=$!
-		wait_for "$1" "ttyUSB0 miwait wait DSR" 20 || exit 9
-		"$0" /dev/ttyUSB1 rts 0 || exit 8
-		wait $waiter' "$LABHOST" "$T"
+	nullmodem_wait DSR 2 rts 0
 	assert_success
 	assert_output "miwait: interrupted"
 	in_order 'ttyUSB0 miwait wait DSR' 'ttyUSB1 host RTS=0' 'ttyUSB0 miwait interrupted'
