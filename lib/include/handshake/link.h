@@ -199,7 +199,13 @@ int hs_link_set_rts(struct hs_link *link, int on);
 /* Returns the hs_signal mask (>= 0) or an error. */
 int hs_link_signals(struct hs_link *link);
 /* Wait until any line in mask differs from its state at the call; returns
- * the new mask, or HS_ERR_TIMEOUT. */
+ * the new mask, or HS_ERR_TIMEOUT. On a serial port the thread sleeps in
+ * the driver (TIOCMIWAIT) until a line moves; the deadline is a timer
+ * that sends the thread the real-time signal SIGRTMAX-3, whose handler
+ * (it does nothing) the library installs if the program left that signal
+ * at its default. A program that uses the signal itself, and a port
+ * whose driver lacks TIOCMIWAIT, get a look at the lines every 2 ms,
+ * backing off to 100 ms while nothing changes. */
 int hs_link_wait_signals(struct hs_link *link, int mask, int timeout_ms);
 
 /* A file descriptor that polls readable when the link has input, for
