@@ -19,7 +19,7 @@ run_pty() {
   rm -f "$W/lp"
   socat -b 65536 -u PTY,link="$W/lp",raw,echo=0 GOPEN:/dev/null &
   spid=$!
-  i=0; while [ ! -e "$W/lp" ] && [ $i -lt 250 ]; do sleep 0.02; i=$((i + 1)); done
+  n=0; while [ ! -e "$W/lp" ] && [ $n -lt 250 ]; do sleep 0.02; n=$((n + 1)); done
   timed "$W/$name" "$@" || { kill $spid; bench_fatal "$name failed"; }
   kill $spid 2>/dev/null; wait $spid 2>/dev/null
 }
