@@ -31,10 +31,10 @@
 
 #define SLICE_BYTES (64 * 1024)
 #define SLICE_MS 200
-/* While the printer holds the job the writes wait longer, until the
- * next thing to do (read its status, report the hold, give up) or this,
- * so a printer out of paper all night costs a wake-up every second or
- * two; a cancel is seen within it. */
+/* While the printer holds the job (or takes it slowly) the writes wait
+ * longer, until the next thing to do (read its status, report the hold,
+ * give up) or this, so a printer out of paper all night costs a wake-up
+ * every second or two; a cancel is seen within it. */
 #define HELD_SLICE_MS 2000
 #define PROGRESS_MS 100
 #define RATE_WINDOW_MS 2000
@@ -66,7 +66,8 @@ struct job {
 	struct hs_printer_status port; /* GET_PORT_STATUS while held */
 	int no_port;             /* the link or printer has no port status */
 	int held_reported;       /* said busy for a hold with no reason */
-	int holding;             /* the last write took nothing */
+	int slow;                /* the last write ran to its deadline: the
+				  * printer holds the job or takes it slowly */
 };
 
 static void job_init(struct job *j, struct hs_printer *p, const struct hs_print_opts *o)
@@ -275,14 +276,16 @@ static int canceled(struct job *j)
 	return failed(j, HS_ERR_CANCELED, why);
 }
 
-/* How long the next write may wait: a slice while the printer takes
- * bytes; while it holds them, until the next status look, report or
- * deadline of held(), between SLICE_MS and HELD_SLICE_MS. */
+/* How long the next write may wait: a slice while the printer keeps up;
+ * while it holds the job or takes it more slowly than a slice's worth,
+ * until the next status look, report or deadline of held(), between
+ * SLICE_MS and HELD_SLICE_MS (each slice that ends costs a wake-up, and
+ * on USB a cancelled and resubmitted transfer). */
 static int slice_ms(struct job *j)
 {
 	int64_t now = hs_now_ms(), next;
 
-	if (!j->holding)
+	if (!j->slow)
 		return SLICE_MS;
 	next = now + HELD_SLICE_MS;
 	if (hs_printer_reads_back(j->p) || !j->no_port)
@@ -311,7 +314,7 @@ static int job_send(struct job *j, const char *buf, size_t n)
 		rc = hs_link_write(j->p->link, buf + off, slice, slice_ms(j), &done);
 		off += done;
 		j->accepted += done;
-		j->holding = done == 0 && rc != HS_OK;
+		j->slow = rc != HS_OK;
 		if (done && j->p->backchannel &&
 		    hs_now_ms() - j->last_status >= j->o->status_interval_ms) {
 			/* Pass on what the printer says while it takes the job,
