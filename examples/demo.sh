@@ -2,7 +2,8 @@
 # demo.sh - what `make demo` shows, with no hardware: a program on
 # libhandshake opening links over a pty pair, a clear error, then the
 # device lab's emulated modem and serial printer (print jobs paced by
-# DTR/DSR, and one that stops with an exact count), and hsdial calls.
+# DTR/DSR, and one that stops with an exact count), hsdial calls, a
+# modem whose setting nobody wrote down, and a YMODEM transfer to lrzsz.
 set -eu
 B=${BUILD:-build}
 tmp=$(mktemp -d)
@@ -79,3 +80,24 @@ echo "   and hsdial hangs up (drops DTR, sees DCD fall); a JSON summary."
 printf 'one\r\ntwo\r\nthree\r\n' > "$tmp/say"
 echo "\$ hslab -- hsdial -d /dev/ttyUSB0 --json 5550000 <say"
 "$HSLAB" --connect-speed 33600 -- "$B/hsdial" -d /dev/ttyUSB0 --json 5550000 <"$tmp/say"
+
+echo
+echo "== 9. A modem someone left at 19200 7E1: hsprobe --detect finds the"
+echo "   setting (a clean OK twice, no line errors) and the URI to use."
+echo "\$ hslab --line '19200 7E1' -- hsprobe --detect /dev/ttyUSB0"
+"$HSLAB" --line '19200 7E1' -- "$B/hsprobe" --detect /dev/ttyUSB0
+
+if command -v rb >/dev/null; then
+  echo
+  echo "== 10. A YMODEM batch to lrzsz's rb, the far end of the lab's port, at"
+  echo "    115200 baud: names, sizes and contents arrive; counts are exact."
+  mkdir -p "$tmp/far"
+  head -c 20000 /dev/urandom > "$tmp/fw.bin"
+  printf 'boot log\r\n' > "$tmp/notes.txt"
+  echo "\$ hslab --port 'ttyUSB0 program' --program 'rb' -- hsxfer -d /dev/ttyUSB0 -b 115200 --send -v fw.bin notes.txt"
+  "$HSLAB" --port 'ttyUSB0 program' --program "cd '$tmp/far' && exec rb -q" -- \
+    "$B/hsxfer" -d /dev/ttyUSB0 -b 115200 --send -P ymodem -v "$tmp/fw.bin" "$tmp/notes.txt"
+  for f in fw.bin notes.txt; do
+    echo "$f on the far end is $(cmp -s "$tmp/$f" "$tmp/far/$f" && echo identical || echo DIFFERENT)"
+  done
+fi

@@ -1,6 +1,6 @@
-# completion.bash - bash completion for hsdial, hsprint and hsprobe.
-# Installed as bash-completion's completions/hsdial, with hsprint and
-# hsprobe linked to it. Self-contained: it needs bash, not the
+# completion.bash - bash completion for hsdial, hsprint, hsprobe and
+# hsxfer. Installed as bash-completion's completions/hsdial, with the
+# others linked to it. Self-contained: it needs bash, not the
 # bash-completion package's helpers. What it offers comes from the tools
 # themselves, so it cannot go stale: options from --help, devices' URIs
 # from `hsprobe --json` (nothing is opened: a listing reads sysfs only),
@@ -60,6 +60,12 @@ _hs_complete() {
 		words=$(_hs_drivers modem) ;;
 	hsprint:-D | hsprint:--driver)
 		words=$(_hs_drivers printer) ;;
+	hsxfer:-P | hsxfer:--protocol)
+		words="xmodem xmodem-crc xmodem-1k ymodem ymodem-g" ;;
+	hsxfer:-r | hsxfer:--receive | hsxfer:-s | hsxfer:--send)
+		# a flag, not a value: the folder or files follow
+		mapfile -t COMPREPLY < <(compgen -f -- "$cur")
+		return ;;
 	hsdial:--hangup-by)
 		words="dtr escape both" ;;
 	hsdial:-f)
@@ -82,13 +88,13 @@ _hs_complete() {
 		mapfile -t COMPREPLY < <(compgen -d -- "$cur")
 		return ;;
 	*:-t | *:--timeout | *:-b | *:--baud | *:--pause | *:-r | *:--resume-at | \
-	*:--rings | *:--linger | *:--at | *:--init | *:--prefix | \
+	*:--rings | *:--linger | *:-R | *:--retries | *:--start | *:--at | *:--init | *:--prefix | \
 	*:-T | *:--phone | *:-U | *:--phone2)
 		return ;;   # a value only the user knows
 	*)
 		if [[ $cur == -* ]]; then
 			words=$(_hs_options "${w[0]}")
-		elif [ "$cmd" = hsprint ]; then
+		elif [ "$cmd" = hsprint ] || [ "$cmd" = hsxfer ]; then
 			mapfile -t COMPREPLY < <(compgen -f -- "$cur")
 			return
 		fi ;;
@@ -100,4 +106,4 @@ _hs_complete() {
 	done
 }
 
-complete -F _hs_complete hsdial hsprint hsprobe
+complete -F _hs_complete hsdial hsprint hsprobe hsxfer

@@ -82,6 +82,8 @@ TOOL_LINE_HELP
 	"      --log FILE        append what the far end sends (a call, a console)\n"
 	"                        to FILE, flushed at each line's end\n"
 	"      --timestamps      start each --log line with its time\n"
+	"      --send-protocol P  the terminal's C-s sends with P: xmodem,\n"
+	"                        xmodem-crc, xmodem-1k, ymodem (default), ymodem-g\n"
 	"      --json            the outcome as one JSON object, failures too\n"
 	"                        (on stderr for calls, whose data is on stdout;\n"
 	"                        else on stdout): tools/json/hsdial.schema.json\n"
@@ -135,7 +137,7 @@ enum {
 	OPT_DRIVER = 256, OPT_TONE, OPT_PULSE, OPT_PREFIX, OPT_INIT, OPT_HANGUP_BY,
 	OPT_LINGER, OPT_EXEC, OPT_ANSWER, OPT_RINGS, OPT_AT, OPT_HANGUP, OPT_IDENTIFY,
 	OPT_JSON, OPT_LINGER_MAX, OPT_AS_IS, OPT_VERSION, OPT_TERMINAL, OPT_NO_TERMINAL,
-	OPT_ESCAPE, OPT_IMAP, OPT_OMAP, OPT_EMAP, OPT_LOG, OPT_TIMESTAMPS, OPT_FASTEST,
+	OPT_ESCAPE, OPT_IMAP, OPT_OMAP, OPT_EMAP, OPT_LOG, OPT_TIMESTAMPS, OPT_FASTEST, OPT_SEND_PROTOCOL,
 };
 
 /* --escape x, ^X or C-x: the control key C-x. */
@@ -228,6 +230,13 @@ static void option(int c, struct opts *o, struct hsd_opts *d, int *modes, int *e
 	case OPT_EMAP: d->emap = hsd_map_parse("--emap", optarg); break;
 	case OPT_LOG: d->log = optarg; break;
 	case OPT_TIMESTAMPS: d->timestamps = 1; break;
+	case OPT_SEND_PROTOCOL: {
+		int p = hs_xfer_protocol_from_name(optarg);
+		if (p < 0)
+			tool_die(EX_USAGE, "--send-protocol: %s", hs_last_error());
+		d->send_protocol = (enum hs_xfer_protocol)p;
+		break;
+	}
 	case OPT_INIT:
 		if (d->ninit == (int)(sizeof(d->init) / sizeof(d->init[0])))
 			tool_die(EX_USAGE, "at most %zu --init commands",
@@ -297,6 +306,7 @@ int main(int argc, char **argv)
 		{ "emap", required_argument, NULL, OPT_EMAP },
 		{ "log", required_argument, NULL, OPT_LOG },
 		{ "timestamps", no_argument, NULL, OPT_TIMESTAMPS },
+		{ "send-protocol", required_argument, NULL, OPT_SEND_PROTOCOL },
 		{ "init", required_argument, NULL, OPT_INIT },
 		{ "hangup-by", required_argument, NULL, OPT_HANGUP_BY },
 		{ "linger", required_argument, NULL, OPT_LINGER },
@@ -314,7 +324,7 @@ int main(int argc, char **argv)
 	};
 	struct opts o = { 0 };
 	struct hsd_opts d = { .timeout_ms = -1, .rings = 1, .linger_ms = 500,
-				.linger_max_ms = 10000, .escape = 1 /* C-a */,
+				.linger_max_ms = 10000, .escape = 1 /* C-a */, .send_protocol = HS_XFER_YMODEM,
 				/* picocom's default local echo map */
 				.emap = HSD_MAP_CRCRLF | HSD_MAP_DELBS };
 	const char *first = NULL;  /* NUMBER, when options followed it */

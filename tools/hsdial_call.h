@@ -76,6 +76,7 @@ struct hsd_opts {
 	const char *log;            /* --log FILE: what the far end sent */
 	int timestamps;             /* --timestamps: each log line's time */
 	int fastest;                /* --fastest: 1 this session, 2 keep (&W) */
+	enum hs_xfer_protocol send_protocol; /* the terminal's C-s */
 };
 
 /* How a call in data mode ended. */

@@ -12,7 +12,7 @@
  *   b send a break                 t, g toggle DTR, RTS
  *   v show the line and modem lines
  *   u, d baud up, down             f next flow control
- *   c local echo on/off            s send a file (not in this build yet)
+ *   c local echo on/off            s send a file (--send-protocol)
  *   h, k this help                 the escape key again: send it
  */
 #include <errno.h>
@@ -32,6 +32,8 @@
 #define WRITE_MS 10000
 #define BREAK_MS 250
 #define HANGUP_MS 15000
+/* How long a prompt waits for the person to type (and Enter). */
+#define ASK_MS 300000
 
 
 static struct termios saved;
@@ -199,6 +201,75 @@ static void help(const struct term *t)
 	hsd_write_all(1, text, sizeof(text) - 1);
 }
 
+/* A line the person types at a prompt, echoed as typed: Enter takes it
+ * (returns its length), BS/DEL erase, C-c, C-g, Esc or the escape key
+ * give up (-1), as does ASK_MS without a key or a signal. The line is
+ * not read meanwhile: what it sends waits in the port for the transfer. */
+static int ask(struct term *t, const char *prompt, char *buf, size_t cap)
+{
+	size_t n = 0;
+	char c;
+
+	if (!at_bol)
+		hsd_write_all(1, "\r\n", 2);
+	hsd_write_all(1, "*** ", 4);
+	hsd_write_all(1, prompt, strlen(prompt));
+	at_bol = 0;
+	for (;;) {
+		struct pollfd p = { .fd = 0, .events = POLLIN };
+		int rc = poll(&p, 1, ASK_MS);
+
+		if (rc < 0 && errno == EINTR && !hsd_signal)
+			continue;
+		if (rc <= 0 || read(0, &c, 1) != 1)
+			break;
+		if (c == '\r' || c == '\n') {
+			buf[n] = '\0';
+			hsd_write_all(1, "\r\n", 2);
+			at_bol = 1;
+			return (int)n;
+		}
+		if (c == 0x7f || c == '\b') {
+			if (n) {
+				n--;
+				hsd_write_all(1, "\b \b", 3);
+			}
+			continue;
+		}
+		if (c == 0x03 || c == 0x07 || c == 0x1b || c == t->o->escape)
+			break;
+		if ((unsigned char)c < 0x20 || n + 1 >= cap)
+			continue;
+		buf[n++] = c;
+		hsd_write_all(1, &c, 1);
+	}
+	hsd_write_all(1, "\r\n", 2);
+	at_bol = 1;
+	return -1;
+}
+
+/* C-s: a file over the line with --send-protocol; the far end must be
+ * receiving already (rb, rx, loady). */
+static void send_file(struct term *t)
+{
+	char path[4096], prompt[64], name[64];
+	struct hs_xfer_stats st;
+	const char *proto = hs_xfer_protocol_name(t->o->send_protocol);
+
+	snprintf(prompt, sizeof(prompt), "send with %s, file: ", proto);
+	if (ask(t, prompt, path, sizeof(path)) <= 0) {
+		say("no file sent");
+		return;
+	}
+	hs_xfer_printable(path, name, sizeof(name));
+	say("sending %s with %s", name, proto);
+	if (hsd_send_file(t->link, t->o->send_protocol, path, &hsd_signal, &st) == HS_OK)
+		say("%s: %llu bytes sent and confirmed by the receiver", name,
+		    (unsigned long long)st.bytes);
+	else
+		say("%s: not sent: %s", name, hs_last_error());
+}
+
 /* The key after the escape key. */
 static void command(struct term *t, char key)
 {
@@ -261,7 +332,7 @@ static void command(struct term *t, char key)
 		say("local echo %s", t->echo ? "on" : "off");
 		break;
 	case 'S':
-		say("send a file: XMODEM and YMODEM are not in this build yet");
+		send_file(t);
 		break;
 	case 'H':
 	case 'K':

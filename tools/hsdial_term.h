@@ -8,6 +8,8 @@
 
 #include <stddef.h>
 
+#include <handshake/xfer.h>
+
 #include "hsdial_call.h"
 
 /* picocom's mappings; bits of hsd_opts.imap, .omap, .emap. */
@@ -38,6 +40,14 @@ size_t hsd_map(unsigned bits, const char *in, size_t n, char *out);
  */
 void hsd_term(struct hs_modem *m, struct hs_link *link, const struct hsd_opts *o,
 	      struct hsd_bridge_result *r);
+
+/*
+ * The terminal's send-a-file (hsdial_send.c): path over link with
+ * protocol, progress redrawn on stdout; *cancel set stops it. Returns
+ * HS_OK or the error; st counts what the receiver confirmed.
+ */
+int hsd_send_file(struct hs_link *link, enum hs_xfer_protocol protocol, const char *path,
+		  volatile int *cancel, struct hs_xfer_stats *st);
 
 /* Give the tty back as found, if hsd_term took it (atexit does too). */
 void hsd_term_restore(void);

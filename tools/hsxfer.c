@@ -32,7 +32,7 @@ static const char usage[] =
 	"  -s, --send             send FILEs (XMODEM: one)\n"
 	"  -r, --receive          receive into FOLDER (YMODEM, default .) or FILE\n"
 	"                         (XMODEM, which sends no name)\n"
-	"  -p, --protocol NAME    xmodem, xmodem-crc, xmodem-1k, ymodem (default)\n"
+	"  -P, --protocol NAME    xmodem, xmodem-crc, xmodem-1k, ymodem (default)\n"
 	"                         or ymodem-g; a sender follows what the receiver\n"
 	"                         asks for (C: CRC, NAK: checksum, G: streaming)\n"
 	"  -t, --timeout SECS     wait this long for a block or a reply (default 10)\n"
@@ -41,10 +41,14 @@ static const char usage[] =
 	"      --strip-sub        XMODEM receive: drop the trailing SUB (0x1A) bytes\n"
 	"                         that pad the last block (default: keep them)\n"
 	"  -o, --overwrite        replace files that exist (default: refuse them)\n"
-	"  -j, --json             a summary on stdout: files, sizes, SHA-256, counts\n"
+	"  -j, --json             one JSON answer on stdout: files, sizes, SHA-256,\n"
+	"                         counts, and on failure the error\n"
 	"  -v, --verbose          a line for each file even without a terminal\n"
 	"  -h, --help             this text\n"
 	"  -V, --version          the version\n"
+	"\n"
+	"Line settings (override the URI's):\n"
+	TOOL_LINE_HELP
 	"\n"
 	"Exit status: 0 done; 1 the other end canceled; 2 timed out; 3 too many\n"
 	"errors; 4 the other end broke the protocol (out of sequence, length\n"
@@ -114,7 +118,8 @@ int main(int argc, char **argv)
 		{ "device", required_argument, NULL, 'd' },
 		{ "send", no_argument, NULL, 's' },
 		{ "receive", no_argument, NULL, 'r' },
-		{ "protocol", required_argument, NULL, 'p' },
+		{ "protocol", required_argument, NULL, 'P' },
+		TOOL_LINE_LONG,
 		{ "timeout", required_argument, NULL, 't' },
 		{ "retries", required_argument, NULL, 'R' },
 		{ "start", required_argument, NULL, OPT_START },
@@ -129,16 +134,22 @@ int main(int argc, char **argv)
 	static struct hsx_run run;
 	const char *uri = getenv("HS_DEVICE");
 	struct hs_xfer_opts o = { .protocol = HS_XFER_YMODEM, .cancel = &canceled };
-	struct hs_xfer_stats st;
+	struct hs_xfer_stats st = { 0 };
 	struct hs_link *link;
-	int c, rc, json = 0, send = 0, receive = 0, p;
+	struct tool_line line = { 0 };
+	int c, rc, status, send = 0, receive = 0, p;
 
-	while ((c = getopt_long(argc, argv, "d:srp:t:R:ojvhV", long_opts, NULL)) != -1) {
+	if (tool_arg_given(argc, argv, "--json") || tool_arg_given(argc, argv, "-j"))
+		tool_json_out = stdout;
+	while ((c = getopt_long(argc, argv, "d:srP:t:R:ojvhV" TOOL_LINE_SHORT, long_opts,
+				NULL)) != -1) {
+		if (tool_line_option(&line, c, optarg))
+			continue;
 		switch (c) {
 		case 'd': uri = optarg; break;
 		case 's': send = 1; break;
 		case 'r': receive = 1; break;
-		case 'p':
+		case 'P':
 			if ((p = hs_xfer_protocol_from_name(optarg)) < 0)
 				tool_die(EX_USAGE, "%s", hs_last_error());
 			o.protocol = (enum hs_xfer_protocol)p;
@@ -148,11 +159,11 @@ int main(int argc, char **argv)
 		case OPT_START: o.start_ms = 1000 * tool_int("--start", optarg, 1, 3600); break;
 		case OPT_STRIP: o.strip_sub = 1; break;
 		case 'o': o.overwrite = 1; break;
-		case 'j': json = 1; break;
+		case 'j': break; /* taken before the loop */
 		case 'v': run.verbose = 1; break;
 		case 'h': fputs(usage, stdout); return 0;
 		case 'V': tool_version();
-		default: fputs(usage, stderr); return EX_USAGE;
+		default: tool_bad_option(); return EX_USAGE;
 		}
 	}
 	if (send == receive)
@@ -169,13 +180,18 @@ int main(int argc, char **argv)
 		tool_die(EX_USAGE, "--receive takes one FOLDER (YMODEM) or FILE (XMODEM)");
 	if (receive && !ymodem && optind == argc)
 		tool_die(EX_USAGE, "XMODEM sends no file name: say which FILE to write");
-	if (json && writes_stdout(uri))
+	if (tool_json_out && writes_stdout(uri)) {
+		/* the answer would go into the line: say so on stderr only */
+		tool_json_out = NULL;
 		tool_die(EX_USAGE, "--json would write into the line (%s): give the line another "
 			 "descriptor, e.g. -d fd:0,3 3>&1 >summary.json", uri);
+	}
 	if (o.strip_sub && (send || ymodem))
 		tool_die(EX_USAGE, "--strip-sub is for receiving XMODEM (YMODEM says the length)");
 
+	uri = tool_line_uri(&line, uri);
 	run.sending = send;
+	run.device = uri;
 	run.bar = isatty(2);
 	run.asked = o.protocol;
 	o.progress = hsx_progress;
@@ -186,15 +202,20 @@ int main(int argc, char **argv)
 	signal(SIGHUP, on_signal);
 	signal(SIGPIPE, SIG_IGN);
 
-	if ((rc = hs_link_open(&link, uri)) < 0)
-		tool_die(exit_code(rc), "%s", hs_last_error());
 	run.started = hsx_now();
+	if ((rc = hs_link_open(&link, uri)) < 0) {
+		/* the same answer as a transfer that failed: nothing moved */
+		status = exit_code(rc);
+		hsx_report(&run, &st, rc, status);
+		return status;
+	}
 	if (send)
 		rc = hs_xfer_send(link, (const char *const *)argv + optind, argc - optind, &o, &st);
 	else
 		rc = hs_xfer_receive(link, optind < argc ? argv[optind] : ".", &o, &st);
-	hsx_report(&run, &st, rc, json);
+	status = rc == HS_ERR_CANCELED ? 130 : exit_code(rc);
+	hsx_report(&run, &st, rc, status);
 	hs_link_close(link);
 	hsx_free(&run);
-	return rc == HS_ERR_CANCELED ? 130 : exit_code(rc);
+	return status;
 }

@@ -24,6 +24,7 @@ struct hsx_run {
 	int sending;
 	int bar;              /* stderr is a terminal: draw progress */
 	int verbose;
+	const char *device;   /* the URI, as --json says it */
 	enum hs_xfer_protocol asked;
 	double started;       /* seconds, monotonic */
 	struct hsx_file files[HSX_MAX_FILES];
@@ -35,8 +36,9 @@ double hsx_now(void);
 /* Callbacks for hs_xfer_opts (ctx is the struct hsx_run). */
 void hsx_progress(void *ctx, const struct hs_xfer_stats *s);
 void hsx_file_done(void *ctx, const struct hs_xfer_file *f);
-/* The end: a line per problem, and the JSON summary when asked. */
-void hsx_report(struct hsx_run *run, const struct hs_xfer_stats *s, int rc, int json);
+/* The end: a line per problem, and under --json (tool_json_out) the
+ * one answer, status being the exit status hsxfer ends with. */
+void hsx_report(struct hsx_run *run, const struct hs_xfer_stats *s, int rc, int status);
 void hsx_free(struct hsx_run *run);
 
 /* SHA-256 of a file as 64 hex digits; -1 when it cannot be read. */

@@ -114,57 +114,60 @@ void hsx_file_done(void *ctx, const struct hs_xfer_file *f)
 	};
 }
 
-static void json_file(const struct hsx_file *f)
+static void json_file(struct tool_json *j, const struct hsx_file *f)
 {
 	char hex[65];
-	const char *pad = padding_text(f->padding);
 
-	printf("{\"name\":");
-	tool_json_string(stdout, f->name);
-	printf(",\"path\":");
-	tool_json_string(stdout, f->path);
-	printf(",\"size\":%lld,\"bytes\":%llu,\"sha256\":", f->size, f->bytes);
-	if (f->path[0] && hsx_sha256_file(f->path, hex) == 0)
-		printf("\"%s\"", hex);
-	else
-		printf("null");
-	printf(",\"padding\":");
-	if (pad)
-		printf("\"%s\"", pad);
-	else
-		printf("null");
-	printf(",\"status\":\"%s\",\"message\":", f->status == HS_OK ? "ok" : hs_err_name(f->status));
-	tool_json_string(stdout, f->message);
-	printf("}");
+	tool_json_object(j, NULL);
+	tool_json_str(j, "name", f->name);
+	tool_json_str(j, "path", f->path);
+	tool_json_int(j, "size", f->size);
+	tool_json_int(j, "bytes", (long long)f->bytes);
+	tool_json_str(j, "sha256", f->path[0] && hsx_sha256_file(f->path, hex) == 0 ? hex : NULL);
+	tool_json_str(j, "padding", padding_text(f->padding));
+	tool_json_str(j, "status", f->status == HS_OK ? "ok" : hs_err_name(f->status));
+	tool_json_str(j, "message", f->message);
+	tool_json_close(j);
 }
 
-void hsx_report(struct hsx_run *run, const struct hs_xfer_stats *s, int rc, int json)
+void hsx_report(struct hsx_run *run, const struct hs_xfer_stats *s, int rc, int status)
 {
+	struct tool_json j;
+
 	if (run->bar)
 		fputs("\r\033[K", stderr);
 	if (rc < 0)
 		tool_warn("%s", hs_last_error());
 	if (run->dropped)
 		tool_warn("%d more files are not listed", run->dropped);
-	if (!json)
+	if (!tool_json_out)
 		return;
-	printf("{\"protocol\":\"%s\",\"result\":\"%s\",\"message\":",
-	       hs_xfer_protocol_name(s->files || s->blocks ? s->protocol : run->asked),
-	       rc == HS_OK ? "ok" : hs_err_name(rc));
-	tool_json_string(stdout, rc == HS_OK ? "" : hs_last_error());
-	printf(",\"seconds\":%.3f,\"bytes\":%llu,\"total\":%llu,\"blocks\":%u,\"retries\":%u,",
-	       hsx_now() - run->started, (unsigned long long)s->bytes,
-	       (unsigned long long)s->total, s->blocks, s->retries);
-	printf("\"errors\":{\"crc\":%u,\"timeout\":%u,\"sequence\":%u,\"garbage\":%u},",
-	       s->err_crc, s->err_timeout, s->err_sequence, s->err_garbage);
-	printf("\"check\":\"%s\",\"files\":[", s->crc ? "crc16" : "checksum");
-	for (int i = 0; i < run->nfiles; i++) {
-		if (i)
-			putchar(',');
-		json_file(&run->files[i]);
-	}
-	printf("]}\n");
-	fflush(stdout);
+	tool_json_begin(&j, tool_json_out);
+	tool_json_bool(&j, "ok", rc == HS_OK);
+	tool_json_int(&j, "exit", status);
+	tool_json_str(&j, "mode", run->sending ? "send" : "receive");
+	tool_json_str(&j, "device", run->device);
+	tool_json_str(&j, "protocol",
+		      hs_xfer_protocol_name(s->files || s->blocks ? s->protocol : run->asked));
+	tool_json_str(&j, "check", s->crc ? "crc16" : "checksum");
+	tool_json_int(&j, "time_ms", (long long)((hsx_now() - run->started) * 1000));
+	tool_json_int(&j, "bytes", (long long)s->bytes);
+	tool_json_int(&j, "total", (long long)s->total);
+	tool_json_int(&j, "blocks", s->blocks);
+	tool_json_int(&j, "retries", s->retries);
+	tool_json_object(&j, "errors");
+	tool_json_int(&j, "crc", s->err_crc);
+	tool_json_int(&j, "timeout", s->err_timeout);
+	tool_json_int(&j, "sequence", s->err_sequence);
+	tool_json_int(&j, "garbage", s->err_garbage);
+	tool_json_close(&j);
+	tool_json_array(&j, "files");
+	for (int i = 0; i < run->nfiles; i++)
+		json_file(&j, &run->files[i]);
+	tool_json_close(&j);
+	if (rc != HS_OK)
+		tool_json_error(&j, rc, hs_last_error());
+	tool_json_end(&j);
 }
 
 void hsx_free(struct hsx_run *run)

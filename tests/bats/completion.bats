@@ -80,3 +80,13 @@ offers() {
   run offers "hsprint -d /dev/ttyS0 $tmp/job-o"
   assert_output "$tmp/job-one.txt"
 }
+
+@test "hsxfer: options, protocol names, and files after --send" {
+  run offers 'hsxfer --pro'
+  assert_output '--protocol'
+  run offers 'hsxfer -P ymo'
+  assert_output $'ymodem\nymodem-g'
+  mkdir "$tmp/d" && touch "$tmp/d/fw.bin"
+  run offers "hsxfer -d /dev/ttyUSB0 --send $tmp/d/f"
+  assert_output "$tmp/d/fw.bin"
+}

@@ -16,9 +16,10 @@ send_each() {
 	make_files "$D/near"
 	for n in $XFER_SIZES; do
 		far_socket "$2 r$n"
-		run "$HSXFER" -d "$A" --send -p "$1" --json "$D/near/f$n"
+		run "$HSXFER" -d "$A" --send -P "$1" --json "$D/near/f$n"
 		[ "$status" -eq 0 ] || { echo "f$n: $output" >&2; return 1; }
 		assert_output --partial "\"check\":\"$3\""
+		json_valid hsxfer
 		far_wait
 		same_padded "$D/near/f$n" "$D/far/r$n"
 	done
@@ -39,20 +40,22 @@ send_each() {
 @test "hsxfer sends a YMODEM batch of every size to lrzsz rb, sha256-equal" {
 	make_files "$D/near"
 	far_socket "rb"
-	run "$HSXFER" -d "$A" --send -p ymodem $(for n in $XFER_SIZES; do echo "$D/near/f$n"; done)
+	run "$HSXFER" -d "$A" --send -P ymodem $(for n in $XFER_SIZES; do echo "$D/near/f$n"; done)
 	assert_success
 	far_wait
 	for n in $XFER_SIZES; do same "$D/near/f$n" "$D/far/f$n"; done
 }
 
-@test "hsxfer -p ymodem-g sends to lrzsz rb, which asks with C: plain YMODEM" {
+@test "hsxfer -P ymodem-g sends to lrzsz rb, which asks with C: plain YMODEM" {
 	# rb never asks for G, so this is the batch above; three sizes show
 	# the sender follows the receiver (rb takes 2 s a file)
 	make_files "$D/near"
 	far_socket "rb"
-	run "$HSXFER" -d "$A" --send -p ymodem-g --json "$D/near/f0" "$D/near/f1025" "$D/near/f1048576"
+	run "$HSXFER" -d "$A" --send -P ymodem-g --json "$D/near/f0" "$D/near/f1025" "$D/near/f1048576"
 	assert_success
-	assert_output --partial '"protocol":"ymodem","result":"ok"'
+	json_valid hsxfer
+	assert_output --partial '"ok":true,"exit":0,"mode":"send"'
+	assert_output --partial '"protocol":"ymodem"'
 	far_wait
 	for n in 0 1025 1048576; do same "$D/near/f$n" "$D/far/f$n"; done
 }
@@ -62,40 +65,42 @@ receive_each() {
 	make_files "$D/far"
 	for n in $XFER_SIZES; do
 		far_pty "$2 f$n"
-		run "$HSXFER" -d "$A" --receive -p "$1" "$D/near/r$n"
+		run "$HSXFER" -d "$A" --receive -P "$1" "$D/near/r$n"
 		[ "$status" -eq 0 ] || { echo "f$n: $output" >&2; return 1; }
 		far_wait
 		same_padded "$D/far/f$n" "$D/near/r$n"
 	done
 }
 
-@test "lrzsz sx sends XMODEM with checksums to hsxfer --receive -p xmodem" {
+@test "lrzsz sx sends XMODEM with checksums to hsxfer --receive -P xmodem" {
 	receive_each xmodem sx
 }
 
-@test "lrzsz sx sends XMODEM-CRC to hsxfer -p xmodem-crc" {
+@test "lrzsz sx sends XMODEM-CRC to hsxfer -P xmodem-crc" {
 	receive_each xmodem-crc sx
 }
 
-@test "lrzsz sx -k sends XMODEM-1K to hsxfer -p xmodem-1k" {
+@test "lrzsz sx -k sends XMODEM-1K to hsxfer -P xmodem-1k" {
 	receive_each xmodem-1k "sx -k"
 }
 
 @test "lrzsz sb -k sends a YMODEM batch of every size to hsxfer, sha256-equal" {
 	make_files "$D/far"
 	far_pty "sb -k $(cd "$D/far" && echo f*)"
-	run "$HSXFER" -d "$A" --receive -p ymodem "$D/near"
+	run "$HSXFER" -d "$A" --receive -P ymodem "$D/near"
 	assert_success
 	far_wait
 	for n in $XFER_SIZES; do same "$D/far/f$n" "$D/near/f$n"; done
 }
 
-@test "lrzsz sb streams YMODEM-g to hsxfer -p ymodem-g, sha256-equal" {
+@test "lrzsz sb streams YMODEM-g to hsxfer -P ymodem-g, sha256-equal" {
 	make_files "$D/far"
 	far_socket "sb -k $(cd "$D/far" && echo f*)"
-	run "$HSXFER" -d "$A" --receive -p ymodem-g --json "$D/near"
+	run "$HSXFER" -d "$A" --receive -P ymodem-g --json "$D/near"
 	assert_success
-	assert_output --partial '"protocol":"ymodem-g","result":"ok"'
+	json_valid hsxfer
+	assert_output --partial '"ok":true,"exit":0,"mode":"receive"'
+	assert_output --partial '"protocol":"ymodem-g"'
 	# streaming, sb does not wait for the ACK of its end-of-batch block:
 	# socat may find it gone when that ACK comes, and exit 1; sb's own
 	# word is in its log
@@ -144,13 +149,14 @@ same_batch() {
 	assert_output --partial "\"name\":\"alpha.bin\",\"path\":\"$D/near/alpha.bin\",\"size\":3000,\"bytes\":3000,\"sha256\":\"$(sha256sum <"$D/far/alpha.bin" | cut -d' ' -f1)\",\"padding\":\"length\",\"status\":\"ok\""
 	assert_output --partial '"name":"with space"'
 	assert_output --regexp '"files":\[\{.*\},\{.*\},\{.*\}\]\}$'
+	json_valid hsxfer
 	assert_output --regexp '"blocks":[0-9]+,"retries":0,"errors":\{"crc":0,"timeout":0,"sequence":0,"garbage":0\}'
 }
 
 @test "--strip-sub drops XMODEM's padding from what lrzsz sx sent" {
 	printf 'a text file\n' >"$D/far/t.txt"
 	far_pty "sx t.txt"
-	run "$HSXFER" -d "$A" --receive -p xmodem --strip-sub -v "$D/near/t.txt"
+	run "$HSXFER" -d "$A" --receive -P xmodem --strip-sub -v "$D/near/t.txt"
 	assert_success
 	assert_output --partial "t.txt: 12 bytes received (trailing SUB padding dropped)"
 	far_wait
@@ -165,7 +171,7 @@ same_batch() {
 	far_wait
 	same "$D/far/subs" "$D/near/subs"
 	far_pty "sx subs"
-	run "$HSXFER" -d "$A" --receive -p xmodem-crc "$D/near/x"
+	run "$HSXFER" -d "$A" --receive -P xmodem-crc "$D/near/x"
 	assert_success
 	far_wait
 	same_padded "$D/far/subs" "$D/near/x"
@@ -194,13 +200,13 @@ same_batch() {
 	assert_output "hsxfer: say --send FILE... or --receive [FOLDER|FILE]"
 	run "$HSXFER" -d "$A" --send
 	assert_failure 64
-	run "$HSXFER" -d "$A" --send -p xmodem a b
+	run "$HSXFER" -d "$A" --send -P xmodem a b
 	assert_failure 64
 	assert_output --partial "XMODEM sends one file (2 given)"
-	run "$HSXFER" -d "$A" --receive -p xmodem
+	run "$HSXFER" -d "$A" --receive -P xmodem
 	assert_failure 64
 	assert_output "hsxfer: XMODEM sends no file name: say which FILE to write"
-	run "$HSXFER" -d "$A" --send -p zmodem x
+	run "$HSXFER" -d "$A" --send -P zmodem x
 	assert_failure 64
 	assert_output --partial "unknown protocol 'zmodem'"
 	run "$HSXFER" -d "$A" --receive --strip-sub "$D"
@@ -260,6 +266,9 @@ same_batch() {
 	assert_output --partial 'bad\x1b[2Jname: refused the file name "bad\x1b[2Jname": it has a control character'
 	refute_output --partial $'\033'
 	assert_output --partial '"name":"bad\u001b[2Jname"'
+	# stderr said the refusals; stdout's one answer says ok false, exit 5
+	json_valid hsxfer "$(grep '^{' <<<"$output")"
+	assert_output --partial '"ok":false,"exit":5,"mode":"receive"'
 	same "$D/far/good.txt" "$D/near/good.txt"
 	[ "$(ls "$D/near")" = good.txt ]
 	[ ! -e "$D/sub" ] && [ ! -e "$D/near/sub" ]
@@ -291,8 +300,8 @@ pane_has() {
 	head -c 50000 /dev/urandom >"$D/near/up"
 	far_socket "rb"
 	tmux -S "$D/tmux" new-session -d -x 200 -y 40 "cd '$D/near' && picocom -b 115200 \
-		--send-cmd '$HSXFER -d fd:0,1 --send -p ymodem' \
-		--receive-cmd '$HSXFER -d fd:0,1 --receive -p ymodem' '$A'; sleep 60"
+		--send-cmd '$HSXFER -d fd:0,1 --send -P ymodem' \
+		--receive-cmd '$HSXFER -d fd:0,1 --receive -P ymodem' '$A'; sleep 60"
 	wait_until 10 pane_has 'Terminal ready'
 	# C-a C-s, the file, Enter; rb repeats its C (picocom showed the
 	# first) within 10 s
@@ -314,7 +323,7 @@ pane_has() {
 	head -c 50000 /dev/urandom >"$D/far/down"
 	far_pty "sb down"
 	tmux -S "$D/tmux" new-session -d -x 200 -y 40 "cd '$D/near' && picocom -b 115200 \
-		--receive-cmd '$HSXFER -d fd:0,1 --receive -p ymodem' '$A'; sleep 60"
+		--receive-cmd '$HSXFER -d fd:0,1 --receive -P ymodem' '$A'; sleep 60"
 	wait_until 10 pane_has 'Terminal ready'
 	tmux -S "$D/tmux" send-keys C-a C-r
 	wait_until 10 pane_has '*** file:'

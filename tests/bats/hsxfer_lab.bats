@@ -42,7 +42,8 @@ json_field() {
 	# both ends say what the noise cost
 	[ "$(json_field "$output" retries)" -gt 0 ]
 	[ "$(json_field "$(cat "$D/far.json")" crc)" -gt 0 ]
-	grep -q '"result":"ok"' "$D/far.json"
+	grep -q '"ok":true' "$D/far.json"
+	json_valid hsxfer "$(cat "$D/far.json")"
 }
 
 @test "a line with 1e-4 bit errors both ways: lrzsz sb to hsxfer, sha256-equal" {
@@ -164,7 +165,7 @@ SLOW='serial:/dev/ttyUSB0?baud=19200'
 @test "unplugged mid-transfer: exit 69, and the count is what the receiver got" {
 	head -c 100000 /dev/urandom >"$D/near/f"
 	run lab_far "exec rx -c got" --fault 'unplug after-bytes 30000' -- \
-		"$HSXFER" -d 'serial:/dev/ttyUSB0?baud=115200' --send -p xmodem-1k "$D/near/f"
+		"$HSXFER" -d 'serial:/dev/ttyUSB0?baud=115200' --send -P xmodem-1k "$D/near/f"
 	assert_failure 69
 	assert_output --regexp 'went away|hung up'
 	n=$(grep -Eo '\(([0-9]+) bytes confirmed by the receiver\)' <<<"$output" | grep -Eo '[0-9]+')
@@ -188,7 +189,7 @@ SLOW='serial:/dev/ttyUSB0?baud=19200'
 	head -c 20000 /dev/urandom >"$D/far/f"
 	# after C and four ACKs from us the device says nothing more
 	run lab_far "exec sx -k f" --fault 'silence after-bytes 5' -- \
-		"$HSXFER" -d "$URI" --receive -p xmodem-1k -t 1 -R 2 --json "$D/near/g"
+		"$HSXFER" -d "$URI" --receive -P xmodem-1k -t 1 -R 2 --json "$D/near/g"
 	assert_failure 2
 	assert_output --partial 'the sender stopped: nothing came for block 5 in 3 tries'
 	assert_output --partial '"bytes":4096,'
@@ -198,7 +199,7 @@ SLOW='serial:/dev/ttyUSB0?baud=19200'
 
 @test "garbage where blocks belong: too many errors, exit 3" {
 	run "$HSLAB" --transcript "$T" --port 'ttyUSB0 none' --fault garbage -- \
-		"$HSXFER" -d "$URI" --receive -p xmodem-crc -t 1 -R 2 --json "$D/near/g"
+		"$HSXFER" -d "$URI" --receive -P xmodem-crc -t 1 -R 2 --json "$D/near/g"
 	assert_failure 3
 	assert_output --partial 'too many errors: block 1 failed 3 times'
 	[ "$(json_field "$output" garbage)" -gt 0 ]
@@ -208,7 +209,7 @@ SLOW='serial:/dev/ttyUSB0?baud=19200'
 @test "every block damaged: too many errors, exit 3, and the sender is told" {
 	head -c 20000 /dev/urandom >"$D/far/f"
 	run lab_far "exec sx -k f" --damage 'ber=0.01 dir=tx seed=2' -- \
-		"$HSXFER" -d "$URI" --receive -p xmodem-1k -t 2 -R 3 "$D/near/g"
+		"$HSXFER" -d "$URI" --receive -P xmodem-1k -t 2 -R 3 "$D/near/g"
 	assert_failure 3
 	assert_output --partial 'too many errors: block 1 failed 4 times'
 	# sx heard our CAN and gave up

@@ -43,7 +43,7 @@ install_into_tmp() {
   [ -f "$tmp/usr/include/handshake/error.h" ]
   run timeout 30 objdump -p "$LIB/libhandshake.so.0"
   assert_line --regexp 'SONAME +libhandshake\.so\.0$'
-  for t in hsdial hsprint hsprobe; do
+  for t in hsdial hsprint hsprobe hsxfer; do
     [ -x "$tmp/usr/bin/$t" ]
     [ -f "$tmp/usr/share/man/man1/$t.1" ]
     [ -e "$tmp/usr/share/bash-completion/completions/$t" ]

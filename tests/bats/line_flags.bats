@@ -11,6 +11,7 @@ setup() {
   export HS_LOCK_DIR="$BATS_TEST_TMPDIR/lock" HS_RUN_DIR="$BATS_TEST_TMPDIR/run"
   mkdir -p "$HS_LOCK_DIR"
   HSDIAL=$BUILD_DIR/hsdial HSPRINT=$BUILD_DIR/hsprint HSPROBE=$BUILD_DIR/hsprobe
+  HSXFER=$BUILD_DIR/hsxfer
   printf 'line flags\r\n' > "$BATS_TEST_TMPDIR/job"
 }
 
@@ -97,9 +98,28 @@ lab() {
   same_line uri probe ttyACM0
 }
 
+@test "hsxfer: -b -f --stopbits on a bare path equal the URI form; the file arrives" {
+  local far=$BATS_TEST_TMPDIR/far
+  mkdir -p "$far"
+  lab uri --port 'ttyUSB0 program' --program "cd '$far' && exec rx -c uri.got" -- \
+    "$HSXFER" -d 'serial:/dev/ttyUSB0?baud=57600&flow=xonxoff&stop=2' --send -P xmodem-crc \
+    -t 5 "$BATS_TEST_TMPDIR/job"
+  assert_success
+  lab flags --port 'ttyUSB0 program' --program "cd '$far' && exec rx -c flags.got" -- \
+    "$HSXFER" -d /dev/ttyUSB0 --send -P xmodem-crc -t 5 "$BATS_TEST_TMPDIR/job" \
+    -b 57600 -f s --stopbits 2
+  assert_success
+  same_line uri flags ttyUSB0
+  # XMODEM pads the last block with SUB: the job, then only SUB bytes
+  for f in uri flags; do
+    cmp -n "$(stat -c %s "$BATS_TEST_TMPDIR/job")" "$BATS_TEST_TMPDIR/job" "$far/$f.got"
+    [ "$(tail -c +13 "$far/$f.got" | tr -d '\032' | wc -c)" -eq 0 ]
+  done
+}
+
 @test "bad values are usage errors that name the flag; URIs that take no line settings say so" {
   for t in "$HSDIAL -d /dev/ttyUSB0 --at AT" "$HSPRINT -d /dev/ttyUSB0" \
-           "$HSPROBE --probe"; do
+           "$HSPROBE --probe" "$HSXFER -d /dev/ttyUSB0 --send $BATS_TEST_TMPDIR/job"; do
     run $t -b fast
     assert_failure 64
     assert_output --partial -- "--baud wants a number"
@@ -133,7 +153,7 @@ lab() {
 }
 
 @test "every tool's --help lists the line flags" {
-  for t in "$HSDIAL" "$HSPRINT" "$HSPROBE"; do
+  for t in "$HSDIAL" "$HSPRINT" "$HSPROBE" "$HSXFER"; do
     run "$t" --help
     assert_success
     for w in '-b, --baud RATE' '-f, --flow FLOW' '-p, --parity PARITY' '--databits N' '--stopbits N'; do

@@ -221,3 +221,24 @@ count() { screen | grep -Ec -- "$1" || true; }
   run "$HSDIAL" -d /dev/ttyUSB0 --timestamps 1
   assert_failure 64
 }
+
+@test "C-a C-s sends a file with YMODEM to the far end's rb, sha256-equal; a wrong name says so" {
+  mkdir -p "$tmp/far"
+  head -c 20000 /dev/urandom >"$tmp/fw.bin"
+  term --port 'ttyUSB0 program' --program "cd '$tmp/far' && exec rb -t 100" -- \
+    -d /dev/ttyUSB0 --terminal
+  # a name that is no file: said, and the terminal goes on
+  keys C-a C-s
+  wait_screen 'send with ymodem, file:'
+  keys "$tmp/none" Enter
+  wait_screen "none: not sent: .*$tmp/none"
+  keys C-a C-s
+  wait_screen 'send with ymodem, file: .*'
+  # BS erases what was typed
+  keys x BSpace "$tmp/fw.bin" Enter
+  wait_screen 'fw.bin: 20000 bytes sent and confirmed by the receiver' 60
+  wait_until 30 test -s "$tmp/far/fw.bin"
+  cmp "$tmp/fw.bin" "$tmp/far/fw.bin"
+  keys C-a C-x
+  ended 0
+}
