@@ -31,7 +31,7 @@ for i in $(bench_seq); do
     ymodem) theirs="sb f" per= ;;
     ymodem-g) theirs="sb -k f" per=1029 ;;
     esac
-    ours=$(xfer_run "$p" "$LINE '$HSXFER' -d fd:0,1 --send -p $p f $TTY") ||
+    ours=$(xfer_run "$p" "$LINE '$HSXFER' -d fd:0,1 --send -P $p f $TTY") ||
       bench_fatal "$p: hsxfer's transfer failed"
     them=$(xfer_run "$p" "$LINE $theirs $TTY") || bench_fatal "$p: '$theirs' failed"
     bench_sample "vs_$p" "$(calc "int($them / $ours * 100 + 0.5) / 100")"

@@ -18,7 +18,7 @@ bench_title "$KIB KiB XMODEM-1K at 115200 baud, bit errors both ways"
 for i in $(bench_seq); do
   for ber in ${XFER_BERS:-1e-5 1e-4}; do
     dmg="ber=$ber dir=both seed=$i"
-    ours=$(xfer_run xmodem-1k "$LINE '$HSXFER' -d fd:0,1 --send -p xmodem-1k -t 2 f $TTY" "$dmg") ||
+    ours=$(xfer_run xmodem-1k "$LINE '$HSXFER' -d fd:0,1 --send -P xmodem-1k -t 2 f $TTY" "$dmg") ||
       bench_fatal "hsxfer failed at ber=$ber seed=$i"
     if them=$(xfer_run xmodem-1k "$LINE sx -k -t 20 f $TTY" "$dmg" 2>/dev/null); then
       # goodput ratio: the same bytes, so the inverse of the times
