@@ -2,8 +2,8 @@
  * serial_io.c - moving bytes on a serial link within a deadline: read,
  * write paced by flow control, drain, flush, break.
  *
- * The fd is always non-blocking; every wait is bounded by the caller's
- * deadline. Writes may be paced at the line's byte rate with the bytes
+ * The fd is non-blocking but for the length of an unpaced write; every
+ * wait is bounded by the caller's deadline. Writes may be paced at the line's byte rate with the bytes
  * in flight (the driver's queue, TIOCOUTQ, and what the line cannot
  * have sent yet) kept to a few milliseconds' worth, for two reasons:
  * - DTR/DSR flow control has no kernel support on Linux: nothing is
@@ -19,7 +19,9 @@
  *   CTS holds it the writer sleeps until CTS moves, while XOFF holds it
  *   (which no event announces) it is looked at later each time, up to
  *   2 s.
- * Elsewhere (a pty) writes go as large as the port takes them.
+ * Elsewhere (a pty) a write is one call that sleeps in the kernel until
+ * the port took it all, ended at the deadline by the wake timer
+ * (blocking_write).
  */
 #include <errno.h>
 #include <fcntl.h>
