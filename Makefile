@@ -41,7 +41,7 @@ DEPS := gcc binutils make pkg-config libserialport-dev libusb-1.0-0-dev \
 	procps python3 time \
 	socat ppp picocom cups cups-client cups-daemon cups-filters udev \
 	ser2net python3-serial iproute2 man-db python3-jsonschema tmux \
-	lrzsz
+	lrzsz strace
 
 LIB_SRC := $(wildcard lib/*.c) $(wildcard drivers/*/*.c)
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)

@@ -27,6 +27,8 @@ struct hs_serial {
 	int held_by;            /* HS_SIG_DSR or CTS: low at the last look */
 	int64_t held_since_us;  /* ...since then (hs_now_us) */
 	int refused;            /* the last write was refused (EAGAIN) */
+	int wflags;             /* wfd's status flags, for a blocking
+	                         * write; 0 until read, -1 unusable */
 	int queue_seen;         /* the output queue's depth last seen */
 	int no_miwait;          /* TIOCMIWAIT failed here: poll the lines */
 	int lines_poll_ms;      /* ...this often (backs off to 100 ms) */

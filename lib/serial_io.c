@@ -2,8 +2,8 @@
  * serial_io.c - moving bytes on a serial link within a deadline: read,
  * write paced by flow control, drain, flush, break.
  *
- * The fd is always non-blocking; every wait is bounded by the caller's
- * deadline. Writes may be paced at the line's byte rate with the bytes
+ * The fd is non-blocking but for the length of an unpaced write; every
+ * wait is bounded by the caller's deadline. Writes may be paced at the line's byte rate with the bytes
  * in flight (the driver's queue, TIOCOUTQ, and what the line cannot
  * have sent yet) kept to a few milliseconds' worth, for two reasons:
  * - DTR/DSR flow control has no kernel support on Linux: nothing is
@@ -19,9 +19,12 @@
  *   CTS holds it the writer sleeps until CTS moves, while XOFF holds it
  *   (which no event announces) it is looked at later each time, up to
  *   2 s.
- * Elsewhere (a pty) writes go as large as the port takes them.
+ * Elsewhere (a pty) a write is one call that sleeps in the kernel until
+ * the port took it all, ended at the deadline by the wake timer
+ * (blocking_write).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -32,6 +35,7 @@
 #include "fail.h"
 #include "line.h"
 #include "serial.h"
+#include "wake_timer.h"
 
 /* How much output pacing lets ahead of the line, in ms of data: with
  * DTR/DSR a short reaction (what the printer still gets after it drops
@@ -297,6 +301,51 @@ static int writable(struct hs_link *l, int64_t deadline)
 	return HS_OK;
 }
 
+/* An unpaced write as cat makes it: one call that sleeps in the kernel
+ * until the port took it all, where a non-blocking one returns each time
+ * the port is full (a pty's buffer: every few KiB) and needs a poll
+ * before the next. The descriptor blocks for this call only (what else
+ * uses it expects O_NONBLOCK), and the wake timer ends the sleep at the
+ * deadline: the write then returns its partial count. HS_OK with *done
+ * all of it, the deadline (held_up), an error, or HS_ERR_NOT_SUPPORTED
+ * (the timer or the flags cannot be had) before anything was written. */
+static int blocking_write(struct hs_link *l, const char *p, size_t len,
+			  int64_t deadline, size_t *done)
+{
+	struct hs_serial *s = l->priv;
+	struct hs_wake_timer t;
+	int err = 0;
+
+	if (s->wflags == 0 && (s->wflags = fcntl(l->wfd, F_GETFL)) == 0)
+		s->wflags = -1;
+	if (s->wflags < 0 || !(s->wflags & O_NONBLOCK) || hs_wake_arm(&t, deadline) != HS_OK)
+		return HS_ERR_NOT_SUPPORTED;
+	if (fcntl(l->wfd, F_SETFL, s->wflags & ~O_NONBLOCK) != 0) {
+		hs_wake_disarm(&t);
+		s->wflags = -1;
+		return HS_ERR_NOT_SUPPORTED;
+	}
+	while (*done < len) {
+		ssize_t n = write(l->wfd, p + *done, len - *done);
+
+		if (n > 0) {
+			*done += (size_t)n;
+			s->queue_seen += (int)n;
+			s->last_queue += (int)n;
+		} else if (n == 0 || errno != EINTR) {
+			err = n == 0 ? EIO : errno;
+			break;
+		}
+		if (*done < len && hs_remaining(deadline) == 0)
+			break;
+	}
+	fcntl(l->wfd, F_SETFL, s->wflags);
+	hs_wake_disarm(&t);
+	if (err)
+		return hs_serial_fail(l, "write", err);
+	return *done < len ? held_up(l) : HS_OK;
+}
+
 /* Writes go first and poll() only when the port would block: one call
  * per slice on a line that keeps up. */
 int hs_serial_write(struct hs_link *l, const void *buf, size_t len,
@@ -308,6 +357,12 @@ int hs_serial_write(struct hs_link *l, const void *buf, size_t len,
 	int paced = l->line.flow == HS_FLOW_DTRDSR || (s->port && l->short_queue);
 
 	*done = 0;
+	if (!paced && !s->refused) {
+		int rc = blocking_write(l, p, len, deadline, done);
+
+		if (rc != HS_ERR_NOT_SUPPORTED)
+			return rc;
+	}
 	while (*done < len) {
 		size_t chunk = len - *done;
 		ssize_t n;

@@ -5,15 +5,10 @@
  * Linux tells a waiter when a line changes: ioctl(TIOCMIWAIT) sleeps in
  * the driver until one of the lines asked for moves (UARTs and the
  * usb-serial drivers have it; ptys and some adapters do not). It takes
- * no timeout, so the deadline is a POSIX timer aimed at this thread that
- * fires a signal of the library's own (HS_WAKE_SIGNAL, a real-time
- * signal whose handler does nothing): the ioctl returns EINTR then. The
- * timer keeps firing every few ms after the deadline, so a signal that
- * lands just before the ioctl starts is not lost. The handler is only
- * installed where the program left the signal alone (SIG_DFL); a program
- * that uses the signal itself, and a port without TIOCMIWAIT, get a poll
- * of the lines whose interval doubles from 2 ms to 100 ms while nothing
- * changes.
+ * no timeout: the library's wake timer (wake_timer.c) interrupts it at
+ * the deadline. A program that keeps the timer's signal for itself, and
+ * a port without TIOCMIWAIT, get a poll of the lines whose interval
+ * doubles from 2 ms to 100 ms while nothing changes.
  *
  * A change between reading the lines and starting the wait is seen by
  * neither; such a wait ends at its deadline. Callers wait in slices (the
@@ -21,58 +16,21 @@
  * what that costs is bounded by the slice.
  */
 #include <errno.h>
-#include <pthread.h>
-#include <signal.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <termios.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "clock.h"
 #include "fail.h"
 #include "serial.h"
+#include "wake_timer.h"
 
 /* The poll where TIOCMIWAIT cannot be had: first interval and cap. */
 #define POLL_FIRST_MS 2
 #define POLL_MAX_MS 100
-/* The signal (documented in handshake/link.h). */
-#define HS_WAKE_SIGNAL (SIGRTMAX - 3)
-/* After the deadline the timer fires again this often (a lost signal). */
-#define REFIRE_MS 5
 /* TIOCMIWAIT returning "changed" this many times in a row with nothing
  * changed is a driver that does not really wait: poll instead. */
 #define MAX_EMPTY_WAKES 16
-
-static int wake_signal;         /* 0: not usable in this process */
-static pthread_once_t wake_once = PTHREAD_ONCE_INIT;
-
-/* Only there to make a blocked ioctl return EINTR. */
-static void on_wake(int sig)
-{
-	(void)sig;
-}
-
-static void wake_setup(void)
-{
-	struct sigaction old, sa;
-	int sig = HS_WAKE_SIGNAL;
-
-	if (sigaction(sig, NULL, &old) != 0)
-		return;
-	if (!(old.sa_flags & SA_SIGINFO) && old.sa_handler == on_wake) {
-		wake_signal = sig;
-		return;
-	}
-	if ((old.sa_flags & SA_SIGINFO) || old.sa_handler != SIG_DFL)
-		return; /* the program's own: leave it be */
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_wake;
-	sigemptyset(&sa.sa_mask);
-	/* no SA_RESTART: the ioctl must return */
-	if (sigaction(sig, &sa, NULL) == 0)
-		wake_signal = sig;
-}
 
 static int to_tiocm(int mask)
 {
@@ -80,41 +38,19 @@ static int to_tiocm(int mask)
 	       (mask & HS_SIG_DCD ? TIOCM_CD : 0) | (mask & HS_SIG_RI ? TIOCM_RI : 0);
 }
 
-static struct timespec ms_ts(int ms)
-{
-	return (struct timespec){ .tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000 };
-}
-
 /* One TIOCMIWAIT bounded by the deadline: 1 a line may have changed, 0
  * interrupted (the deadline, or another signal), HS_ERR_NOT_SUPPORTED
  * when the port or process cannot wait this way, else an error. */
 static int miwait(struct hs_link *l, int mask, int64_t deadline)
 {
-	struct sigevent ev;
-	struct itimerspec when = { .it_interval = ms_ts(REFIRE_MS) };
-	sigset_t set, old;
-	timer_t timer;
+	struct hs_wake_timer t;
 	int rc, err;
 
-	pthread_once(&wake_once, wake_setup);
-	if (!wake_signal)
+	if (hs_wake_arm(&t, deadline) != HS_OK)
 		return HS_ERR_NOT_SUPPORTED;
-	memset(&ev, 0, sizeof(ev));
-	ev.sigev_notify = SIGEV_THREAD_ID;
-	ev.sigev_signo = wake_signal;
-	ev._sigev_un._tid = gettid();
-	if (timer_create(CLOCK_MONOTONIC, &ev, &timer) != 0)
-		return HS_ERR_NOT_SUPPORTED;
-	when.it_value = ms_ts(hs_remaining(deadline) > 0 ? hs_remaining(deadline) : 1);
-	sigemptyset(&set);
-	sigaddset(&set, wake_signal);
-	/* a thread that blocks every signal must still get this one */
-	pthread_sigmask(SIG_UNBLOCK, &set, &old);
-	timer_settime(timer, 0, &when, NULL);
 	rc = ioctl(l->fd, TIOCMIWAIT, (unsigned long)to_tiocm(mask));
 	err = errno;
-	timer_delete(timer);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	hs_wake_disarm(&t);
 	if (rc == 0)
 		return 1;
 	switch (err) {

@@ -71,6 +71,37 @@ printer_has() {
   cmp "$tmp/job" "$tmp/out"
 }
 
+@test "into a pty, one write a slice and no poll, as cat does" {
+  # 8 MiB in 64 KiB slices: 128 writes. A non-blocking write returns
+  # each time the pty is full and then polls: thousands of calls here.
+  # The bound is five times what the job needs; counts, not times.
+  head -c $((8 * 1024 * 1024)) /dev/urandom > "$tmp/big"
+  start_printer
+  run timeout 60 strace -c -e trace=write,poll,ppoll -o "$tmp/calls" \
+    "$HSPRINT" -d "serial:$tmp/lp?flow=xonxoff" "$tmp/big"
+  assert_success
+  printer_has $((8 * 1024 * 1024))
+  cmp "$tmp/big" "$tmp/out"
+  calls=$(awk '$NF == "total" { print $4 }' "$tmp/calls")
+  echo "hsprint made $calls writes and polls for 8 MiB" >&3
+  [ "$calls" -le $((5 * 128)) ]
+}
+
+@test "a program that keeps the library's signal: the job still goes whole, without the timer" {
+  # SIGRTMAX-3 ignored (inherited across exec): no wake timer, so the
+  # writes are non-blocking and wait for the pty in poll()
+  head -c $((2 * 1024 * 1024)) /dev/urandom > "$tmp/big"
+  start_printer
+  run timeout 60 bash -c 'trap "" RTMAX-3 && exec "$@"' - \
+    strace -c -e trace=write,timer_create -o "$tmp/calls" \
+    "$HSPRINT" -d "serial:$tmp/lp?flow=xonxoff" "$tmp/big"
+  assert_success
+  printer_has $((2 * 1024 * 1024))
+  cmp "$tmp/big" "$tmp/out"
+  grep -q ' write$' "$tmp/calls"
+  ! grep -q timer_create "$tmp/calls"
+}
+
 @test "standard input is a job too" {
   start_printer
   run timeout 30 sh -c "cat '$tmp/job' | '$HSPRINT' -d '$tmp/lp'"

@@ -131,6 +131,42 @@ static void test_xoff_stops_xon_restarts(void **state)
 	ptypair_close(&p);
 }
 
+/* A write larger than the pty holds, whose far end reads nothing until
+ * after it: it ends at its deadline (the one write sleeps in the kernel
+ * and the library's timer ends it) and its count is exactly the bytes
+ * the far end then reads, in order. */
+static void test_full_pty_write_ends_at_deadline_with_its_count(void **state)
+{
+	enum { JOB = 1024 * 1024 };
+	struct ptypair p;
+	struct hs_link *l;
+	char *job = malloc(JOB), *got = malloc(JOB);
+	size_t done = 0, n;
+	(void)state;
+
+	assert_non_null(job);
+	assert_non_null(got);
+	for (size_t i = 0; i < JOB; i++)
+		job[i] = (char)(i * 7 + i / 251);
+	ptypair_open(&p);
+	l = open_ok(&p, NULL);
+	assert_int_equal(hs_link_write(l, job, JOB, 300, &done), HS_ERR_TIMEOUT);
+	assert_non_null(strstr(hs_last_error(), p.path));
+	assert_true(done > 0 && done < JOB);
+	n = ptypair_read(&p, got, done, 5000);
+	assert_int_equal(n, done);
+	assert_memory_equal(got, job, done);
+	/* nothing more than counted went out */
+	assert_int_equal(ptypair_read(&p, got, 1, 200), 0);
+	/* and the link writes on afterwards */
+	assert_int_equal(hs_link_write(l, job + done, 100, 2000, &done), HS_OK);
+	assert_int_equal(done, 100);
+	hs_link_close(l);
+	ptypair_close(&p);
+	free(job);
+	free(got);
+}
+
 static void test_line_settings_and_restore(void **state)
 {
 	struct ptypair p;
@@ -386,6 +422,7 @@ int main(void)
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_read_deadline),
 		cmocka_unit_test(test_xoff_stops_xon_restarts),
+		cmocka_unit_test(test_full_pty_write_ends_at_deadline_with_its_count),
 		cmocka_unit_test(test_line_settings_and_restore),
 		cmocka_unit_test(test_pty_has_no_modem_lines),
 		cmocka_unit_test(test_bad_devices),
