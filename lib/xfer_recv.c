@@ -503,20 +503,23 @@ int hs_xfer_receive(struct hs_link *link, const char *dest,
 	if (!link || !dest || !*dest)
 		return hs_fail(HS_ERR_ARG, "hs_xfer_receive: no link or no destination");
 	xf_init(&x, link, opts, 0);
-	if ((unsigned)x.o.protocol > HS_XFER_YMODEM_G)
+	if ((unsigned)x.o.protocol > HS_XFER_ZMODEM)
 		return hs_fail(HS_ERR_ARG, "hs_xfer_receive: unknown protocol %d", x.o.protocol);
-	r.ymodem = x.o.protocol == HS_XFER_YMODEM || x.o.protocol == HS_XFER_YMODEM_G;
+	r.ymodem = x.o.protocol == HS_XFER_YMODEM || x.o.protocol == HS_XFER_YMODEM_G ||
+		   x.o.protocol == HS_XFER_ZMODEM;
 	r.g = x.o.protocol == HS_XFER_YMODEM_G;
 	r.start = r.g ? XM_G : x.o.protocol == HS_XFER_XMODEM ? XM_NAK : XM_C;
 	r.crc = r.start != XM_NAK;
 	x.st.crc = r.crc;
 	isdir = stat(dest, &st) == 0 && S_ISDIR(st.st_mode);
 	if (r.ymodem && !isdir)
-		return hs_fail(HS_ERR_FILE, "%s is not a folder: YMODEM receives the files the sender names into one",
-			       dest);
+		return hs_fail(HS_ERR_FILE, "%s is not a folder: %s receives the files the sender names into one",
+			       dest, x.o.protocol == HS_XFER_ZMODEM ? "ZMODEM" : "YMODEM");
 	if (!r.ymodem && isdir)
 		return hs_fail(HS_ERR_ARG, "%s is a folder: XMODEM sends no file name, so give one",
 			       dest);
+	if (x.o.protocol == HS_XFER_ZMODEM)
+		return xf_zm_receive(&x, dest, stats);
 	r.dir = dest;
 	rc = r.ymodem ? receive_batch(&r) : receive_one(&r, dest);
 	if (rc == HS_OK && r.status != HS_OK)

@@ -207,6 +207,8 @@ void hs_zm_dec_hunt(struct zm_dec *d)
 
 void hs_zm_dec_data(struct zm_dec *d)
 {
+	/* a hex header's CR LF come before its data */
+	d->tail = d->state == S_HEXTAIL;
 	d->state = S_DATA;
 	d->zdle = 0;
 	d->len = 0;
@@ -254,8 +256,8 @@ static enum zm_ev header_done(struct zm_dec *d)
 	}
 	d->hdr.type = d->raw[0];
 	memcpy(d->hdr.b, d->raw + 1, 4);
-	if (d->kind != ZM_HEX)
-		d->crc32 = d->kind == ZM_BIN32;
+	/* the data after a header has the header's check */
+	d->crc32 = d->kind == ZM_BIN32;
 	d->state = d->kind == ZM_HEX ? S_HEXTAIL : S_HUNT;
 	d->nraw = 0;
 	return ZM_EV_HEADER;
@@ -369,6 +371,9 @@ static enum zm_ev step(struct zm_dec *d, uint8_t c)
 		return d->nraw == (d->kind == ZM_BIN32 ? 9u : 7u) ? header_done(d) : ZM_EV_MORE;
 	case S_DATA:
 	case S_DATACRC:
+		if (d->tail && (c == '\r' || c == 0x8d || c == '\n' || c == 0x8a))
+			return ZM_EV_MORE;
+		d->tail = 0;
 		if (!d->zdle && c == ZM_DLE) {
 			d->zdle = 1;
 			return ZM_EV_MORE;
@@ -424,7 +429,7 @@ size_t hs_zm_dec_feed(struct zm_dec *d, const uint8_t *in, size_t n, enum zm_ev 
 			}
 		} else {
 			d->can = 0;
-			if (d->state == S_DATA && !d->zdle && c != ZM_DLE && !flow_byte(c) &&
+			if (d->state == S_DATA && !d->zdle && !d->tail && !flow_byte(c) &&
 			    d->len < d->max) {
 				d->data[d->len++] = c;
 				continue;

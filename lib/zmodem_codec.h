@@ -103,7 +103,8 @@ struct zm_dec {
 	int can;            /* CAN bytes in a row */
 	int zdle;           /* the byte before was ZDLE */
 	int kind;           /* header kind being read: ZM_BIN, ZM_HEX, ZM_BIN32 */
-	int crc32;          /* the last binary header's check: its data's too */
+	int crc32;          /* the last header's check (CRC-32 or 16): its data's */
+	int tail;           /* a hex header's CR LF may come before the data */
 	uint8_t raw[16];    /* header bytes (decoded) */
 	size_t nraw;
 	uint8_t *data;      /* the caller's buffer, max bytes */

@@ -96,8 +96,12 @@ void hsx_file_done(void *ctx, const struct hs_xfer_file *f)
 		if (strcmp(f->message, hs_last_error()) != 0)
 			tool_warn("%s: %s", name, f->message);
 	} else if (run->bar || run->verbose) {
-		tool_warn("%s: %llu bytes %s%s", name, (unsigned long long)f->bytes,
-			  run->sending ? "sent and confirmed" : "received",
+		char from[64] = "";
+		if (f->offset)
+			snprintf(from, sizeof(from), " (resumed at offset %llu)",
+				 (unsigned long long)f->offset);
+		tool_warn("%s: %llu bytes %s%s%s", name, (unsigned long long)f->bytes,
+			  run->sending ? "sent and confirmed" : "received", from,
 			  f->padding == HS_XFER_PAD_KEPT ?
 			  " (XMODEM padding kept: the sender gives no length; --strip-sub drops trailing SUB bytes)" :
 			  f->padding == HS_XFER_PAD_STRIPPED ? " (trailing SUB padding dropped)" : "");
@@ -109,6 +113,7 @@ void hsx_file_done(void *ctx, const struct hs_xfer_file *f)
 	run->files[run->nfiles++] = (struct hsx_file){
 		.name = dup_or_empty(f->name), .path = dup_or_empty(f->path),
 		.size = (long long)f->size, .bytes = (unsigned long long)f->bytes,
+		.offset = (unsigned long long)f->offset,
 		.padding = f->padding, .status = f->status,
 		.message = dup_or_empty(f->message),
 	};
@@ -123,7 +128,8 @@ static void json_file(const struct hsx_file *f)
 	tool_json_string(stdout, f->name);
 	printf(",\"path\":");
 	tool_json_string(stdout, f->path);
-	printf(",\"size\":%lld,\"bytes\":%llu,\"sha256\":", f->size, f->bytes);
+	printf(",\"size\":%lld,\"offset\":%llu,\"bytes\":%llu,\"sha256\":", f->size, f->offset,
+	       f->bytes);
 	if (f->path[0] && hsx_sha256_file(f->path, hex) == 0)
 		printf("\"%s\"", hex);
 	else
@@ -157,7 +163,8 @@ void hsx_report(struct hsx_run *run, const struct hs_xfer_stats *s, int rc, int 
 	       (unsigned long long)s->total, s->blocks, s->retries);
 	printf("\"errors\":{\"crc\":%u,\"timeout\":%u,\"sequence\":%u,\"garbage\":%u},",
 	       s->err_crc, s->err_timeout, s->err_sequence, s->err_garbage);
-	printf("\"check\":\"%s\",\"files\":[", s->crc ? "crc16" : "checksum");
+	printf("\"check\":\"%s\",\"files\":[",
+	       s->crc == 2 ? "crc32" : s->crc ? "crc16" : "checksum");
 	for (int i = 0; i < run->nfiles; i++) {
 		if (i)
 			putchar(',');

@@ -32,9 +32,9 @@ json_field() {
 
 @test "a line with 1e-4 bit errors both ways: hsxfer to hsxfer, sha256-equal, retries reported" {
 	head -c 131072 /dev/urandom >"$D/near/f"
-	run lab_far "exec '$HSXFER' -d fd:0,3 --receive -t 1 --json . 3>&1 >'$D/far.json'" \
+	run lab_far "exec '$HSXFER' -d fd:0,3 -p ymodem --receive -t 1 --json . 3>&1 >'$D/far.json'" \
 		--damage 'ber=1e-4 dir=both seed=11' -- \
-		"$HSXFER" -d "$URI" --send -t 1 --json "$D/near/f"
+		"$HSXFER" -d "$URI" -p ymodem --send -t 1 --json "$D/near/f"
 	assert_success
 	same "$D/near/f" "$D/far/f"
 	grep -q 'ttyUSB0 damage on ber=0.0001 .* dir=both seed=11' "$T"
@@ -48,7 +48,7 @@ json_field() {
 @test "a line with 1e-4 bit errors both ways: lrzsz sb to hsxfer, sha256-equal" {
 	head -c 65536 /dev/urandom >"$D/far/f"
 	run lab_far "exec sb -t 20 f" --damage 'ber=1e-4 dir=both seed=12' -- \
-		"$HSXFER" -d "$URI" --receive -t 2 --json "$D/near"
+		"$HSXFER" -d "$URI" -p ymodem --receive -t 2 --json "$D/near"
 	assert_success
 	same "$D/far/f" "$D/near/f"
 	[ "$(json_field "$output" retries)" -gt 0 ]
@@ -58,7 +58,7 @@ json_field() {
 @test "a line with 1e-4 bit errors both ways: hsxfer to lrzsz rb, sha256-equal" {
 	head -c 16384 /dev/urandom >"$D/near/f"
 	run lab_far "exec rb" --damage 'ber=1e-4 dir=both seed=13' -- \
-		"$HSXFER" -d "$URI" --send -t 3 --json "$D/near/f"
+		"$HSXFER" -d "$URI" -p ymodem --send -t 3 --json "$D/near/f"
 	assert_success
 	same "$D/near/f" "$D/far/f"
 	[ "$(json_field "$output" retries)" -gt 0 ]
@@ -129,7 +129,7 @@ SLOW='serial:/dev/ttyUSB0?baud=19200'
 @test "the receiver cancels (lrzsz rb killed: CAN CAN): hsxfer exits 1 within 2 s" {
 	head -c 300000 /dev/urandom >"$D/near/f"
 	interrupt "$D/far.pid" rx lab_far "echo \$\$ >'$D/far.pid'; exec rb" -- \
-		"$HSXFER" -d "$SLOW" --send "$D/near/f"
+		"$HSXFER" -d "$SLOW" -p ymodem --send "$D/near/f"
 	[ "$ST" -eq 1 ]
 	grep -q 'the receiver canceled the transfer (CAN CAN)' "$D/out"
 	grep -Eq '\(([0-9]+) bytes of f confirmed by the receiver\)' "$D/out"
@@ -139,7 +139,7 @@ SLOW='serial:/dev/ttyUSB0?baud=19200'
 @test "the sender cancels (lrzsz sb killed: CAN CAN): hsxfer --receive exits 1 within 2 s" {
 	head -c 300000 /dev/urandom >"$D/far/f"
 	interrupt "$D/far.pid" tx lab_far "echo \$\$ >'$D/far.pid'; exec sb -k f" -- \
-		"$HSXFER" -d "$SLOW" --receive "$D/near"
+		"$HSXFER" -d "$SLOW" -p ymodem --receive "$D/near"
 	[ "$ST" -eq 1 ]
 	grep -q 'the sender canceled the transfer (CAN CAN)' "$D/out"
 	# what was written is what it says, and a prefix of the file
@@ -152,7 +152,7 @@ SLOW='serial:/dev/ttyUSB0?baud=19200'
 @test "hsxfer interrupted sends CAN: lrzsz rb stops within 2 s, hsxfer exits 130" {
 	head -c 300000 /dev/urandom >"$D/near/f"
 	interrupt "$D/near.pid" rx lab_far "exec rb" -- \
-		sh -c "echo \$\$ >'$D/near.pid'; exec '$HSXFER' -d '$SLOW' --send '$D/near/f'"
+		sh -c "echo \$\$ >'$D/near.pid'; exec '$HSXFER' -d '$SLOW' -p ymodem --send '$D/near/f'"
 	[ "$ST" -eq 130 ]
 	grep -q 'canceled' "$D/out"
 	# CAN eight times, then as many backspaces
@@ -179,7 +179,7 @@ SLOW='serial:/dev/ttyUSB0?baud=19200'
 @test "the receiver never starts: exit 2, with how long it waited" {
 	printf 'x' >"$D/near/f"
 	run "$HSLAB" --transcript "$T" --port 'ttyUSB0 none' -- \
-		"$HSXFER" -d "$URI" --send -t 1 -R 2 "$D/near/f"
+		"$HSXFER" -d "$URI" -p ymodem --send -t 1 -R 2 "$D/near/f"
 	assert_failure 2
 	assert_output --partial 'the receiver never asked to start (no C, NAK or G in 2.0 s)'
 }
@@ -223,7 +223,7 @@ SLOW='serial:/dev/ttyUSB0?baud=19200'
 	listen_far "rb; cat >/dev/null"
 	run "$HSLAB" --transcript "$T" --number "5551234 tcp:127.0.0.1:$PORT" -- \
 		"$BUILD_DIR/hsdial" -d /dev/ttyUSB0 --exec 5551234 \
-		"$HSXFER" -d fd:0,1 --send "$D/near/up"
+		"$HSXFER" -d fd:0,1 -p ymodem --send "$D/near/up"
 	echo "$output"
 	grep -q 'ttyUSB0 state CONNECT' "$T"
 	same "$D/near/up" "$D/far/up"
@@ -234,7 +234,7 @@ SLOW='serial:/dev/ttyUSB0?baud=19200'
 	listen_far "sb -k down; cat >/dev/null"
 	run "$HSLAB" --transcript "$T" --number "5551234 tcp:127.0.0.1:$PORT" -- \
 		"$BUILD_DIR/hsdial" -d /dev/ttyUSB0 --exec 5551234 \
-		"$HSXFER" -d fd:0,1 --receive "$D/near"
+		"$HSXFER" -d fd:0,1 -p ymodem --receive "$D/near"
 	echo "$output"
 	same "$D/far/down" "$D/near/down"
 	far_wait

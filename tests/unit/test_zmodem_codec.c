@@ -85,6 +85,28 @@ static void test_header_hex(void **state)
 	n = hs_zm_hex_header(line, &h);
 	assert_int_equal(line[n - 1], 0x8a);
 	header_round_trip(ZM_HEX);
+	/* data after a hex header (sz's ZSINIT): its CR LF XON are not
+	 * data, and its check is CRC-16 */
+	uint8_t buf[ZM_SUB_MAX], all[64];
+	struct zm_dec d;
+	enum zm_ev evs[8];
+	h = hs_zm_flags_hdr(ZM_SINIT, ZM_TESCCTL, 0, 0, 0);
+	n = hs_zm_hex_header(all, &h);
+	n += hs_zm_subpacket(all + n, (const uint8_t *)"\0", 1, ZM_CRCW, 0, ZM_ESC_CTL);
+	hs_zm_dec_init(&d, buf, sizeof(buf));
+	size_t used = 0;
+	enum zm_ev ev;
+	while (used < n) {
+		used += hs_zm_dec_feed(&d, all + used, n - used, &ev);
+		if (ev == ZM_EV_HEADER)
+			break;
+	}
+	assert_int_equal(ev, ZM_EV_HEADER);
+	hs_zm_dec_data(&d);
+	assert_int_equal(feed_all(&d, all + used, n - used, evs), 1);
+	assert_int_equal(evs[0], ZM_EV_DATA);
+	assert_int_equal(d.len, 1);
+	assert_int_equal(d.data[0], 0);
 }
 
 static void test_header_bin16(void **state)
