@@ -12,11 +12,18 @@
  *
  * Counts are what the receiver confirmed: its ZRPOS and ZACK offsets
  * and, at the end of a file, the ZRINIT after ZEOF. A ZCRCQ every
- * ZM_ACK_EVERY bytes has it say where it is while data streams, and
- * at most ZM_WINDOW bytes go unconfirmed (a receiver that says nothing
- * for that long is gone, or lost the ZACKs: it is asked again). A
- * receiver with a bounded buffer gets ZCRCW and is waited for at each
- * buffer's end.
+ * quarter window has it say where it is while data streams, and at most
+ * a window goes unconfirmed (a receiver that says nothing for that long
+ * is gone, or lost the ZACKs: it is asked again). A receiver with a
+ * bounded buffer gets ZCRCW and is waited for at each buffer's end.
+ *
+ * On a noisy line both shrink. Everything sent after a damaged
+ * subpacket is dropped by the receiver, and the line (a modem, a
+ * program's socket) may hold a lot of it: each ZRPOS halves the window
+ * (down to ZM_WINDOW_MIN) and the subpacket (down to ZM_BLOCK_MIN,
+ * since at 1e-4 errors a bit a 1K subpacket fails more often than not
+ * and a 128-byte one one time in ten). Each window confirmed with no
+ * ZRPOS doubles both again, up to ZM_WINDOW and ZM_BLOCK.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -27,11 +34,12 @@
 #include "fail.h"
 #include "zmodem_priv.h"
 
-#define ZM_ACK_EVERY (32 * 1024)
 #define ZM_WINDOW (128 * 1024)
+#define ZM_WINDOW_MIN (8 * 1024)
+#define ZM_BLOCK_MIN 64
 
-/* What ended a file's data. */
-enum { DONE = 1, SKIPPED = 2 };
+/* What the receiver's word means while a file streams. */
+enum { BACK = 1, DONE = 2, SKIPPED = 3 };
 
 struct zs {
 	struct zm z;
@@ -40,9 +48,14 @@ struct zs {
 	int fd;
 	uint64_t confirmed;    /* the receiver's offset as it last said */
 	uint64_t txpos;        /* the next byte to send */
+	uint64_t sent_max;     /* the end of what was ever sent of the file */
 	uint64_t done_before;  /* bytes of earlier files confirmed */
 	uint64_t rpos_at;      /* the offset of the last ZRPOS, and how many */
 	int rpos_same;
+	int64_t rpos_ms;       /* when we went back there */
+	size_t blk;            /* subpacket length now */
+	uint64_t window;       /* bytes that may go unconfirmed now */
+	uint64_t clean_from;   /* confirmed offset after the last ZRPOS */
 	int status;            /* the first file skipped, for the end */
 	unsigned skipped;
 	uint8_t block[ZM_BLOCK];
@@ -53,6 +66,14 @@ static void confirm(struct zs *s, uint64_t pos)
 	struct xf *x = s->x;
 
 	s->confirmed = pos;
+	if (pos >= s->clean_from + s->window) {
+		/* a whole window went through clean: grow */
+		if (s->window < ZM_WINDOW)
+			s->window *= 2;
+		if (s->blk < ZM_BLOCK)
+			s->blk *= 2;
+		s->clean_from = pos;
+	}
 	x->file.bytes = pos > x->file.offset ? pos - x->file.offset : 0;
 	x->st.bytes = s->done_before + x->file.bytes;
 }
@@ -248,7 +269,13 @@ static int rewind_to(struct zs *s, uint64_t pos)
 	}
 	if (pos != s->rpos_at)
 		s->rpos_at = pos, s->rpos_same = 1;
+	s->rpos_ms = hs_now_ms();
 	x->st.retries++;
+	if (s->blk > ZM_BLOCK_MIN)
+		s->blk /= 2;
+	if (s->window > ZM_WINDOW_MIN)
+		s->window /= 2;
+	s->clean_from = pos;
 	confirm(s, pos);
 	/* what is still queued for the line is past the damage: drop it */
 	hs_link_flush(x->link, HS_FLUSH_OUTPUT);
@@ -258,7 +285,7 @@ static int rewind_to(struct zs *s, uint64_t pos)
 }
 
 /* One event while data streams or at the end: returns HS_OK to go on,
- * 1 for "go back to s->txpos", DONE (ZRINIT after ZEOF), SKIPPED, or an
+ * BACK (go back to s->txpos), DONE (ZRINIT after ZEOF), SKIPPED, or an
  * error. */
 static int on_event(struct zs *s, enum zm_ev ev)
 {
@@ -274,15 +301,24 @@ static int on_event(struct zs *s, enum zm_ev ev)
 		return HS_OK;
 	switch (h->type) {
 	case ZM_RPOS:
-		if (pos > s->txpos) {
+		/* (a ZRPOS older than our last rewind may be past txpos) */
+		if (pos > s->sent_max) {
 			xf_send_cancel(s->x);
 			return xf_fail(s->x, HS_ERR_PROTOCOL,
 				       "the receiver asked for offset %llu, past what was sent (%llu)",
-				       (unsigned long long)pos, (unsigned long long)s->txpos);
+				       (unsigned long long)pos, (unsigned long long)s->sent_max);
 		}
-		return (rc = rewind_to(s, pos)) < 0 ? rc : 1;
+		/* The frames sent before we went back reach the receiver
+		 * after, each at an offset it did not ask for, and it may
+		 * ask for its offset again: the same ZRPOS, soon after,
+		 * is that echo. Honoured, it would send us back again and
+		 * again. One the receiver repeats because our ZDATA was
+		 * lost comes after its timeout. */
+		if (pos == s->rpos_at && hs_now_ms() - s->rpos_ms < s->x->o.timeout_ms / 2)
+			return HS_OK;
+		return (rc = rewind_to(s, pos)) < 0 ? rc : BACK;
 	case ZM_ACK:
-		if (pos <= s->txpos && pos > s->confirmed)
+		if (pos <= s->sent_max && pos > s->confirmed)
 			confirm(s, pos);
 		return HS_OK;
 	case ZM_SKIP:
@@ -319,7 +355,7 @@ static int wait_receiver(struct zs *s, int64_t deadline, int64_t unconfirmed)
 static int read_block(struct zs *s, size_t *n)
 {
 	for (;;) {
-		ssize_t r = pread(s->fd, s->block, sizeof(s->block), (off_t)s->txpos);
+		ssize_t r = pread(s->fd, s->block, s->blk, (off_t)s->txpos);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {
@@ -355,17 +391,20 @@ static int stream(struct zs *s)
 				return xf_fail(x, HS_ERR_CANCELED, "canceled");
 			if ((rc = read_block(s, &n)) < 0)
 				return rc;
-			eof = n < sizeof(s->block);
+			eof = n < s->blk;
 			if (eof)
 				end = ZM_CRCE;
 			else if (s->rxbuf && since_w + n >= s->rxbuf)
 				end = ZM_CRCW;
-			else if (s->txpos + n - last_q >= ZM_ACK_EVERY)
+			else if (s->txpos + n - last_q >= s->window / 4)
 				end = ZM_CRCQ, last_q = s->txpos + n;
 			if ((rc = zm_data(&s->z, s->block, n, end)) < 0)
 				return rc;
 			s->txpos += n;
+			if (s->txpos > s->sent_max)
+				s->sent_max = s->txpos;
 			since_w += n;
+			x->st.block_size = (int)s->blk;
 			x->st.sent += n;
 			x->st.blocks++;
 			xf_progress(x);
@@ -378,20 +417,21 @@ static int stream(struct zs *s)
 				rc = wait_receiver(s, hs_deadline(0), -1);
 				if (rc == HS_ERR_TIMEOUT)
 					rc = HS_OK;
-				if (rc == HS_OK && s->txpos - s->confirmed > ZM_WINDOW)
-					rc = wait_receiver(s, hs_deadline(x->o.timeout_ms), ZM_WINDOW / 2);
+				if (rc == HS_OK && s->txpos - s->confirmed > s->window)
+					rc = wait_receiver(s, hs_deadline(x->o.timeout_ms),
+							   (int64_t)s->window / 2);
 			}
 			if (rc == HS_ERR_TIMEOUT) {
 				/* no word for too long: ask where it is by going
 				 * back to what it confirmed */
 				x->st.err_timeout++;
 				rc = rewind_to(s, s->confirmed);
-				rc = rc < 0 ? rc : 1;
+				rc = rc < 0 ? rc : BACK;
 			}
 			/* a ZRINIT before ZEOF answers an older offer: not the end */
 			if (rc < 0 || rc == SKIPPED)
 				return rc;
-			back = rc == 1;
+			back = rc == BACK;
 		}
 		if (back)
 			continue;
@@ -409,8 +449,13 @@ static int stream(struct zs *s)
 				return DONE;
 			}
 			if (rc == HS_ERR_TIMEOUT) {
+				/* ZEOF at an offset the receiver does not have
+				 * is ignored: data where it last confirmed has it
+				 * say where it is (ZRPOS) */
 				x->st.err_timeout++;
-				continue;
+				if ((rc = rewind_to(s, s->confirmed)) < 0)
+					return rc;
+				break;
 			}
 			if (rc < 0 || rc == SKIPPED)
 				return rc;
@@ -444,7 +489,7 @@ static int send_file(struct zs *s, const char *path)
 	}
 	if (rc == HS_OK) {
 		x->file.offset = pos;
-		s->txpos = pos;
+		s->txpos = s->sent_max = pos;
 		confirm(s, pos);
 		rc = stream(s);
 	}
@@ -506,6 +551,8 @@ int xf_zm_send(struct xf *x, const char *const *paths, int n, struct hs_xfer_sta
 	memset(&s, 0, sizeof(s));
 	s.x = x;
 	s.fd = -1;
+	s.blk = ZM_BLOCK;
+	s.window = ZM_WINDOW;
 	zm_init(&s.z, x);
 	x->st.block_size = ZM_BLOCK;
 	rc = get_rinit(&s);

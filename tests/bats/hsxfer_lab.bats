@@ -240,3 +240,123 @@ SLOW='serial:/dev/ttyUSB0?baud=19200'
 	far_wait
 	[ "$status" -eq 0 ]
 }
+
+# ---- ZMODEM --------------------------------------------------------------
+
+XONXOFF='serial:/dev/ttyUSB0?baud=921600&flow=xonxoff'
+
+@test "ZMODEM with XON/XOFF flow control on: hsxfer to rz and sz to hsxfer, sha256-equal" {
+	# the line eats every raw XON and XOFF: escaping must cover them
+	head -c 262144 /dev/urandom >"$D/near/up"
+	run lab_far "exec rz" -- "$HSXFER" -d "$XONXOFF" --send --json "$D/near/up"
+	assert_success
+	same "$D/near/up" "$D/far/up"
+	head -c 262144 /dev/urandom >"$D/far/down"
+	run lab_far "exec sz down" -- "$HSXFER" -d "$XONXOFF" --receive --json "$D/near"
+	assert_success
+	same "$D/far/down" "$D/near/down"
+	[ "$(json_field "$output" retries)" -eq 0 ]
+}
+
+@test "ZMODEM on a line with 1e-4 bit errors both ways: hsxfer to rz, ZRPOS recovers, sha256-equal" {
+	head -c 131072 /dev/urandom >"$D/near/f"
+	run lab_far "exec rz" --damage 'ber=1e-4 dir=both seed=21' -- \
+		"$HSXFER" -d "$URI" --send -t 2 --json "$D/near/f"
+	assert_success
+	same "$D/near/f" "$D/far/f"
+	grep -q 'damage rx flip' "$T"
+	[ "$(json_field "$output" retries)" -gt 0 ]
+	# every byte counted once: the confirmed count is the file
+	assert_output --partial '"size":131072,"offset":0,"bytes":131072,'
+}
+
+@test "ZMODEM on a line with 1e-4 bit errors both ways: sz to hsxfer, sha256-equal" {
+	head -c 131072 /dev/urandom >"$D/far/f"
+	run lab_far "exec sz f" --damage 'ber=1e-4 dir=both seed=22' -- \
+		"$HSXFER" -d "$URI" --receive -t 2 --json "$D/near"
+	assert_success
+	same "$D/far/f" "$D/near/f"
+	[ "$(json_field "$output" retries)" -gt 0 ]
+	[ "$(json_field "$output" crc)" -gt 0 ]
+	assert_output --partial '"size":131072,"offset":0,"bytes":131072,'
+}
+
+# zrpos_hex N: how a ZRPOS hex header for offset N reads in the transcript
+zrpos_hex() {
+	printf '**\\x18B09%02x%02x%02x%02x' $(($1 & 255)) $(($1 >> 8 & 255)) \
+		$(($1 >> 16 & 255)) $(($1 >> 24 & 255))
+}
+
+@test "ZMODEM crash recovery: unplugged mid-file, --resume with sz -r continues, no byte twice" {
+	head -c 300000 /dev/urandom >"$D/far/f"
+	# sz streams and we say nothing until the end: cut it by time (a
+	# third of the way at 115200; where exactly does not matter)
+	run lab_far "exec sz f" --fault 'unplug after-ms 9000' -- \
+		"$HSXFER" -d 'serial:/dev/ttyUSB0?baud=115200' --receive "$D/near"
+	assert_failure 69
+	n=$(grep -Eo '\(([0-9]+) bytes of f written\)' <<<"$output" | grep -Eo '[0-9]+')
+	[ "$n" -gt 0 ] && [ "$n" -lt 300000 ]
+	[ "$(stat -c %s "$D/near/f")" -eq "$n" ]
+	cmp -n "$n" "$D/far/f" "$D/near/f"
+	# plugged in again: the rest, from where it stopped
+	run lab_far "exec sz -r f" -- \
+		"$HSXFER" -d 'serial:/dev/ttyUSB0?baud=921600' --receive --resume --json "$D/near"
+	assert_success
+	same "$D/far/f" "$D/near/f"
+	assert_output --partial "\"size\":300000,\"offset\":$n,\"bytes\":$((300000 - n)),"
+	[ "$(json_field "$output" retries)" -eq 0 ]
+	[ "$(json_field "$output" blocks)" -eq $(((300000 - n + 1023) / 1024)) ]
+	# the transcript: we asked for the rest at that offset
+	rx_joined | grep -qF "$(zrpos_hex "$n")"
+}
+
+@test "ZMODEM crash recovery: hsxfer --send unplugged, then --resume to rz, sha256-equal" {
+	head -c 300000 /dev/urandom >"$D/near/f"
+	run lab_far "exec rz" --fault 'unplug after-bytes 100000' -- \
+		"$HSXFER" -d 'serial:/dev/ttyUSB0?baud=115200' --send "$D/near/f"
+	assert_failure 69
+	[ -s "$D/far/f" ]
+	have=$(stat -c %s "$D/far/f")
+	[ "$have" -lt 300000 ]
+	run lab_far "exec rz" -- \
+		"$HSXFER" -d 'serial:/dev/ttyUSB0?baud=921600' --send --resume --json "$D/near/f"
+	assert_success
+	same "$D/near/f" "$D/far/f"
+	off=$(json_field "$(grep -o '"files":.*' <<<"$output")" offset)
+	[ "$off" -gt 0 ] && [ "$off" -le "$have" ]
+}
+
+@test "ZMODEM: the receiver cancels (rz killed): hsxfer exits 1 with the bytes confirmed" {
+	head -c 300000 /dev/urandom >"$D/near/f"
+	interrupt "$D/far.pid" rx lab_far "echo \$\$ >'$D/far.pid'; exec rz" -- \
+		"$HSXFER" -d "$SLOW" --send "$D/near/f"
+	[ "$ST" -eq 1 ]
+	grep -q 'the receiver canceled the transfer (CAN CAN)' "$D/out"
+	grep -Eq '\(([0-9]+) bytes of f confirmed by the receiver\)' "$D/out"
+}
+
+@test "ZMODEM: the sender cancels (sz killed): hsxfer --receive exits 1, the file a prefix" {
+	head -c 300000 /dev/urandom >"$D/far/f"
+	interrupt "$D/far.pid" tx lab_far "echo \$\$ >'$D/far.pid'; exec sz f" -- \
+		"$HSXFER" -d "$SLOW" --receive "$D/near"
+	[ "$ST" -eq 1 ]
+	grep -q 'the sender canceled the transfer (CAN CAN)' "$D/out"
+	n=$(grep -Eo '\(([0-9]+) bytes of f written\)' "$D/out" | grep -Eo '[0-9]+')
+	[ "$(stat -c %s "$D/near/f")" -eq "$n" ]
+	cmp -n "$n" "$D/far/f" "$D/near/f"
+}
+
+@test "ZMODEM: garbage where headers belong, and a sender that stops: clear errors" {
+	run "$HSLAB" --transcript "$T" --port 'ttyUSB0 none' --fault garbage -- \
+		"$HSXFER" -d "$URI" --receive -t 1 -R 2 --start 1 --json "$D/near"
+	assert_failure
+	[ "$(json_field "$output" garbage)" -gt 0 ]
+	head -c 200000 /dev/urandom >"$D/far/f"
+	run lab_far "exec sz f" --fault 'silence after-bytes 60' -- \
+		"$HSXFER" -d 'serial:/dev/ttyUSB0?baud=115200' --receive -t 1 -R 2 --json "$D/near"
+	assert_failure 2
+	assert_output --regexp 'f: no good data at offset [0-9]+ in 3 tries, the last with a timeout'
+	n=$(json_field "$output" bytes)
+	[ "$(stat -c %s "$D/near/f")" -eq "$n" ]
+	cmp -n "$n" "$D/far/f" "$D/near/f"
+}
