@@ -1,7 +1,8 @@
 /*
  * zmodem_autostart.c - a terminal's watch for a ZMODEM sender: the
  * bytes "**" ZDLE "B00" (the start of the ZRQINIT hex header that `sz`
- * sends first) in what the far end says, found across any slicing.
+ * sends first) in what the far end says, found across any slicing,
+ * with what may be its start held back so a terminal never shows it.
  */
 #include "handshake/xfer.h"
 
@@ -14,22 +15,30 @@ void hs_xfer_autostart_init(struct hs_xfer_autostart *w)
 }
 
 int hs_xfer_autostart_feed(struct hs_xfer_autostart *w, const void *buf, size_t n,
-			   size_t *at)
+			   void *show, size_t *nshow)
 {
 	const unsigned char *p = buf;
+	unsigned char *out = show;
+	size_t k = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		if (p[i] == (unsigned char)start[w->matched]) {
+		unsigned had = w->matched;
+
+		if (p[i] == (unsigned char)start[had]) {
 			if (++w->matched == START_LEN) {
-				/* what came before the announcement, in this slice */
-				*at = i + 1 >= START_LEN ? i + 1 - START_LEN : 0;
 				w->matched = 0;
+				*nshow = k;
 				return 1;
 			}
-		} else {
-			/* only '*' starts the pattern again; "***" is still "**" */
-			w->matched = p[i] == '*' ? (w->matched == 2 ? 2 : 1) : 0;
+			continue;
 		}
+		/* not the announcement: what was held is shown, but a '*'
+		 * may begin it again ("***" is still "**") */
+		w->matched = p[i] == '*' ? (had == 2 ? 2 : 1) : 0;
+		size_t release = had + 1 - w->matched;
+		for (size_t j = 0; j < release; j++)
+			out[k++] = j < had ? (unsigned char)start[j] : p[i];
 	}
+	*nshow = k;
 	return 0;
 }

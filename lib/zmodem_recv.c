@@ -355,7 +355,9 @@ static int take_data(struct zr *r)
 	return HS_OK;
 }
 
-/* After ZFIN: ours, and the sender's "OO" read, briefly. */
+/* After ZFIN: ours, and the sender's "OO" read, briefly, a byte at a
+ * time: what follows it on the line is not ours to take (a terminal
+ * shows it). */
 static int finish(struct zr *r)
 {
 	struct xf *x = r->x;
@@ -364,9 +366,11 @@ static int finish(struct zr *r)
 
 	if ((rc = zm_hex(&r->z, ZM_FIN, 0)) < 0)
 		return rc;
-	while (o < 2) {
-		int c = xf_getc(x, deadline);
-		if (c < 0)
+	while (o < 2 && x->in_pos < x->in_len)
+		o = x->in[x->in_pos++] == 'O' ? o + 1 : 0;
+	while (o < 2 && hs_remaining(deadline) > 0) {
+		uint8_t c;
+		if (hs_link_read(x->link, &c, 1, hs_remaining(deadline)) != 1)
 			break;
 		o = c == 'O' ? o + 1 : 0;
 	}

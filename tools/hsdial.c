@@ -79,6 +79,10 @@ TOOL_LINE_HELP
 	"      --imap, --omap, --emap MAPS  as picocom: what the line sends,\n"
 	"                        the keys sent, the local echo; MAPS from crlf,\n"
 	"                        crcrlf, igncr, lfcr, lfcrlf, ignlf, bsdel, delbs\n"
+	"      --download-dir DIR  a far end that starts sending with ZMODEM (sz)\n"
+	"                        in a call or the terminal is received into DIR\n"
+	"                        (default: the current folder), never shown\n"
+	"      --no-autozmodem   do not: show what it sends as it is\n"
 	"      --log FILE        append what the far end sends (a call, a console)\n"
 	"                        to FILE, flushed at each line's end\n"
 	"      --timestamps      start each --log line with its time\n"
@@ -136,6 +140,7 @@ enum {
 	OPT_LINGER, OPT_EXEC, OPT_ANSWER, OPT_RINGS, OPT_AT, OPT_HANGUP, OPT_IDENTIFY,
 	OPT_JSON, OPT_LINGER_MAX, OPT_AS_IS, OPT_VERSION, OPT_TERMINAL, OPT_NO_TERMINAL,
 	OPT_ESCAPE, OPT_IMAP, OPT_OMAP, OPT_EMAP, OPT_LOG, OPT_TIMESTAMPS, OPT_FASTEST,
+	OPT_NO_AUTOZMODEM, OPT_DOWNLOAD_DIR,
 };
 
 /* --escape x, ^X or C-x: the control key C-x. */
@@ -227,6 +232,8 @@ static void option(int c, struct opts *o, struct hsd_opts *d, int *modes, int *e
 	case OPT_OMAP: d->omap = hsd_map_parse("--omap", optarg); break;
 	case OPT_EMAP: d->emap = hsd_map_parse("--emap", optarg); break;
 	case OPT_LOG: d->log = optarg; break;
+	case OPT_NO_AUTOZMODEM: d->no_autozmodem = 1; break;
+	case OPT_DOWNLOAD_DIR: d->download_dir = optarg; break;
 	case OPT_TIMESTAMPS: d->timestamps = 1; break;
 	case OPT_INIT:
 		if (d->ninit == (int)(sizeof(d->init) / sizeof(d->init[0])))
@@ -296,6 +303,8 @@ int main(int argc, char **argv)
 		{ "omap", required_argument, NULL, OPT_OMAP },
 		{ "emap", required_argument, NULL, OPT_EMAP },
 		{ "log", required_argument, NULL, OPT_LOG },
+		{ "no-autozmodem", no_argument, NULL, OPT_NO_AUTOZMODEM },
+		{ "download-dir", required_argument, NULL, OPT_DOWNLOAD_DIR },
 		{ "timestamps", no_argument, NULL, OPT_TIMESTAMPS },
 		{ "init", required_argument, NULL, OPT_INIT },
 		{ "hangup-by", required_argument, NULL, OPT_HANGUP_BY },

@@ -360,3 +360,42 @@ zrpos_hex() {
 	[ "$(stat -c %s "$D/near/f")" -eq "$n" ]
 	cmp -n "$n" "$D/far/f" "$D/near/f"
 }
+
+@test "ZMODEM auto-start: sz on a modem call's far end is received by hsdial, none of it on stdout" {
+	head -c 100000 /dev/urandom >"$D/far/down"
+	mkdir "$D/dl"
+	# stdin stays open (a FIFO we hold): the call ends when the far end
+	# hangs up
+	mkfifo "$D/in"
+	exec 8<>"$D/in"
+	listen_far "echo before-the-file; sz down; echo after-the-file"
+	run "$HSLAB" --transcript "$T" --number "5551234 tcp:127.0.0.1:$PORT" -- \
+		sh -c "exec '$BUILD_DIR/hsdial' -d /dev/ttyUSB0 --download-dir '$D/dl' 5551234 \
+			<'$D/in' >'$D/stdout'"
+	exec 8>&-
+	echo "$output"
+	far_wait
+	same "$D/far/down" "$D/dl/down"
+	assert_output --partial "ZMODEM: down: 100000 bytes received into $D/dl/down"
+	grep -q before-the-file "$D/stdout"
+	grep -q after-the-file "$D/stdout"
+	# nothing of the session: no header, no ZDLE, no data
+	! grep -q '\*\*' "$D/stdout"
+	! grep -q $'\x18' "$D/stdout"
+	[ "$(stat -c %s "$D/stdout")" -lt 100 ]
+}
+
+@test "hsdial --no-autozmodem shows a sender's start as it is" {
+	mkfifo "$D/in"
+	exec 8<>"$D/in"
+	printf 'printf "rz\\r**\\030B00000000000000\\r\\212\\021"; echo after\n' >"$D/far/announce"
+	listen_far "sh announce"
+	run "$HSLAB" --transcript "$T" --number "5551234 tcp:127.0.0.1:$PORT" -- \
+		sh -c "exec '$BUILD_DIR/hsdial' -d /dev/ttyUSB0 --no-autozmodem 5551234 \
+			<'$D/in' >'$D/stdout'"
+	exec 8>&-
+	far_wait
+	grep -q $'\\*\\*\x18B00000000000000' "$D/stdout"
+	grep -q after "$D/stdout"
+	refute_output --partial "ZMODEM:"
+}

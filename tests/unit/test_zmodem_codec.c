@@ -3,7 +3,7 @@
  * headers encoded and decoded (hex, binary CRC-16, binary CRC-32),
  * escaping round trips of all 256 byte values under each escape mode
  * (and no forbidden byte on the line), damaged and hostile subpackets,
- * and five CAN ending anything.
+ * five CAN ending anything, and the auto-start watch across slices.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,6 +12,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "handshake/xfer.h"
 #include "xfer_codec.h"
 #include "zmodem_codec.h"
 
@@ -303,6 +304,52 @@ static void test_bad_headers_and_cancel(void **state)
 	assert_int_equal(evs[0], ZM_EV_CANCEL);
 }
 
+/* Feed text in slices of k bytes; what is shown, and where it started. */
+static int watch(const char *text, size_t n, size_t k, char *shown, size_t *nshown)
+{
+	struct hs_xfer_autostart w;
+	char out[64 + HS_XFER_AUTOSTART_HOLD];
+
+	hs_xfer_autostart_init(&w);
+	*nshown = 0;
+	for (size_t at = 0; at < n; at += k) {
+		size_t len = n - at < k ? n - at : k, m;
+		int started = hs_xfer_autostart_feed(&w, text + at, len, out, &m);
+
+		memcpy(shown + *nshown, out, m);
+		*nshown += m;
+		if (started)
+			return 1;
+	}
+	return 0;
+}
+
+static void test_autostart(void **state)
+{
+	static const char sz[] = "hello\r\nrz\r**\x18" "B00000000000000\r\x8a\x11";
+	static const char near[] = "a ** b *\x18" "B0 c ***\x18" "B01 d";
+	char shown[128];
+	size_t n;
+	(void)state;
+
+	/* found whatever the slicing; nothing of it shown */
+	for (size_t k = 1; k <= sizeof(sz); k++) {
+		assert_int_equal(watch(sz, sizeof(sz) - 1, k, shown, &n), 1);
+		assert_int_equal(n, strlen("hello\r\nrz\r"));
+		assert_memory_equal(shown, "hello\r\nrz\r", n);
+	}
+	/* near misses are shown whole, byte for byte */
+	for (size_t k = 1; k <= sizeof(near); k++) {
+		assert_int_equal(watch(near, sizeof(near) - 1, k, shown, &n), 0);
+		assert_int_equal(n, sizeof(near) - 1);
+		assert_memory_equal(shown, near, n);
+	}
+	/* "***" before the rest still starts it */
+	assert_int_equal(watch("x***\x18" "B00", 8, 3, shown, &n), 1);
+	assert_int_equal(n, 2);
+	assert_memory_equal(shown, "x*", 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -314,6 +361,7 @@ int main(void)
 		cmocka_unit_test(test_escape_byte_by_byte),
 		cmocka_unit_test(test_damaged_subpackets),
 		cmocka_unit_test(test_bad_headers_and_cancel),
+		cmocka_unit_test(test_autostart),
 	};
 	return cmocka_run_group_tests_name("zmodem_codec", tests, NULL, NULL);
 }

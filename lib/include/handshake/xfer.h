@@ -164,18 +164,21 @@ int hs_xfer_protocol_from_name(const char *name);
 
 /*
  * ZMODEM auto-start for terminals: a sender announces itself with
- * "**" ZDLE "B00" (a ZRQINIT hex header). Feed what the far end sends,
- * in any slices; a watcher that returns 1 says "receive now" and sets
- * *at to the count of bytes of this slice that came before the
- * announcement (show those; hand the link to hs_xfer_receive, which
- * answers the sender's next ZRQINIT). 0: not yet. Since 0.1.0.
+ * "**" ZDLE "B00" (a ZRQINIT hex header, after `sz` printed "rz\r").
+ * Feed what the far end sends, in any slices: the bytes to show go to
+ * show (room for n + HS_XFER_AUTOSTART_HOLD bytes), *nshow of them;
+ * the start of the announcement is held back until it is one or is
+ * not, so none of it is ever shown. Returns 1 when a sender started:
+ * show holds what came before it; hand the link to hs_xfer_receive
+ * (ZMODEM), which answers the sender. Since 0.1.0.
  */
+#define HS_XFER_AUTOSTART_HOLD 8
 struct hs_xfer_autostart {
-	unsigned matched;     /* bytes of the announcement seen so far */
+	unsigned matched;     /* bytes of the announcement held back */
 };
 void hs_xfer_autostart_init(struct hs_xfer_autostart *w);
 int hs_xfer_autostart_feed(struct hs_xfer_autostart *w, const void *buf, size_t n,
-			   size_t *at);
+			   void *show, size_t *nshow);
 
 #ifdef __cplusplus
 }
