@@ -44,7 +44,29 @@ struct zr {
 	unsigned problems;
 	uint8_t info[ZM_SUB_MAX + 1];
 	uint8_t block[4096];
+	/* data taken, not written yet: a write a subpacket would cost as
+	 * much as the rest of receiving it. Written before every ZACK and
+	 * at the end, and only then counted. */
+	uint8_t wbuf[32 * 1024];
+	size_t wlen;
 };
+
+/* Write what is held; count it. */
+static int flush_data(struct zr *r)
+{
+	struct xf *x = r->x;
+	int rc;
+
+	if (!r->wlen)
+		return HS_OK;
+	rc = xf_file_write(r->fd, r->wbuf, r->wlen, x->path);
+	if (rc == HS_OK) {
+		x->file.bytes += r->wlen;
+		x->st.bytes += r->wlen;
+	}
+	r->wlen = 0;
+	return rc;
+}
 
 static int rinit(struct zr *r)
 {
@@ -308,8 +330,13 @@ static int begin_file(struct zr *r, int conversion)
 static int end_file(struct zr *r)
 {
 	struct xf *x = r->x;
-	int rc = HS_OK;
+	int rc = flush_data(r);
 
+	if (rc < 0) {
+		char why[512];
+		snprintf(why, sizeof(why), "%s", hs_last_error());
+		return cancel_with(r, rc, "%s", why);
+	}
 	if (x->file.size >= 0 && (uint64_t)x->file.size != r->offset) {
 		x->file.status = HS_ERR_PROTOCOL;
 		snprintf(x->message, sizeof(x->message),
@@ -335,16 +362,22 @@ static int take_data(struct zr *r)
 {
 	struct xf *x = r->x;
 	struct zm_dec *d = &r->z.dec;
-	int rc;
+	int rc = HS_OK;
 
-	if ((rc = xf_file_write(r->fd, d->data, d->len, x->path)) < 0) {
+	if (r->wlen + d->len > sizeof(r->wbuf))
+		rc = flush_data(r);
+	if (rc == HS_OK) {
+		memcpy(r->wbuf + r->wlen, d->data, d->len);
+		r->wlen += d->len;
+		if (d->end == ZM_CRCW || d->end == ZM_CRCQ)
+			rc = flush_data(r);
+	}
+	if (rc < 0) {
 		char why[512];
 		snprintf(why, sizeof(why), "%s", hs_last_error());
 		return cancel_with(r, rc, "%s", why);
 	}
 	r->offset += d->len;
-	x->file.bytes += d->len;
-	x->st.bytes += d->len;
 	x->st.blocks++;
 	r->errors = 0;
 	xf_progress(x);
@@ -500,7 +533,9 @@ int xf_zm_receive(struct xf *x, const char *dir, struct hs_xfer_stats *stats)
 	x->st.block_size = ZM_BLOCK;
 	rc = session(&r);
 	if (r.fd >= 0) {
-		/* cut off mid-file: what was written stays, for a resume */
+		/* cut off mid-file: what was written stays, for a resume;
+		 * what was held is good data, written too */
+		flush_data(&r);
 		x->file.status = rc;
 		hs_fail(rc, "%s", xf_error_text(x, rc, x->message, sizeof(x->message)));
 		close(r.fd);

@@ -34,7 +34,10 @@
 #include "fail.h"
 #include "zmodem_priv.h"
 
-#define ZM_WINDOW (128 * 1024)
+/* A line can hold a lot in flight (a modem's buffers, a program's
+ * socket: the lab's holds 90 KiB): the window must cover that and a
+ * quarter window between ZACKs, or the sender waits on a clean line. */
+#define ZM_WINDOW (512 * 1024)
 #define ZM_WINDOW_MIN (8 * 1024)
 #define ZM_BLOCK_MIN 64
 
@@ -58,7 +61,12 @@ struct zs {
 	uint64_t clean_from;   /* confirmed offset after the last ZRPOS */
 	int status;            /* the first file skipped, for the end */
 	unsigned skipped;
-	uint8_t block[ZM_BLOCK];
+	/* the file read ahead: a read a subpacket would cost as much as
+	 * the rest of sending it */
+	uint8_t block[32 * 1024];
+	uint64_t block_at;     /* the file offset of block[0] */
+	size_t block_len;
+	int block_eof;         /* the file ends at block_at + block_len */
 };
 
 static void confirm(struct zs *s, uint64_t pos)
@@ -170,7 +178,8 @@ static int file_crc(struct zs *s, uint64_t n, uint32_t *crc)
 
 	*crc = 0;
 	while (n == 0 || at < n) {
-		size_t want = n == 0 || n - at > sizeof(s->block) ? sizeof(s->block) : (size_t)(n - at);
+		size_t want = n == 0 || n - at > sizeof(s->block) ? sizeof(s->block) :
+			      (size_t)(n - at);
 		ssize_t r = pread(s->fd, s->block, want, (off_t)at);
 
 		if (r < 0 && errno == EINTR)
@@ -183,6 +192,8 @@ static int file_crc(struct zs *s, uint64_t n, uint32_t *crc)
 		*crc = hs_zm_crc32(*crc, s->block, (size_t)r);
 		at += (uint64_t)r;
 	}
+	/* the read-ahead held something else meanwhile */
+	s->block_len = 0;
 	return HS_OK;
 }
 
@@ -295,8 +306,13 @@ static int on_event(struct zs *s, enum zm_ev ev)
 
 	if (ev == ZM_EV_CANCEL)
 		return zm_aborted(&s->z);
-	if (ev == ZM_EV_BAD_HEADER)
+	if (ev == ZM_EV_BAD_HEADER) {
+		/* most likely a ZRPOS, damaged: go back to what the receiver
+		 * confirmed, and it says where it is; not waiting for the
+		 * window's end */
 		s->x->st.err_crc++;
+		return (rc = rewind_to(s, s->confirmed)) < 0 ? rc : BACK;
+	}
 	if (ev != ZM_EV_HEADER)
 		return HS_OK;
 	switch (h->type) {
@@ -352,20 +368,41 @@ static int wait_receiver(struct zs *s, int64_t deadline, int64_t unconfirmed)
 	}
 }
 
-static int read_block(struct zs *s, size_t *n)
+/* The next subpacket's bytes, from s->txpos: *data, *n (fewer than
+ * s->blk only at the end of the file). */
+static int read_block(struct zs *s, const uint8_t **data, size_t *n)
 {
-	for (;;) {
-		ssize_t r = pread(s->fd, s->block, s->blk, (off_t)s->txpos);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			xf_send_cancel(s->x);
-			return xf_fail(s->x, HS_ERR_FILE, "cannot read %s: %s", s->x->path,
-				       strerror(errno));
+	uint64_t end = s->block_at + s->block_len;
+
+	if (s->txpos < s->block_at || s->txpos > end ||
+	    (end - s->txpos < s->blk && !s->block_eof)) {
+		size_t got = 0;
+
+		s->block_at = s->txpos;
+		s->block_eof = 0;
+		while (got < sizeof(s->block)) {
+			ssize_t r = pread(s->fd, s->block + got, sizeof(s->block) - got,
+					  (off_t)(s->txpos + got));
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r < 0) {
+				s->block_len = 0;
+				xf_send_cancel(s->x);
+				return xf_fail(s->x, HS_ERR_FILE, "cannot read %s: %s", s->x->path,
+					       strerror(errno));
+			}
+			if (r == 0) {
+				s->block_eof = 1;
+				break;
+			}
+			got += (size_t)r;
 		}
-		*n = (size_t)r;
-		return HS_OK;
+		s->block_len = got;
+		end = s->block_at + got;
 	}
+	*data = s->block + (s->txpos - s->block_at);
+	*n = end - s->txpos < s->blk ? (size_t)(end - s->txpos) : s->blk;
+	return HS_OK;
 }
 
 /* Stream the file from s->txpos, then ZEOF until the receiver has it
@@ -374,6 +411,7 @@ static int stream(struct zs *s)
 {
 	struct xf *x = s->x;
 	int rc, eof_tries = 0;
+	uint64_t eof_confirmed = s->confirmed;
 
 	for (;;) {
 		/* a frame: ZDATA at txpos, subpackets up to the end of file */
@@ -385,11 +423,12 @@ static int stream(struct zs *s)
 			return rc;
 		while (!back && !eof) {
 			size_t n = 0;
+			const uint8_t *data = NULL;
 			int end = ZM_CRCG;
 
 			if (xf_canceled(x))
 				return xf_fail(x, HS_ERR_CANCELED, "canceled");
-			if ((rc = read_block(s, &n)) < 0)
+			if ((rc = read_block(s, &data, &n)) < 0)
 				return rc;
 			eof = n < s->blk;
 			if (eof)
@@ -398,7 +437,7 @@ static int stream(struct zs *s)
 				end = ZM_CRCW;
 			else if (s->txpos + n - last_q >= s->window / 4)
 				end = ZM_CRCQ, last_q = s->txpos + n;
-			if ((rc = zm_data(&s->z, s->block, n, end)) < 0)
+			if ((rc = zm_data(&s->z, data, n, end)) < 0)
 				return rc;
 			s->txpos += n;
 			if (s->txpos > s->sent_max)
@@ -419,7 +458,7 @@ static int stream(struct zs *s)
 					rc = HS_OK;
 				if (rc == HS_OK && s->txpos - s->confirmed > s->window)
 					rc = wait_receiver(s, hs_deadline(x->o.timeout_ms),
-							   (int64_t)s->window / 2);
+							   (int64_t)(s->window / 4 * 3));
 			}
 			if (rc == HS_ERR_TIMEOUT) {
 				/* no word for too long: ask where it is by going
@@ -437,6 +476,9 @@ static int stream(struct zs *s)
 			continue;
 		/* the end: ZEOF at the length, until ZRINIT says it is in */
 		for (;;) {
+			/* the tries count while the receiver confirms nothing new */
+			if (s->confirmed != eof_confirmed)
+				eof_tries = 0, eof_confirmed = s->confirmed;
 			if (eof_tries++ > x->o.retries)
 				return give_up(s, HS_ERR_TIMEOUT, "no answer to %s in %d tries of %.1f s",
 					       "the end of file (ZEOF)", eof_tries - 1);
@@ -478,6 +520,8 @@ static int send_file(struct zs *s, const char *path)
 		return rc;
 	}
 	xf_file_begin(x, base, path, size, mtime, mode);
+	s->block_at = s->block_len = 0;
+	s->block_eof = 0;
 	s->rpos_at = UINT64_MAX;
 	s->rpos_same = 0;
 	rc = offer(s, base, &pos);
