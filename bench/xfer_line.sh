@@ -22,20 +22,6 @@
 KIB=${XFER_LINE_KIB:-1024}
 xfer_file
 
-# measure PROTO 'OURS' 'THEIRS': RUNS of each, interleaved; sets OURS and
-# THEIRS to "MEDIAN MIN MAX" seconds
-measure() {
-	: >"$W/ours" && : >"$W/theirs"
-	i=0
-	while [ "$i" -lt "$RUNS" ]; do
-		xfer_run "$1" "$2" >>"$W/ours" || exit 1
-		xfer_run "$1" "$3" >>"$W/theirs" || exit 1
-		i=$((i + 1))
-	done
-	OURS=$(stats "$W/ours")
-	THEIRS=$(stats "$W/theirs")
-}
-
 failed=0
 echo "xfer_line: $KIB KiB at 115200 baud (11520 B/s), hsxfer receiving; best of $RUNS runs (median, max)"
 for p in xmodem-1k ymodem ymodem-g; do

@@ -15,19 +15,6 @@
 KIB=${ZMODEM_LINE_KIB:-4096}
 command -v sz >/dev/null || { echo "bench: lrzsz is missing (make deps)" >&2; exit 1; }
 
-# measure: RUNS of each sender, interleaved; OURS, THEIRS "MEDIAN MIN MAX"
-measure() {
-	: >"$W/ours" && : >"$W/theirs"
-	i=0
-	while [ "$i" -lt "$RUNS" ]; do
-		xfer_run rz "$LINE '$HSXFER' -d fd:0,1 --send f $TTY" >>"$W/ours" || exit 1
-		xfer_run rz "$LINE sz f $TTY" >>"$W/theirs" || exit 1
-		i=$((i + 1))
-	done
-	OURS=$(stats "$W/ours")
-	THEIRS=$(stats "$W/theirs")
-}
-
 failed=0
 echo "zmodem_line: $KIB KiB at 115200 baud (11520 B/s) to lrzsz rz; best of $RUNS runs (median, max)"
 for data in random text; do
@@ -37,7 +24,7 @@ for data in random text; do
 		head -c $((KIB * 1024 * 3 / 4)) /dev/urandom | base64 -w 76 | head -c $((KIB * 1024)) >"$W/f"
 		sum=$(sha256sum <"$W/f")
 	fi
-	measure
+	measure rz "$LINE '$HSXFER' -d fd:0,1 --send f $TTY" "$LINE sz f $TTY"
 	awk -v d="$data" -v o="$OURS" -v t="$THEIRS" -v kib="$KIB" 'BEGIN {
 		split(o, a); split(t, b)
 		printf "  %-6s hsxfer %8.2f s (%.2f, %.2f)  sz %8.2f s (%.2f, %.2f)\n",

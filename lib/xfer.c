@@ -266,6 +266,18 @@ int xf_fail(struct xf *x, int code, const char *fmt, ...)
 	return hs_fail(code, "%s", xf_error_text(x, code, text, sizeof(text)));
 }
 
+int xf_cancel_fail(struct xf *x, int code, const char *fmt, ...)
+{
+	char why[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	xf_send_cancel(x);
+	return xf_fail(x, code, "%s", why);
+}
+
 int xf_link_error(struct xf *x, int rc)
 {
 	snprintf(x->why, sizeof(x->why), "%s", hs_last_error());

@@ -82,6 +82,9 @@ int xf_canceled(const struct xf *x);
  * caller sends CAN first where the peer must stop. */
 int xf_fail(struct xf *x, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* Tell the peer to stop (CAN), then xf_fail. */
+int xf_cancel_fail(struct xf *x, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 /* Keep the link's own message for rc (a read or write failed). */
 int xf_link_error(struct xf *x, int rc);
 /* Why rc happened, with the counts as they are now, for people. */

@@ -301,6 +301,28 @@ static int unescape(uint8_t c, int *end)
 	return -2;
 }
 
+/* ZDLE as binary headers and data share it: 0 when c was taken (ZDLE,
+ * a raw flow byte, a run of CAN); else 1 and *v the byte, or -1 for a
+ * frame end (in *end), -2 for a bad escape. */
+static int unescaped(struct zm_dec *d, uint8_t c, int *v, int *end)
+{
+	if (!d->zdle && c == ZM_DLE) {
+		d->zdle = 1;
+		return 0;
+	}
+	if (!d->zdle && flow_byte(c))
+		return 0;
+	if (!d->zdle) {
+		*v = c;
+		return 1;
+	}
+	if (c == ZM_DLE)
+		return 0;
+	d->zdle = 0;
+	*v = unescape(c, end);
+	return 1;
+}
+
 static enum zm_ev step(struct zm_dec *d, uint8_t c)
 {
 	int v, end = 0;
@@ -353,50 +375,30 @@ static enum zm_ev step(struct zm_dec *d, uint8_t c)
 		d->zdle = 0;
 		return d->nraw == 7 ? header_done(d) : ZM_EV_MORE;
 	case S_BIN:
-		if (!d->zdle && c == ZM_DLE) {
-			d->zdle = 1;
+		if (!unescaped(d, c, &v, &end))
 			return ZM_EV_MORE;
-		}
-		if (!d->zdle && flow_byte(c))
-			return ZM_EV_MORE;
-		if (d->zdle) {
-			if (c == ZM_DLE)
-				return ZM_EV_MORE;
-			d->zdle = 0;
-			if ((v = unescape(c, &end)) < 0)
-				return bad(d, ZM_EV_BAD_HEADER, "a binary header with a bad escape");
-			c = (uint8_t)v;
-		}
-		d->raw[d->nraw++] = c;
+		if (v < 0)
+			return bad(d, ZM_EV_BAD_HEADER, "a binary header with a bad escape");
+		d->raw[d->nraw++] = (uint8_t)v;
 		return d->nraw == (d->kind == ZM_BIN32 ? 9u : 7u) ? header_done(d) : ZM_EV_MORE;
 	case S_DATA:
 	case S_DATACRC:
 		if (d->tail && (c == '\r' || c == 0x8d || c == '\n' || c == 0x8a))
 			return ZM_EV_MORE;
 		d->tail = 0;
-		if (!d->zdle && c == ZM_DLE) {
-			d->zdle = 1;
+		if (!unescaped(d, c, &v, &end))
+			return ZM_EV_MORE;
+		if (v == -2)
+			return bad(d, ZM_EV_BAD_DATA, "a subpacket with a bad escape");
+		if (v == -1) {
+			if (d->state == S_DATACRC)
+				return bad(d, ZM_EV_BAD_DATA, "a subpacket ended twice");
+			d->end = end;
+			d->state = S_DATACRC;
+			d->ncrc = 0;
 			return ZM_EV_MORE;
 		}
-		if (!d->zdle && flow_byte(c))
-			return ZM_EV_MORE;
-		if (d->zdle) {
-			if (c == ZM_DLE)
-				return ZM_EV_MORE;
-			d->zdle = 0;
-			v = unescape(c, &end);
-			if (v == -2)
-				return bad(d, ZM_EV_BAD_DATA, "a subpacket with a bad escape");
-			if (v == -1) {
-				if (d->state == S_DATACRC)
-					return bad(d, ZM_EV_BAD_DATA, "a subpacket ended twice");
-				d->end = end;
-				d->state = S_DATACRC;
-				d->ncrc = 0;
-				return ZM_EV_MORE;
-			}
-			c = (uint8_t)v;
-		}
+		c = (uint8_t)v;
 		if (d->state == S_DATACRC) {
 			d->crc[d->ncrc++] = c;
 			return d->ncrc == (d->crc32 ? 4u : 2u) ? data_done(d) : ZM_EV_MORE;

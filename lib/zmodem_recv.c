@@ -14,7 +14,6 @@
  * session.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -90,19 +89,6 @@ static int rpos(struct zr *r)
 	return zm_hex(&r->z, ZM_RPOS, (uint32_t)r->offset);
 }
 
-static int __attribute__((format(printf, 3, 4)))
-cancel_with(struct zr *r, int code, const char *fmt, ...)
-{
-	char why[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why, sizeof(why), fmt, ap);
-	va_end(ap);
-	xf_send_cancel(r->x);
-	return xf_fail(r->x, code, "%s", why);
-}
-
 /* One more failure without progress: too many end the transfer. */
 static int failed(struct zr *r, const char *what)
 {
@@ -111,14 +97,14 @@ static int failed(struct zr *r, const char *what)
 	if (++r->errors <= x->o.retries)
 		return HS_OK;
 	if (!r->heard)
-		return cancel_with(r, HS_ERR_TIMEOUT,
+		return xf_cancel_fail(r->x, HS_ERR_TIMEOUT,
 				   "the sender never started: sent ZRINIT %d times over %d s",
 				   r->asked, (x->o.retries + 1) * x->o.start_ms / 1000);
 	if (r->fd >= 0)
-		return cancel_with(r, strcmp(what, "a timeout") == 0 ? HS_ERR_TIMEOUT : HS_ERR_RETRIES,
+		return xf_cancel_fail(r->x, strcmp(what, "a timeout") == 0 ? HS_ERR_TIMEOUT : HS_ERR_RETRIES,
 				   "%s: no good data at offset %llu in %d tries, the last with %s",
 				   x->name, (unsigned long long)r->offset, r->errors, what);
-	return cancel_with(r, strcmp(what, "a timeout") == 0 ? HS_ERR_TIMEOUT : HS_ERR_RETRIES,
+	return xf_cancel_fail(r->x, strcmp(what, "a timeout") == 0 ? HS_ERR_TIMEOUT : HS_ERR_RETRIES,
 			   "the sender said nothing usable in %d tries, the last with %s", r->errors,
 			   what);
 }
@@ -241,7 +227,7 @@ static int resume(struct zr *r, int64_t have)
 	if ((rc = local_crc(r, (uint64_t)have, &ours)) < 0) {
 		char why[512];
 		snprintf(why, sizeof(why), "%s", hs_last_error());
-		return cancel_with(r, rc, "%s", why);
+		return xf_cancel_fail(r->x, rc, "%s", why);
 	}
 	if (theirs == ours) {
 		r->offset = (uint64_t)have;
@@ -249,7 +235,7 @@ static int resume(struct zr *r, int64_t have)
 	}
 	if (x->o.overwrite) {
 		if (ftruncate(r->fd, 0) != 0)
-			return cancel_with(r, HS_ERR_FILE, "cannot write %s: %s", x->path,
+			return xf_cancel_fail(r->x, HS_ERR_FILE, "cannot write %s: %s", x->path,
 					   strerror(errno));
 		r->offset = 0;
 		return HS_OK;
@@ -271,10 +257,10 @@ static int begin_file(struct zr *r, int conversion)
 	int rc, ok, fd;
 
 	if (r->z.dec.len == 0 || r->z.dec.data[0] == 0)
-		return cancel_with(r, HS_ERR_PROTOCOL, "the file information (ZFILE) has no name");
+		return xf_cancel_fail(r->x, HS_ERR_PROTOCOL, "the file information (ZFILE) has no name");
 	ok = hs_ym_header_parse(r->z.dec.data, r->z.dec.len, &h, &why);
 	if (ok == HS_ERR_PROTOCOL)
-		return cancel_with(r, ok, "the file information (ZFILE) is garbled: %s", why);
+		return xf_cancel_fail(r->x, ok, "the file information (ZFILE) is garbled: %s", why);
 	xf_file_begin(x, h.name, "", h.size, h.mtime, h.mode);
 	x->file.offset = 0;
 	if (h.size > 0)
@@ -292,7 +278,7 @@ static int begin_file(struct zr *r, int conversion)
 		if (fd < -1) {
 			char msg[512];
 			snprintf(msg, sizeof(msg), "%s", hs_last_error());
-			return cancel_with(r, fd, "%s", msg);
+			return xf_cancel_fail(r->x, fd, "%s", msg);
 		}
 	}
 	if (fd >= 0) {
@@ -313,12 +299,12 @@ static int begin_file(struct zr *r, int conversion)
 		if (fd < 0) {
 			char msg[512];
 			snprintf(msg, sizeof(msg), "%s", hs_last_error());
-			return cancel_with(r, fd, "%s", msg);
+			return xf_cancel_fail(r->x, fd, "%s", msg);
 		}
 		r->fd = fd;
 	}
 	if (lseek(r->fd, (off_t)r->offset, SEEK_SET) < 0)
-		return cancel_with(r, HS_ERR_FILE, "cannot write %s: %s", x->path, strerror(errno));
+		return xf_cancel_fail(r->x, HS_ERR_FILE, "cannot write %s: %s", x->path, strerror(errno));
 	x->file.offset = r->offset;
 	r->errors = 0;
 	xf_progress(x);
@@ -335,7 +321,7 @@ static int end_file(struct zr *r)
 	if (rc < 0) {
 		char why[512];
 		snprintf(why, sizeof(why), "%s", hs_last_error());
-		return cancel_with(r, rc, "%s", why);
+		return xf_cancel_fail(r->x, rc, "%s", why);
 	}
 	if (x->file.size >= 0 && (uint64_t)x->file.size != r->offset) {
 		x->file.status = HS_ERR_PROTOCOL;
@@ -348,7 +334,7 @@ static int end_file(struct zr *r)
 	}
 	xf_file_stamp(r->fd, x->file.mtime, x->file.mode);
 	if (close(r->fd) != 0)
-		rc = cancel_with(r, HS_ERR_FILE, "cannot write %s: %s", x->path, strerror(errno));
+		rc = xf_cancel_fail(r->x, HS_ERR_FILE, "cannot write %s: %s", x->path, strerror(errno));
 	r->fd = -1;
 	if (rc < 0)
 		x->file.status = rc;
@@ -375,7 +361,7 @@ static int take_data(struct zr *r)
 	if (rc < 0) {
 		char why[512];
 		snprintf(why, sizeof(why), "%s", hs_last_error());
-		return cancel_with(r, rc, "%s", why);
+		return xf_cancel_fail(r->x, rc, "%s", why);
 	}
 	r->offset += d->len;
 	x->st.blocks++;
@@ -461,7 +447,7 @@ static int on_header(struct zr *r)
 		return zm_hex(&r->z, ZM_ACK, pos);
 	case ZM_COMMAND:
 		/* a peer does not run commands here */
-		return cancel_with(r, HS_ERR_PROTOCOL, "the sender asked to run a command (ZCOMMAND); refused");
+		return xf_cancel_fail(r->x, HS_ERR_PROTOCOL, "the sender asked to run a command (ZCOMMAND); refused");
 	default:
 		return HS_OK;
 	}
