@@ -101,8 +101,10 @@ struct hs_xfer_stats {
 	                       * ACKed or not (YMODEM-g ACKs only at EOT) */
 	uint64_t total;       /* bytes the transfer will move; 0 unknown */
 	unsigned files;       /* files finished (sent, received or refused) */
-	unsigned blocks;      /* data blocks ACKed or accepted */
-	unsigned retries;     /* blocks sent again, or asked for again */
+	unsigned blocks;      /* data blocks ACKed or accepted (a ZMODEM
+	                       * sender: subpackets sent, resent ones too) */
+	unsigned retries;     /* blocks sent again, or asked for again
+	                       * (ZMODEM: each ZRPOS) */
 	unsigned err_crc;     /* bad CRC or checksum (sender: NAKs) */
 	unsigned err_timeout; /* nothing came in time */
 	unsigned err_sequence;/* duplicate or out-of-sequence blocks */
