@@ -4,7 +4,9 @@
 # sha256-equal, a batch of 3 keeps names and times; ZMODEM is the
 # default; skipping (ZSKIP) files that exist and hostile names; crash
 # recovery (sz -r, --resume) continues at the receiver's length with no
-# byte sent twice; escaping every control byte both ways.
+# byte sent twice; escaping every control byte both ways; and a scripted
+# sender (zmodem_peer.py) that lies about a length or sends data at an
+# offset not asked for.
 load xfer_helper
 
 setup() { xfer_setup; }
@@ -166,4 +168,24 @@ json_field() {
 	assert_output "hsxfer: --resume is ZMODEM's (--protocol zmodem)"
 	run "$HSXFER" --help
 	assert_output --partial "zmodem (default)"
+}
+
+@test "a sender whose file is longer than it said: kept, reported, exit 4" {
+	far_pty "/usr/bin/python3 '$BATS_TEST_DIRNAME/zmodem_peer.py' lie"
+	run "$HSXFER" -d "$A" --receive --json "$D/near"
+	assert_failure 4
+	assert_output --partial 'the sender announced 100 bytes but sent 200; kept'
+	far_wait
+	[ "$(stat -c %s "$D/near/peer.bin")" -eq 200 ]
+}
+
+@test "data at an offset never asked for is dropped and asked for again (ZRPOS)" {
+	far_pty "/usr/bin/python3 '$BATS_TEST_DIRNAME/zmodem_peer.py' offset"
+	run "$HSXFER" -d "$A" --receive --json "$D/near"
+	assert_success
+	assert_output --partial '"sequence":1,'
+	far_wait
+	# the file is what came at offset 0, once
+	python3 -c 'import sys; sys.stdout.buffer.write(bytes(range(256)) + bytes(44))' >"$D/want"
+	same "$D/want" "$D/near/peer.bin"
 }
