@@ -39,7 +39,10 @@ static void tables_fill(void)
 		for (unsigned b = 0; b < 256; b++) {
 			unsigned low = b & 0x7f;
 			uint8_t e = 0;
-			if (low == ZM_DLE || low == 0x10 || low == XON || low == XOFF)
+			/* ZDLE, and DLE, XON, XOFF in both forms; not ZDLE's
+			 * high-bit form, which nothing takes for anything (as
+			 * lrzsz: a byte in 256 less on the line) */
+			if (b == ZM_DLE || low == 0x10 || low == XON || low == XOFF)
 				e = 1;
 			else if (low == '\r')
 				e = 2;

@@ -51,8 +51,8 @@ enum { ZM_TESCCTL = 0x40, ZM_TESC8 = 0x80 };
 /* ZFILE ZF0: conversion; ZCRESUM continues a file partly received. */
 enum { ZM_CBIN = 1, ZM_CNL = 2, ZM_CRESUM = 3 };
 
-/* Escape modes, a mask. The minimum is always on: ZDLE, DLE, XON, XOFF
- * and their high-bit forms, and CR after '@' (telenet's escape). */
+/* Escape modes, a mask. The minimum is always on: ZDLE; DLE, XON, XOFF
+ * and their high-bit forms; CR after '@' (telenet's escape). */
 enum {
 	ZM_ESC_MIN = 0,
 	ZM_ESC_CTL = 1,   /* every control byte, 0x00-0x1f and 0x80-0x9f */

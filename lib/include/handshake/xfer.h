@@ -30,8 +30,8 @@
  *  - ZMODEM streams: the sender does not wait block by block; a
  *    receiver that finds a damaged subpacket asks to resume at the last
  *    good byte (ZRPOS), so a byte is never written twice. It escapes
- *    ZDLE, DLE, XON, XOFF (and their high-bit forms, and CR after @)
- *    always, and every control byte when either end asks (escape_ctl),
+ *    ZDLE, DLE, XON, XOFF (the last three in their high-bit forms too)
+ *    and CR after @ always, and every control byte when either end asks (escape_ctl),
  *    so it crosses XON/XOFF lines and telnet-like links. CRC-32 when
  *    the receiver can, else CRC-16. Five CAN from the peer abort.
  *  - ZMODEM crash recovery (resume, or a sender's ZCRESUM as `sz -r`
