@@ -2,10 +2,11 @@
  * serial_io.c - moving bytes on a serial link within a deadline: read,
  * write paced by flow control, drain, flush, break.
  *
- * The fd is non-blocking but for the length of an unpaced write; every
- * wait is bounded by the caller's deadline. Writes may be paced at the line's byte rate with the bytes
- * in flight (the driver's queue, TIOCOUTQ, and what the line cannot
- * have sent yet) kept to a few milliseconds' worth, for two reasons:
+ * The fd is non-blocking but for the length of an unpaced write to a
+ * pty; every wait is bounded by the caller's deadline. Writes may be
+ * paced at the line's byte rate with the bytes in flight (the driver's
+ * queue, TIOCOUTQ, and what the line cannot have sent yet) kept to a few
+ * milliseconds' worth, for two reasons:
  * - DTR/DSR flow control has no kernel support on Linux: nothing is
  *   written while DSR is low (a wait for it to rise is woken by the
  *   change: serial_lines.c), and at most 16 ms of data (192 bytes) is in
@@ -357,7 +358,10 @@ int hs_serial_write(struct hs_link *l, const void *buf, size_t len,
 	int paced = l->line.flow == HS_FLOW_DTRDSR || (s->port && l->short_queue);
 
 	*done = 0;
-	if (!paced && !s->refused) {
+	/* Ptys only: on a serial port (the lab's emulated ones, at least) a
+	 * ZMODEM stream at 9600 baud written this way reached the far end
+	 * damaged, where non-blocking writes and polls deliver it whole. */
+	if (!paced && !s->port && !s->refused) {
 		int rc = blocking_write(l, p, len, deadline, done);
 
 		if (rc != HS_ERR_NOT_SUPPORTED)

@@ -18,6 +18,7 @@ static const char *const names[] = {
 	[HS_XFER_XMODEM_1K] = "xmodem-1k",
 	[HS_XFER_YMODEM] = "ymodem",
 	[HS_XFER_YMODEM_G] = "ymodem-g",
+	[HS_XFER_ZMODEM] = "zmodem",
 };
 
 const char *hs_xfer_protocol_name(enum hs_xfer_protocol p)
@@ -30,7 +31,7 @@ int hs_xfer_protocol_from_name(const char *name)
 	for (size_t i = 0; name && i < sizeof(names) / sizeof(names[0]); i++)
 		if (strcmp(name, names[i]) == 0)
 			return (int)i;
-	return hs_fail(HS_ERR_ARG, "unknown protocol '%s': xmodem, xmodem-crc, xmodem-1k, ymodem or ymodem-g",
+	return hs_fail(HS_ERR_ARG, "unknown protocol '%s': xmodem, xmodem-crc, xmodem-1k, ymodem, ymodem-g or zmodem",
 		       name ? name : "");
 }
 
@@ -82,7 +83,7 @@ int xf_canceled(const struct xf *x)
 /* While a cancel flag can be raised, no wait is longer than this. */
 #define CANCEL_LOOK_MS 200
 
-static int fill(struct xf *x, int64_t deadline)
+int xf_more(struct xf *x, int64_t deadline)
 {
 	for (;;) {
 		int left = hs_remaining(deadline), slice = left, n;
@@ -113,7 +114,7 @@ static int fill(struct xf *x, int64_t deadline)
 int xf_getc(struct xf *x, int64_t deadline)
 {
 	if (x->in_pos == x->in_len) {
-		int rc = fill(x, deadline);
+		int rc = xf_more(x, deadline);
 		if (rc < 0)
 			return rc;
 	}
@@ -127,7 +128,7 @@ int xf_read(struct xf *x, uint8_t *buf, size_t n, int gap_ms, size_t *got)
 		size_t k;
 
 		if (x->in_pos == x->in_len) {
-			int rc = fill(x, hs_deadline(gap_ms));
+			int rc = xf_more(x, hs_deadline(gap_ms));
 			if (rc < 0)
 				return rc;
 		}
@@ -148,7 +149,7 @@ int xf_purge(struct xf *x, int quiet_ms)
 	x->in_pos = x->in_len = 0;
 	while (hs_remaining(limit) > 0) {
 		int64_t quiet = hs_deadline(quiet_ms);
-		int rc = fill(x, quiet < limit ? quiet : limit);
+		int rc = xf_more(x, quiet < limit ? quiet : limit);
 
 		x->in_pos = x->in_len = 0;
 		if (rc == HS_ERR_TIMEOUT)
@@ -263,6 +264,18 @@ int xf_fail(struct xf *x, int code, const char *fmt, ...)
 	snprintf(x->why + k, sizeof(x->why) - (size_t)k, "%s", why);
 	x->why_rc = code;
 	return hs_fail(code, "%s", xf_error_text(x, code, text, sizeof(text)));
+}
+
+int xf_cancel_fail(struct xf *x, int code, const char *fmt, ...)
+{
+	char why[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	xf_send_cancel(x);
+	return xf_fail(x, code, "%s", why);
 }
 
 int xf_link_error(struct xf *x, int rc)

@@ -68,6 +68,32 @@ int xf_file_create(const char *dir, const char *name, int overwrite, char *path,
 	return fd;
 }
 
+int xf_file_reopen(const char *dir, const char *name, char *path, size_t cap, int64_t *len)
+{
+	int dfd, fd;
+	struct stat st;
+
+	*len = -1;
+	snprintf(path, cap, "%s/%s", dir, name);
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return hs_fail(HS_ERR_FILE, "cannot write into %s: %s", dir, strerror(errno));
+	fd = openat(dfd, name, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+	close(dfd);
+	if (fd < 0 && errno == ENOENT)
+		return -1;
+	if (fd < 0 && errno == ELOOP)
+		return hs_fail(HS_ERR_FILE, "%s is a symbolic link; not followed", path);
+	if (fd < 0)
+		return hs_fail(HS_ERR_FILE, "cannot open %s: %s", path, strerror(errno));
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return hs_fail(HS_ERR_FILE, "%s is not a regular file; not resumed", path);
+	}
+	*len = (int64_t)st.st_size;
+	return fd;
+}
+
 int xf_file_write(int fd, const void *buf, size_t n, const char *path)
 {
 	const char *p = buf;

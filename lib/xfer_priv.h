@@ -53,6 +53,10 @@ void xf_init(struct xf *x, struct hs_link *link, const struct hs_xfer_opts *o,
 /* Copy the counts out and hand back rc. */
 int xf_finish(struct xf *x, struct hs_xfer_stats *out, int rc);
 
+/* Read what the link has into x->in (which must be used up), waiting
+ * until the deadline; a deadline now only looks. HS_OK as a count > 0,
+ * HS_ERR_TIMEOUT, HS_ERR_CANCELED, or the link's error. */
+int xf_more(struct xf *x, int64_t deadline);
 /* One byte (0..255) within the deadline, or HS_ERR_TIMEOUT,
  * HS_ERR_CANCELED, or the link's error. CAN CAN sets nothing here: the
  * callers decide what a CAN means where they are. */
@@ -78,6 +82,9 @@ int xf_canceled(const struct xf *x);
  * caller sends CAN first where the peer must stop. */
 int xf_fail(struct xf *x, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* Tell the peer to stop (CAN), then xf_fail. */
+int xf_cancel_fail(struct xf *x, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 /* Keep the link's own message for rc (a read or write failed). */
 int xf_link_error(struct xf *x, int rc);
 /* Why rc happened, with the counts as they are now, for people. */
@@ -100,10 +107,19 @@ int xf_file_open_send(const char *path, int *fd, int64_t *size, int64_t *mtime,
  * file that exists. Returns the fd, or HS_ERR_EXISTS / HS_ERR_FILE. */
 int xf_file_create(const char *dir, const char *name, int overwrite, char *path,
 		   size_t cap);
+/* Open name in folder dir to continue it (crash recovery), read and
+ * write, never through a symlink: the fd and its length in *len; -1
+ * when there is no such file (nothing said); else HS_ERR_FILE. */
+int xf_file_reopen(const char *dir, const char *name, char *path, size_t cap, int64_t *len);
 /* Write all n bytes to fd; HS_ERR_FILE naming path on failure. */
 int xf_file_write(int fd, const void *buf, size_t n, const char *path);
 /* Give a received file the mtime and permission bits the sender said
  * (each only when known). */
 void xf_file_stamp(int fd, int64_t mtime, unsigned mode);
+
+/* ZMODEM (zmodem_send.c, zmodem_recv.c): the transfer after
+ * hs_xfer_send's and hs_xfer_receive's checks, ended by xf_finish. */
+int xf_zm_send(struct xf *x, const char *const *paths, int n, struct hs_xfer_stats *stats);
+int xf_zm_receive(struct xf *x, const char *dir, struct hs_xfer_stats *stats);
 
 #endif

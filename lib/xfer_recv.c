@@ -17,7 +17,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -116,20 +115,6 @@ static int start_byte(struct rx *r)
 	return r->start;
 }
 
-/* Tell the sender to stop, and say why. */
-static int __attribute__((format(printf, 3, 4)))
-cancel_with(struct rx *r, int code, const char *fmt, ...)
-{
-	char why[256];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why, sizeof(why), fmt, ap);
-	va_end(ap);
-	xf_send_cancel(r->x);
-	return xf_fail(r->x, code, "%s", why);
-}
-
 static int never_started(struct rx *r, int waited_ms)
 {
 	xf_send_cancel(r->x);
@@ -169,10 +154,10 @@ static int get_block(struct rx *r, unsigned expect, int first, const uint8_t **d
 			if (r->contact && !r->heard)
 				return never_started(r, (int)(hs_now_ms() - began));
 			if (timeouts == errors)
-				return cancel_with(r, HS_ERR_TIMEOUT,
+				return xf_cancel_fail(r->x, HS_ERR_TIMEOUT,
 						   "the sender stopped: nothing came for block %u in %d tries of %.1f s",
 						   expect, errors, wait / 1000.0);
-			return cancel_with(r, HS_ERR_RETRIES,
+			return xf_cancel_fail(r->x, HS_ERR_RETRIES,
 					   "too many errors: block %u failed %d times, the last with %s",
 					   expect, errors, why);
 		}
@@ -181,7 +166,7 @@ static int get_block(struct rx *r, unsigned expect, int first, const uint8_t **d
 		c = xf_getc(x, hs_deadline(wait));
 		if (c == HS_ERR_TIMEOUT) {
 			if (r->g && !first)
-				return cancel_with(r, HS_ERR_TIMEOUT,
+				return xf_cancel_fail(r->x, HS_ERR_TIMEOUT,
 						   "the sender stopped: nothing came for block %u in %.1f s",
 						   expect, wait / 1000.0);
 			errors++;
@@ -239,7 +224,7 @@ static int get_block(struct rx *r, unsigned expect, int first, const uint8_t **d
 					set_reply(r, XM_ACK, first ? r->start : -1);
 					continue;
 				case HS_XM_SEQ_WRONG:
-					return cancel_with(r, HS_ERR_PROTOCOL,
+					return xf_cancel_fail(r->x, HS_ERR_PROTOCOL,
 							   "block %u came when %u was expected: the transfer is out of step",
 							   seq, expect & 0xff);
 				}
@@ -255,7 +240,7 @@ static int get_block(struct rx *r, unsigned expect, int first, const uint8_t **d
 			x->st.err_garbage++;
 		}
 		if (r->g)
-			return cancel_with(r, HS_ERR_RETRIES,
+			return xf_cancel_fail(r->x, HS_ERR_RETRIES,
 					   "block %u came with %s, and YMODEM-g cannot resend (use ymodem on this line)",
 					   expect, why);
 		errors++;
@@ -503,20 +488,23 @@ int hs_xfer_receive(struct hs_link *link, const char *dest,
 	if (!link || !dest || !*dest)
 		return hs_fail(HS_ERR_ARG, "hs_xfer_receive: no link or no destination");
 	xf_init(&x, link, opts, 0);
-	if ((unsigned)x.o.protocol > HS_XFER_YMODEM_G)
+	if ((unsigned)x.o.protocol > HS_XFER_ZMODEM)
 		return hs_fail(HS_ERR_ARG, "hs_xfer_receive: unknown protocol %d", x.o.protocol);
-	r.ymodem = x.o.protocol == HS_XFER_YMODEM || x.o.protocol == HS_XFER_YMODEM_G;
+	r.ymodem = x.o.protocol == HS_XFER_YMODEM || x.o.protocol == HS_XFER_YMODEM_G ||
+		   x.o.protocol == HS_XFER_ZMODEM;
 	r.g = x.o.protocol == HS_XFER_YMODEM_G;
 	r.start = r.g ? XM_G : x.o.protocol == HS_XFER_XMODEM ? XM_NAK : XM_C;
 	r.crc = r.start != XM_NAK;
 	x.st.crc = r.crc;
 	isdir = stat(dest, &st) == 0 && S_ISDIR(st.st_mode);
 	if (r.ymodem && !isdir)
-		return hs_fail(HS_ERR_FILE, "%s is not a folder: YMODEM receives the files the sender names into one",
-			       dest);
+		return hs_fail(HS_ERR_FILE, "%s is not a folder: %s receives the files the sender names into one",
+			       dest, x.o.protocol == HS_XFER_ZMODEM ? "ZMODEM" : "YMODEM");
 	if (!r.ymodem && isdir)
 		return hs_fail(HS_ERR_ARG, "%s is a folder: XMODEM sends no file name, so give one",
 			       dest);
+	if (x.o.protocol == HS_XFER_ZMODEM)
+		return xf_zm_receive(&x, dest, stats);
 	r.dir = dest;
 	rc = r.ymodem ? receive_batch(&r) : receive_one(&r, dest);
 	if (rc == HS_OK && r.status != HS_OK)

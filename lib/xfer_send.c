@@ -357,8 +357,10 @@ int hs_xfer_send(struct hs_link *link, const char *const *paths, int n,
 	if (!link || !paths || n < 1)
 		return hs_fail(HS_ERR_ARG, "hs_xfer_send: no link or no files");
 	xf_init(&x, link, opts, 1);
-	t.ymodem = x.o.protocol == HS_XFER_YMODEM || x.o.protocol == HS_XFER_YMODEM_G;
-	if ((unsigned)x.o.protocol > HS_XFER_YMODEM_G)
+	int zmodem = x.o.protocol == HS_XFER_ZMODEM;
+	/* ZMODEM's file information is YMODEM's block 0 */
+	t.ymodem = zmodem || x.o.protocol == HS_XFER_YMODEM || x.o.protocol == HS_XFER_YMODEM_G;
+	if ((unsigned)x.o.protocol > HS_XFER_ZMODEM)
 		return hs_fail(HS_ERR_ARG, "hs_xfer_send: unknown protocol %d", x.o.protocol);
 	if (!t.ymodem && n != 1)
 		return hs_fail(HS_ERR_ARG, "XMODEM sends one file (%d given); YMODEM sends many", n);
@@ -373,10 +375,13 @@ int hs_xfer_send(struct hs_link *link, const char *const *paths, int n,
 			return rc;
 		close(fd);
 		if (t.ymodem && hs_ym_header_build(t.frame, base, size, mtime, mode) == 0)
-			return hs_fail(HS_ERR_ARG, "%s: the name is too long for YMODEM", paths[i]);
+			return hs_fail(HS_ERR_ARG, "%s: the name is too long for %s", paths[i],
+				       zmodem ? "ZMODEM" : "YMODEM");
 		if (size > 0)
 			x.st.total += (uint64_t)size;
 	}
+	if (zmodem)
+		return xf_zm_send(&x, paths, n, stats);
 	if (!t.ymodem) {
 		if ((rc = wait_start(&t, &c)) < 0)
 			return xf_finish(&x, stats, rc);

@@ -60,8 +60,8 @@ _hs_complete() {
 		words=$(_hs_drivers modem) ;;
 	hsprint:-D | hsprint:--driver)
 		words=$(_hs_drivers printer) ;;
-	hsxfer:-P | hsxfer:--protocol)
-		words="xmodem xmodem-crc xmodem-1k ymodem ymodem-g" ;;
+	hsxfer:-P | hsxfer:--protocol | hsdial:--send-protocol)
+		words="zmodem ymodem ymodem-g xmodem xmodem-crc xmodem-1k" ;;
 	hsxfer:-r | hsxfer:--receive | hsxfer:-s | hsxfer:--send)
 		# a flag, not a value: the folder or files follow
 		mapfile -t COMPREPLY < <(compgen -f -- "$cur")

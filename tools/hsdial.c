@@ -79,11 +79,16 @@ TOOL_LINE_HELP
 	"      --imap, --omap, --emap MAPS  as picocom: what the line sends,\n"
 	"                        the keys sent, the local echo; MAPS from crlf,\n"
 	"                        crcrlf, igncr, lfcr, lfcrlf, ignlf, bsdel, delbs\n"
+	"      --download-dir DIR  a far end that starts sending with ZMODEM (sz)\n"
+	"                        in a call or the terminal is received into DIR\n"
+	"                        (default: the current folder), never shown\n"
+	"      --no-autozmodem   do not: show what it sends as it is\n"
 	"      --log FILE        append what the far end sends (a call, a console)\n"
 	"                        to FILE, flushed at each line's end\n"
 	"      --timestamps      start each --log line with its time\n"
 	"      --send-protocol P  the terminal's C-s sends with P: xmodem,\n"
-	"                        xmodem-crc, xmodem-1k, ymodem (default), ymodem-g\n"
+	"                        xmodem-crc, xmodem-1k, ymodem, ymodem-g, zmodem\n"
+	"                        (default)\n"
 	"      --json            the outcome as one JSON object, failures too\n"
 	"                        (on stderr for calls, whose data is on stdout;\n"
 	"                        else on stdout): tools/json/hsdial.schema.json\n"
@@ -137,7 +142,8 @@ enum {
 	OPT_DRIVER = 256, OPT_TONE, OPT_PULSE, OPT_PREFIX, OPT_INIT, OPT_HANGUP_BY,
 	OPT_LINGER, OPT_EXEC, OPT_ANSWER, OPT_RINGS, OPT_AT, OPT_HANGUP, OPT_IDENTIFY,
 	OPT_JSON, OPT_LINGER_MAX, OPT_AS_IS, OPT_VERSION, OPT_TERMINAL, OPT_NO_TERMINAL,
-	OPT_ESCAPE, OPT_IMAP, OPT_OMAP, OPT_EMAP, OPT_LOG, OPT_TIMESTAMPS, OPT_FASTEST, OPT_SEND_PROTOCOL,
+	OPT_ESCAPE, OPT_IMAP, OPT_OMAP, OPT_EMAP, OPT_LOG, OPT_TIMESTAMPS, OPT_FASTEST,
+	OPT_SEND_PROTOCOL, OPT_NO_AUTOZMODEM, OPT_DOWNLOAD_DIR,
 };
 
 /* --escape x, ^X or C-x: the control key C-x. */
@@ -229,6 +235,8 @@ static void option(int c, struct opts *o, struct hsd_opts *d, int *modes, int *e
 	case OPT_OMAP: d->omap = hsd_map_parse("--omap", optarg); break;
 	case OPT_EMAP: d->emap = hsd_map_parse("--emap", optarg); break;
 	case OPT_LOG: d->log = optarg; break;
+	case OPT_NO_AUTOZMODEM: d->no_autozmodem = 1; break;
+	case OPT_DOWNLOAD_DIR: d->download_dir = optarg; break;
 	case OPT_TIMESTAMPS: d->timestamps = 1; break;
 	case OPT_SEND_PROTOCOL: {
 		int p = hs_xfer_protocol_from_name(optarg);
@@ -305,6 +313,8 @@ int main(int argc, char **argv)
 		{ "omap", required_argument, NULL, OPT_OMAP },
 		{ "emap", required_argument, NULL, OPT_EMAP },
 		{ "log", required_argument, NULL, OPT_LOG },
+		{ "no-autozmodem", no_argument, NULL, OPT_NO_AUTOZMODEM },
+		{ "download-dir", required_argument, NULL, OPT_DOWNLOAD_DIR },
 		{ "timestamps", no_argument, NULL, OPT_TIMESTAMPS },
 		{ "send-protocol", required_argument, NULL, OPT_SEND_PROTOCOL },
 		{ "init", required_argument, NULL, OPT_INIT },
@@ -324,7 +334,7 @@ int main(int argc, char **argv)
 	};
 	struct opts o = { 0 };
 	struct hsd_opts d = { .timeout_ms = -1, .rings = 1, .linger_ms = 500,
-				.linger_max_ms = 10000, .escape = 1 /* C-a */, .send_protocol = HS_XFER_YMODEM,
+				.linger_max_ms = 10000, .escape = 1 /* C-a */, .send_protocol = HS_XFER_ZMODEM,
 				/* picocom's default local echo map */
 				.emap = HSD_MAP_CRCRLF | HSD_MAP_DELBS };
 	const char *first = NULL;  /* NUMBER, when options followed it */

@@ -156,14 +156,18 @@ int hsd_line_read(struct hs_modem *m, struct hs_link *link, char *buf, size_t n,
 
 void hsd_bridge(struct hs_modem *m, const struct hsd_opts *o, struct hsd_bridge_result *r)
 {
-	char buf[4096];
+	char buf[4096], show[sizeof(buf) + HS_XFER_AUTOSTART_HOLD];
 	int link_fd = hs_link_fd(hs_modem_link(m));
+	struct hsd_zmodem z;
 	int in_fd = 0, out_fd = 1, in_open = 1, out_ok = 1;
 	long long quiet_since = 0, eof_at = 0;
 	pid_t pid = -1;
 
 	memset(r, 0, sizeof(*r));
 	r->exec_status = -1;
+	/* a program on the call reads its own bytes: no auto-start then */
+	hsd_zmodem_init(&z, o);
+	z.on = z.on && !o->exec_argv;
 	if (o->exec_argv) {
 		pid = spawn(o->exec_argv, link_fd, &out_fd, &in_fd);
 		if (pid < 0) {
@@ -208,13 +212,20 @@ void hsd_bridge(struct hs_modem *m, const struct hsd_opts *o, struct hsd_bridge_
 			if ((rc = hsd_line_read(m, NULL, buf, sizeof(buf), r)) < 0)
 				break;
 			if (rc > 0) {
+				int start;
+				size_t n = hsd_zmodem_scan(&z, buf, (size_t)rc, show, &start);
+
 				quiet_since = now;
-				if (out_ok && hsd_write_all(out_fd, buf, (size_t)rc) < 0) {
+				if (out_ok && n && hsd_write_all(out_fd, show, n) < 0) {
 					out_ok = 0;
 					if (pid < 0) {
 						r->end = HSD_END_OUTPUT;
 						break;
 					}
+				}
+				if (start) {
+					hsd_zmodem_receive(hs_modem_link(m), o);
+					quiet_since = tool_now_ms();
 				}
 			}
 		}

@@ -77,6 +77,8 @@ struct hsd_opts {
 	int timestamps;             /* --timestamps: each log line's time */
 	int fastest;                /* --fastest: 1 this session, 2 keep (&W) */
 	enum hs_xfer_protocol send_protocol; /* the terminal's C-s */
+	int no_autozmodem;          /* --no-autozmodem: a sender is not received */
+	const char *download_dir;   /* --download-dir: where it is; NULL: . */
 };
 
 /* How a call in data mode ended. */
@@ -137,6 +139,22 @@ struct pollfd;
  * (r->end and r->err set). */
 enum { HSD_POLL_AGAIN = -1, HSD_POLL_END = -2 };
 int hsd_poll(struct pollfd *p, int n, int wait, struct hsd_bridge_result *r);
+
+/* ZMODEM auto-start (hsdial_zmodem.c): the watch on what the far end
+ * sends, and the receive it starts. */
+struct hsd_zmodem {
+	struct hs_xfer_autostart watch;
+	int on;
+};
+void hsd_zmodem_init(struct hsd_zmodem *z, const struct hsd_opts *o);
+/* The n bytes of buf to show go to show (room for n +
+ * HS_XFER_AUTOSTART_HOLD); returns their count; *start: a sender began
+ * after them. */
+size_t hsd_zmodem_scan(struct hsd_zmodem *z, const char *buf, size_t n, char *show,
+		       int *start);
+/* Receive what the sender sends, reporting on stderr; the library's
+ * result. */
+int hsd_zmodem_receive(struct hs_link *link, const struct hsd_opts *o);
 
 /* Write all of buf to fd; -1 when fd is gone (EPIPE or any error). */
 int hsd_write_all(int fd, const char *buf, size_t n);

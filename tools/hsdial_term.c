@@ -383,11 +383,13 @@ void hsd_term(struct hs_modem *m, struct hs_link *link, const struct hsd_opts *o
 	      struct hsd_bridge_result *r)
 {
 	struct term t = { .m = m, .link = link, .o = o, .r = r, .dtr = 1, .rts = 1 };
-	char buf[4096], out[2 * sizeof(buf)];
+	char buf[4096], out[2 * sizeof(buf)], shown[sizeof(buf) + HS_XFER_AUTOSTART_HOLD];
 	int link_fd = hs_link_fd(link);
+	struct hsd_zmodem z;
 
 	memset(r, 0, sizeof(*r));
 	r->exec_status = -1;
+	hsd_zmodem_init(&z, o);
 	if (make_raw() < 0) {
 		tool_warn("stdin is not a terminal I can set: %s", strerror(errno));
 		r->end = HSD_END_ERROR;
@@ -410,9 +412,19 @@ void hsd_term(struct hs_modem *m, struct hs_link *link, const struct hsd_opts *o
 		if (rc == HSD_POLL_AGAIN)
 			continue;
 		if (rc == 0 || (p[0].revents & (POLLIN | POLLHUP | POLLERR))) {
+			int start;
+			size_t n;
+
 			if ((rc = hsd_line_read(t.m, link, buf, sizeof(buf), r)) < 0)
 				break;
-			show(out, hsd_map(o->imap, buf, (size_t)rc, out));
+			n = hsd_zmodem_scan(&z, buf, (size_t)rc, shown, &start);
+			show(out, hsd_map(o->imap, shown, n, out));
+			if (start) {
+				hsd_term_restore();
+				hsd_zmodem_receive(link, o);
+				if (make_raw() < 0)
+					break;
+			}
 		}
 		if (p[1].revents & (POLLIN | POLLHUP | POLLERR)) {
 			ssize_t n = read(0, buf, sizeof(buf));

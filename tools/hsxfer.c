@@ -1,5 +1,6 @@
 /*
- * hsxfer.c - send and receive files with XMODEM and YMODEM over any link:
+ * hsxfer.c - send and receive files with ZMODEM, YMODEM and XMODEM over
+ * any link:
  * a serial port, a pty, or fd:0,1 as a terminal's send/receive command
  * or a program on a modem call (hsdial --exec). Parsing and output only;
  * the protocols are in the library (handshake/xfer.h).
@@ -23,18 +24,26 @@ static const char usage[] =
 	"usage: hsxfer -d URI --send [options] FILE...\n"
 	"       hsxfer -d URI --receive [options] [FOLDER|FILE]\n"
 	"\n"
-	"Send or receive files with XMODEM or YMODEM. With -d fd:0,1 the line is\n"
-	"standard input and output: a terminal's send/receive command (picocom\n"
-	"--send-cmd, minicom), or a program on a call (hsdial --exec).\n"
+	"Send or receive files with ZMODEM (as sz and rz), YMODEM or XMODEM. With\n"
+	"-d fd:0,1 the line is standard input and output: a terminal's send/receive\n"
+	"command (picocom --send-cmd, minicom), or a program on a call (hsdial\n"
+	"--exec).\n"
 	"\n"
 	"  -d, --device URI       the line, e.g. serial:/dev/ttyUSB0?baud=115200,\n"
 	"                         rfc2217://host:2001 or fd:0,1 (default $HS_DEVICE)\n"
 	"  -s, --send             send FILEs (XMODEM: one)\n"
-	"  -r, --receive          receive into FOLDER (YMODEM, default .) or FILE\n"
-	"                         (XMODEM, which sends no name)\n"
-	"  -P, --protocol NAME    xmodem, xmodem-crc, xmodem-1k, ymodem (default)\n"
-	"                         or ymodem-g; a sender follows what the receiver\n"
-	"                         asks for (C: CRC, NAK: checksum, G: streaming)\n"
+	"  -r, --receive          receive into FOLDER (ZMODEM, YMODEM; default .) or\n"
+	"                         FILE (XMODEM, which sends no name)\n"
+	"  -P, --protocol NAME    zmodem (default), ymodem, ymodem-g, xmodem,\n"
+	"                         xmodem-crc or xmodem-1k; a sender follows what the\n"
+	"                         receiver asks for (C: CRC, NAK: checksum, G:\n"
+	"                         streaming; ZMODEM: CRC-32 or CRC-16, escapes)\n"
+	"      --resume           ZMODEM: continue a file partly received before at\n"
+	"                         its length, once the sender's CRC-32 of that part\n"
+	"                         agrees (crash recovery, as sz -r); a sender asks\n"
+	"                         the receiver to\n"
+	"      --escape-ctl       ZMODEM: escape every control byte both ways, for\n"
+	"                         a line that eats some\n"
 	"  -t, --timeout SECS     wait this long for a block or a reply (default 10)\n"
 	"  -R, --retries N        tries of one block before giving up (default 10)\n"
 	"      --start SECS       receiver: ask the sender to start this often (3)\n"
@@ -113,7 +122,7 @@ static void on_signal(int sig)
 
 int main(int argc, char **argv)
 {
-	enum { OPT_STRIP = 256, OPT_START };
+	enum { OPT_STRIP = 256, OPT_START, OPT_RESUME, OPT_ESCCTL };
 	static const struct option long_opts[] = {
 		{ "device", required_argument, NULL, 'd' },
 		{ "send", no_argument, NULL, 's' },
@@ -124,6 +133,8 @@ int main(int argc, char **argv)
 		{ "retries", required_argument, NULL, 'R' },
 		{ "start", required_argument, NULL, OPT_START },
 		{ "strip-sub", no_argument, NULL, OPT_STRIP },
+		{ "resume", no_argument, NULL, OPT_RESUME },
+		{ "escape-ctl", no_argument, NULL, OPT_ESCCTL },
 		{ "overwrite", no_argument, NULL, 'o' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -133,7 +144,7 @@ int main(int argc, char **argv)
 	};
 	static struct hsx_run run;
 	const char *uri = getenv("HS_DEVICE");
-	struct hs_xfer_opts o = { .protocol = HS_XFER_YMODEM, .cancel = &canceled };
+	struct hs_xfer_opts o = { .protocol = HS_XFER_ZMODEM, .cancel = &canceled };
 	struct hs_xfer_stats st = { 0 };
 	struct hs_link *link;
 	struct tool_line line = { 0 };
@@ -158,6 +169,8 @@ int main(int argc, char **argv)
 		case 'R': o.retries = tool_int("--retries", optarg, 1, 1000); break;
 		case OPT_START: o.start_ms = 1000 * tool_int("--start", optarg, 1, 3600); break;
 		case OPT_STRIP: o.strip_sub = 1; break;
+		case OPT_RESUME: o.resume = 1; break;
+		case OPT_ESCCTL: o.escape_ctl = 1; break;
 		case 'o': o.overwrite = 1; break;
 		case 'j': break; /* taken before the loop */
 		case 'v': run.verbose = 1; break;
@@ -170,14 +183,16 @@ int main(int argc, char **argv)
 		tool_die(EX_USAGE, "say --send FILE... or --receive [FOLDER|FILE]");
 	if (!uri || !*uri)
 		tool_die(EX_USAGE, "name the line with -d URI (or set HS_DEVICE)");
-	int ymodem = o.protocol == HS_XFER_YMODEM || o.protocol == HS_XFER_YMODEM_G;
+	int zmodem = o.protocol == HS_XFER_ZMODEM;
+	/* the protocols that name their files */
+	int ymodem = zmodem || o.protocol == HS_XFER_YMODEM || o.protocol == HS_XFER_YMODEM_G;
 	if (send && optind == argc)
 		tool_die(EX_USAGE, "--send needs the files to send");
 	if (send && !ymodem && argc - optind > 1)
-		tool_die(EX_USAGE, "XMODEM sends one file (%d given): use --protocol ymodem for more",
+		tool_die(EX_USAGE, "XMODEM sends one file (%d given): use --protocol zmodem for more",
 			 argc - optind);
 	if (receive && argc - optind > 1)
-		tool_die(EX_USAGE, "--receive takes one FOLDER (YMODEM) or FILE (XMODEM)");
+		tool_die(EX_USAGE, "--receive takes one FOLDER (ZMODEM, YMODEM) or FILE (XMODEM)");
 	if (receive && !ymodem && optind == argc)
 		tool_die(EX_USAGE, "XMODEM sends no file name: say which FILE to write");
 	if (tool_json_out && writes_stdout(uri)) {
@@ -187,7 +202,10 @@ int main(int argc, char **argv)
 			 "descriptor, e.g. -d fd:0,3 3>&1 >summary.json", uri);
 	}
 	if (o.strip_sub && (send || ymodem))
-		tool_die(EX_USAGE, "--strip-sub is for receiving XMODEM (YMODEM says the length)");
+		tool_die(EX_USAGE, "--strip-sub is for receiving XMODEM (YMODEM and ZMODEM say the length)");
+	if ((o.resume || o.escape_ctl) && !zmodem)
+		tool_die(EX_USAGE, "--%s is ZMODEM's (--protocol zmodem)",
+			 o.resume ? "resume" : "escape-ctl");
 
 	uri = tool_line_uri(&line, uri);
 	run.sending = send;

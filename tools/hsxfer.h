@@ -15,6 +15,7 @@ struct hsx_file {
 	char *path;           /* local path; "" if refused */
 	long long size;       /* sent or announced; -1 unknown */
 	unsigned long long bytes;
+	unsigned long long offset; /* ZMODEM: where it resumed; 0 from the start */
 	enum hs_xfer_padding padding;
 	int status;
 	char *message;

@@ -96,8 +96,12 @@ void hsx_file_done(void *ctx, const struct hs_xfer_file *f)
 		if (strcmp(f->message, hs_last_error()) != 0)
 			tool_warn("%s: %s", name, f->message);
 	} else if (run->bar || run->verbose) {
-		tool_warn("%s: %llu bytes %s%s", name, (unsigned long long)f->bytes,
-			  run->sending ? "sent and confirmed" : "received",
+		char from[64] = "";
+		if (f->offset)
+			snprintf(from, sizeof(from), " (resumed at offset %llu)",
+				 (unsigned long long)f->offset);
+		tool_warn("%s: %llu bytes %s%s%s", name, (unsigned long long)f->bytes,
+			  run->sending ? "sent and confirmed" : "received", from,
 			  f->padding == HS_XFER_PAD_KEPT ?
 			  " (XMODEM padding kept: the sender gives no length; --strip-sub drops trailing SUB bytes)" :
 			  f->padding == HS_XFER_PAD_STRIPPED ? " (trailing SUB padding dropped)" : "");
@@ -109,6 +113,7 @@ void hsx_file_done(void *ctx, const struct hs_xfer_file *f)
 	run->files[run->nfiles++] = (struct hsx_file){
 		.name = dup_or_empty(f->name), .path = dup_or_empty(f->path),
 		.size = (long long)f->size, .bytes = (unsigned long long)f->bytes,
+		.offset = (unsigned long long)f->offset,
 		.padding = f->padding, .status = f->status,
 		.message = dup_or_empty(f->message),
 	};
@@ -122,6 +127,7 @@ static void json_file(struct tool_json *j, const struct hsx_file *f)
 	tool_json_str(j, "name", f->name);
 	tool_json_str(j, "path", f->path);
 	tool_json_int(j, "size", f->size);
+	tool_json_int(j, "offset", (long long)f->offset);
 	tool_json_int(j, "bytes", (long long)f->bytes);
 	tool_json_str(j, "sha256", f->path[0] && hsx_sha256_file(f->path, hex) == 0 ? hex : NULL);
 	tool_json_str(j, "padding", padding_text(f->padding));
@@ -149,7 +155,7 @@ void hsx_report(struct hsx_run *run, const struct hs_xfer_stats *s, int rc, int 
 	tool_json_str(&j, "device", run->device);
 	tool_json_str(&j, "protocol",
 		      hs_xfer_protocol_name(s->files || s->blocks ? s->protocol : run->asked));
-	tool_json_str(&j, "check", s->crc ? "crc16" : "checksum");
+	tool_json_str(&j, "check", s->crc == 2 ? "crc32" : s->crc ? "crc16" : "checksum");
 	tool_json_int(&j, "time_ms", (long long)((hsx_now() - run->started) * 1000));
 	tool_json_int(&j, "bytes", (long long)s->bytes);
 	tool_json_int(&j, "total", (long long)s->total);

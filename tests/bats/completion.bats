@@ -86,6 +86,8 @@ offers() {
   assert_output '--protocol'
   run offers 'hsxfer -P ymo'
   assert_output $'ymodem\nymodem-g'
+  run offers 'hsdial --send-protocol z'
+  assert_output 'zmodem'
   mkdir "$tmp/d" && touch "$tmp/d/fw.bin"
   run offers "hsxfer -d /dev/ttyUSB0 --send $tmp/d/f"
   assert_output "$tmp/d/fw.bin"

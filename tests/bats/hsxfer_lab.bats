@@ -32,9 +32,9 @@ json_field() {
 
 @test "a line with 1e-4 bit errors both ways: hsxfer to hsxfer, sha256-equal, retries reported" {
 	head -c 131072 /dev/urandom >"$D/near/f"
-	run lab_far "exec '$HSXFER' -d fd:0,3 --receive -t 1 --json . 3>&1 >'$D/far.json'" \
+	run lab_far "exec '$HSXFER' -d fd:0,3 -P ymodem --receive -t 1 --json . 3>&1 >'$D/far.json'" \
 		--damage 'ber=1e-4 dir=both seed=11' -- \
-		"$HSXFER" -d "$URI" --send -t 1 --json "$D/near/f"
+		"$HSXFER" -d "$URI" -P ymodem --send -t 1 --json "$D/near/f"
 	assert_success
 	same "$D/near/f" "$D/far/f"
 	grep -q 'ttyUSB0 damage on ber=0.0001 .* dir=both seed=11' "$T"
@@ -49,7 +49,7 @@ json_field() {
 @test "a line with 1e-4 bit errors both ways: lrzsz sb to hsxfer, sha256-equal" {
 	head -c 65536 /dev/urandom >"$D/far/f"
 	run lab_far "exec sb -t 20 f" --damage 'ber=1e-4 dir=both seed=12' -- \
-		"$HSXFER" -d "$URI" --receive -t 2 --json "$D/near"
+		"$HSXFER" -d "$URI" -P ymodem --receive -t 2 --json "$D/near"
 	assert_success
 	same "$D/far/f" "$D/near/f"
 	[ "$(json_field "$output" retries)" -gt 0 ]
@@ -59,7 +59,7 @@ json_field() {
 @test "a line with 1e-4 bit errors both ways: hsxfer to lrzsz rb, sha256-equal" {
 	head -c 16384 /dev/urandom >"$D/near/f"
 	run lab_far "exec rb" --damage 'ber=1e-4 dir=both seed=13' -- \
-		"$HSXFER" -d "$URI" --send -t 3 --json "$D/near/f"
+		"$HSXFER" -d "$URI" -P ymodem --send -t 3 --json "$D/near/f"
 	assert_success
 	same "$D/near/f" "$D/far/f"
 	[ "$(json_field "$output" retries)" -gt 0 ]
@@ -130,7 +130,7 @@ SLOW='serial:/dev/ttyUSB0?baud=19200'
 @test "the receiver cancels (lrzsz rb killed: CAN CAN): hsxfer exits 1 within 2 s" {
 	head -c 300000 /dev/urandom >"$D/near/f"
 	interrupt "$D/far.pid" rx lab_far "echo \$\$ >'$D/far.pid'; exec rb" -- \
-		"$HSXFER" -d "$SLOW" --send "$D/near/f"
+		"$HSXFER" -d "$SLOW" -P ymodem --send "$D/near/f"
 	[ "$ST" -eq 1 ]
 	grep -q 'the receiver canceled the transfer (CAN CAN)' "$D/out"
 	grep -Eq '\(([0-9]+) bytes of f confirmed by the receiver\)' "$D/out"
@@ -140,7 +140,7 @@ SLOW='serial:/dev/ttyUSB0?baud=19200'
 @test "the sender cancels (lrzsz sb killed: CAN CAN): hsxfer --receive exits 1 within 2 s" {
 	head -c 300000 /dev/urandom >"$D/far/f"
 	interrupt "$D/far.pid" tx lab_far "echo \$\$ >'$D/far.pid'; exec sb -k f" -- \
-		"$HSXFER" -d "$SLOW" --receive "$D/near"
+		"$HSXFER" -d "$SLOW" -P ymodem --receive "$D/near"
 	[ "$ST" -eq 1 ]
 	grep -q 'the sender canceled the transfer (CAN CAN)' "$D/out"
 	# what was written is what it says, and a prefix of the file
@@ -153,7 +153,7 @@ SLOW='serial:/dev/ttyUSB0?baud=19200'
 @test "hsxfer interrupted sends CAN: lrzsz rb stops within 2 s, hsxfer exits 130" {
 	head -c 300000 /dev/urandom >"$D/near/f"
 	interrupt "$D/near.pid" rx lab_far "exec rb" -- \
-		sh -c "echo \$\$ >'$D/near.pid'; exec '$HSXFER' -d '$SLOW' --send '$D/near/f'"
+		sh -c "echo \$\$ >'$D/near.pid'; exec '$HSXFER' -d '$SLOW' -P ymodem --send '$D/near/f'"
 	[ "$ST" -eq 130 ]
 	grep -q 'canceled' "$D/out"
 	# CAN eight times, then as many backspaces
@@ -180,7 +180,7 @@ SLOW='serial:/dev/ttyUSB0?baud=19200'
 @test "the receiver never starts: exit 2, with how long it waited" {
 	printf 'x' >"$D/near/f"
 	run "$HSLAB" --transcript "$T" --port 'ttyUSB0 none' -- \
-		"$HSXFER" -d "$URI" --send -t 1 -R 2 "$D/near/f"
+		"$HSXFER" -d "$URI" -P ymodem --send -t 1 -R 2 "$D/near/f"
 	assert_failure 2
 	assert_output --partial 'the receiver never asked to start (no C, NAK or G in 2.0 s)'
 }
@@ -224,7 +224,7 @@ SLOW='serial:/dev/ttyUSB0?baud=19200'
 	listen_far "rb; cat >/dev/null"
 	run "$HSLAB" --transcript "$T" --number "5551234 tcp:127.0.0.1:$PORT" -- \
 		"$BUILD_DIR/hsdial" -d /dev/ttyUSB0 --exec 5551234 \
-		"$HSXFER" -d fd:0,1 --send "$D/near/up"
+		"$HSXFER" -d fd:0,1 -P ymodem --send "$D/near/up"
 	echo "$output"
 	grep -q 'ttyUSB0 state CONNECT' "$T"
 	same "$D/near/up" "$D/far/up"
@@ -235,9 +235,179 @@ SLOW='serial:/dev/ttyUSB0?baud=19200'
 	listen_far "sb -k down; cat >/dev/null"
 	run "$HSLAB" --transcript "$T" --number "5551234 tcp:127.0.0.1:$PORT" -- \
 		"$BUILD_DIR/hsdial" -d /dev/ttyUSB0 --exec 5551234 \
-		"$HSXFER" -d fd:0,1 --receive "$D/near"
+		"$HSXFER" -d fd:0,1 -P ymodem --receive "$D/near"
 	echo "$output"
 	same "$D/far/down" "$D/near/down"
 	far_wait
 	[ "$status" -eq 0 ]
+}
+
+# ---- ZMODEM --------------------------------------------------------------
+
+XONXOFF='serial:/dev/ttyUSB0?baud=921600&flow=xonxoff'
+
+@test "ZMODEM with XON/XOFF flow control on: hsxfer to rz and sz to hsxfer, sha256-equal" {
+	# the line eats every raw XON and XOFF: escaping must cover them
+	head -c 262144 /dev/urandom >"$D/near/up"
+	run lab_far "exec rz" -- "$HSXFER" -d "$XONXOFF" --send --json "$D/near/up"
+	assert_success
+	same "$D/near/up" "$D/far/up"
+	head -c 262144 /dev/urandom >"$D/far/down"
+	run lab_far "exec sz down" -- "$HSXFER" -d "$XONXOFF" --receive --json "$D/near"
+	assert_success
+	same "$D/far/down" "$D/near/down"
+	[ "$(json_field "$output" retries)" -eq 0 ]
+}
+
+@test "ZMODEM at 9600 baud, the stream outrunning the line for seconds: hsxfer to rz, sha256-equal" {
+	# 16 s of data at the line's rate: every write waits on the port
+	# (written blocking, as into a pty, it arrived damaged and stalled)
+	head -c 16000 /dev/urandom >"$D/near/slow"
+	run lab_far "exec rz" -- "$HSXFER" -d 'serial:/dev/ttyUSB0?baud=9600' --send --json "$D/near/slow"
+	assert_success
+	same "$D/near/slow" "$D/far/slow"
+}
+
+@test "ZMODEM on a line with 1e-4 bit errors both ways: hsxfer to rz, ZRPOS recovers, sha256-equal" {
+	head -c 131072 /dev/urandom >"$D/near/f"
+	run lab_far "exec rz" --damage 'ber=1e-4 dir=both seed=21' -- \
+		"$HSXFER" -d "$URI" --send -t 2 --json "$D/near/f"
+	assert_success
+	same "$D/near/f" "$D/far/f"
+	grep -q 'damage rx flip' "$T"
+	[ "$(json_field "$output" retries)" -gt 0 ]
+	# every byte counted once: the confirmed count is the file
+	assert_output --partial '"size":131072,"offset":0,"bytes":131072,'
+}
+
+@test "ZMODEM on a line with 1e-4 bit errors both ways: sz to hsxfer, sha256-equal" {
+	# sz streams on after our ZRPOS until it reads it, and the lab's line
+	# holds much: each error costs about a second here, as it costs rz
+	head -c 65536 /dev/urandom >"$D/far/f"
+	run lab_far "exec sz f" --damage 'ber=1e-4 dir=both seed=22' -- \
+		"$HSXFER" -d "$URI" --receive -t 2 --json "$D/near"
+	assert_success
+	same "$D/far/f" "$D/near/f"
+	[ "$(json_field "$output" retries)" -gt 0 ]
+	[ "$(json_field "$output" crc)" -gt 0 ]
+	assert_output --partial '"size":65536,"offset":0,"bytes":65536,'
+}
+
+# zrpos_hex N: how a ZRPOS hex header for offset N reads in the transcript
+zrpos_hex() {
+	printf '**\\x18B09%02x%02x%02x%02x' $(($1 & 255)) $(($1 >> 8 & 255)) \
+		$(($1 >> 16 & 255)) $(($1 >> 24 & 255))
+}
+
+@test "ZMODEM crash recovery: unplugged mid-file, --resume with sz -r continues, no byte twice" {
+	head -c 300000 /dev/urandom >"$D/far/f"
+	# sz streams and we say nothing until the end: cut it by time (a
+	# third of the way at 115200; where exactly does not matter)
+	run lab_far "exec sz f" --fault 'unplug after-ms 9000' -- \
+		"$HSXFER" -d 'serial:/dev/ttyUSB0?baud=115200' --receive "$D/near"
+	assert_failure 69
+	n=$(grep -Eo '\(([0-9]+) bytes of f written\)' <<<"$output" | grep -Eo '[0-9]+')
+	[ "$n" -gt 0 ] && [ "$n" -lt 300000 ]
+	[ "$(stat -c %s "$D/near/f")" -eq "$n" ]
+	cmp -n "$n" "$D/far/f" "$D/near/f"
+	# plugged in again: the rest, from where it stopped
+	run lab_far "exec sz -r f" -- \
+		"$HSXFER" -d 'serial:/dev/ttyUSB0?baud=921600' --receive --resume --json "$D/near"
+	assert_success
+	same "$D/far/f" "$D/near/f"
+	assert_output --partial "\"size\":300000,\"offset\":$n,\"bytes\":$((300000 - n)),"
+	[ "$(json_field "$output" retries)" -eq 0 ]
+	[ "$(json_field "$output" blocks)" -eq $(((300000 - n + 1023) / 1024)) ]
+	# the transcript: we asked for the rest at that offset
+	rx_joined | grep -qF "$(zrpos_hex "$n")"
+}
+
+@test "ZMODEM crash recovery: hsxfer --send unplugged, then --resume to rz, sha256-equal" {
+	head -c 300000 /dev/urandom >"$D/near/f"
+	run lab_far "exec rz" --fault 'unplug after-bytes 100000' -- \
+		"$HSXFER" -d 'serial:/dev/ttyUSB0?baud=115200' --send "$D/near/f"
+	assert_failure 69
+	[ -s "$D/far/f" ]
+	have=$(stat -c %s "$D/far/f")
+	[ "$have" -lt 300000 ]
+	run lab_far "exec rz" -- \
+		"$HSXFER" -d 'serial:/dev/ttyUSB0?baud=921600' --send --resume --json "$D/near/f"
+	assert_success
+	same "$D/near/f" "$D/far/f"
+	off=$(json_field "$(grep -o '"files":.*' <<<"$output")" offset)
+	[ "$off" -gt 0 ] && [ "$off" -le "$have" ]
+}
+
+@test "ZMODEM: the receiver cancels (rz killed): hsxfer exits 1 with the bytes confirmed" {
+	head -c 300000 /dev/urandom >"$D/near/f"
+	interrupt "$D/far.pid" rx lab_far "echo \$\$ >'$D/far.pid'; exec rz" -- \
+		"$HSXFER" -d "$SLOW" --send "$D/near/f"
+	[ "$ST" -eq 1 ]
+	grep -q 'the receiver canceled the transfer (CAN CAN)' "$D/out"
+	grep -Eq '\(([0-9]+) bytes of f confirmed by the receiver\)' "$D/out"
+}
+
+@test "ZMODEM: the sender cancels (sz killed): hsxfer --receive exits 1, the file a prefix" {
+	head -c 300000 /dev/urandom >"$D/far/f"
+	interrupt "$D/far.pid" tx lab_far "echo \$\$ >'$D/far.pid'; exec sz f" -- \
+		"$HSXFER" -d "$SLOW" --receive "$D/near"
+	[ "$ST" -eq 1 ]
+	grep -q 'the sender canceled the transfer (CAN CAN)' "$D/out"
+	n=$(grep -Eo '\(([0-9]+) bytes of f written\)' "$D/out" | grep -Eo '[0-9]+')
+	[ "$(stat -c %s "$D/near/f")" -eq "$n" ]
+	cmp -n "$n" "$D/far/f" "$D/near/f"
+}
+
+@test "ZMODEM: garbage where headers belong, and a sender that stops: clear errors" {
+	run "$HSLAB" --transcript "$T" --port 'ttyUSB0 none' --fault garbage -- \
+		"$HSXFER" -d "$URI" --receive -t 1 -R 2 --start 1 --json "$D/near"
+	assert_failure
+	[ "$(json_field "$output" garbage)" -gt 0 ]
+	head -c 200000 /dev/urandom >"$D/far/f"
+	run lab_far "exec sz f" --fault 'silence after-bytes 60' -- \
+		"$HSXFER" -d 'serial:/dev/ttyUSB0?baud=115200' --receive -t 1 -R 2 --json "$D/near"
+	assert_failure 2
+	assert_output --regexp 'f: no good data at offset [0-9]+ in 3 tries, the last with a timeout'
+	n=$(json_field "$output" bytes)
+	[ "$(stat -c %s "$D/near/f")" -eq "$n" ]
+	cmp -n "$n" "$D/far/f" "$D/near/f"
+}
+
+@test "ZMODEM auto-start: sz on a modem call's far end is received by hsdial, none of it on stdout" {
+	head -c 100000 /dev/urandom >"$D/far/down"
+	mkdir "$D/dl"
+	# stdin stays open (a FIFO we hold): the call ends when the far end
+	# hangs up
+	mkfifo "$D/in"
+	exec 8<>"$D/in"
+	listen_far "echo before-the-file; sz down; echo after-the-file"
+	run "$HSLAB" --transcript "$T" --number "5551234 tcp:127.0.0.1:$PORT" -- \
+		sh -c "exec '$BUILD_DIR/hsdial' -d /dev/ttyUSB0 --download-dir '$D/dl' 5551234 \
+			<'$D/in' >'$D/stdout'"
+	exec 8>&-
+	echo "$output"
+	far_wait
+	same "$D/far/down" "$D/dl/down"
+	assert_output --partial "ZMODEM: down: 100000 bytes received into $D/dl/down"
+	grep -q before-the-file "$D/stdout"
+	grep -q after-the-file "$D/stdout"
+	# nothing of the session: no header, no ZDLE, no data
+	! grep -q '\*\*' "$D/stdout"
+	! grep -q $'\x18' "$D/stdout"
+	[ "$(stat -c %s "$D/stdout")" -lt 100 ]
+}
+
+@test "hsdial --no-autozmodem shows a sender's start as it is" {
+	mkfifo "$D/in"
+	exec 8<>"$D/in"
+	printf 'printf "rz\\r**\\030B00000000000000\\r\\212\\021"; echo after\n' >"$D/far/announce"
+	listen_far "sh announce"
+	run "$HSLAB" --transcript "$T" --number "5551234 tcp:127.0.0.1:$PORT" -- \
+		sh -c "exec '$BUILD_DIR/hsdial' -d /dev/ttyUSB0 --no-autozmodem 5551234 \
+			<'$D/in' >'$D/stdout'"
+	exec 8>&-
+	far_wait
+	grep -q $'\\*\\*\x18B00000000000000' "$D/stdout"
+	grep -q after "$D/stdout"
+	refute_output --partial "ZMODEM:"
 }

@@ -222,23 +222,38 @@ count() { screen | grep -Ec -- "$1" || true; }
   assert_failure 64
 }
 
-@test "C-a C-s sends a file with YMODEM to the far end's rb, sha256-equal; a wrong name says so" {
+@test "C-a C-s sends a file with ZMODEM to the far end's rz, sha256-equal; a wrong name says so" {
   mkdir -p "$tmp/far"
   head -c 20000 /dev/urandom >"$tmp/fw.bin"
-  term --port 'ttyUSB0 program' --program "cd '$tmp/far' && exec rb -t 100" -- \
+  term --port 'ttyUSB0 program' --program "cd '$tmp/far' && exec rz" -- \
     -d /dev/ttyUSB0 --terminal
   # a name that is no file: said, and the terminal goes on
   keys C-a C-s
-  wait_screen 'send with ymodem, file:'
+  wait_screen 'send with zmodem, file:'
   keys "$tmp/none" Enter
   wait_screen "none: not sent: .*$tmp/none"
   keys C-a C-s
-  wait_screen 'send with ymodem, file: .*'
+  wait_screen 'send with zmodem, file: .*'
   # BS erases what was typed
   keys x BSpace "$tmp/fw.bin" Enter
   wait_screen 'fw.bin: 20000 bytes sent and confirmed by the receiver' 60
   wait_until 30 test -s "$tmp/far/fw.bin"
   cmp "$tmp/fw.bin" "$tmp/far/fw.bin"
+  keys C-a C-x
+  ended 0
+}
+
+@test "C-a C-s with --send-protocol ymodem: to the far end's rb, sha256-equal" {
+  mkdir -p "$tmp/far"
+  head -c 5000 /dev/urandom >"$tmp/log.bin"
+  term --port 'ttyUSB0 program' --program "cd '$tmp/far' && exec rb -t 100" -- \
+    -d /dev/ttyUSB0 --terminal --send-protocol ymodem
+  keys C-a C-s
+  wait_screen 'send with ymodem, file:'
+  keys "$tmp/log.bin" Enter
+  wait_screen 'log.bin: 5000 bytes sent and confirmed by the receiver' 60
+  wait_until 30 test -s "$tmp/far/log.bin"
+  cmp "$tmp/log.bin" "$tmp/far/log.bin"
   keys C-a C-x
   ended 0
 }

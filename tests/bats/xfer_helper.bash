@@ -116,3 +116,23 @@ same_padded() {
 		return 1
 	}
 }
+
+# names, lengths and modification times of three files
+batch_files() {
+	head -c 3000 /dev/urandom >"$1/alpha.bin"
+	printf 'hello\n' >"$1/notes.txt"
+	head -c 70000 /dev/urandom >"$1/with space"
+	touch -d '2001-02-03 04:05:06' "$1/alpha.bin"
+	touch -d '1999-12-31 23:59:59' "$1/notes.txt"
+	touch -d '2020-06-07 08:09:10' "$1/with space"
+}
+
+same_batch() {
+	for f in alpha.bin notes.txt "with space"; do
+		same "$1/$f" "$2/$f"
+		[ "$(stat -c %Y "$1/$f")" = "$(stat -c %Y "$2/$f")" ] || {
+			echo "$f: mtime $(stat -c %Y "$2/$f") for $(stat -c %Y "$1/$f")" >&2
+			return 1
+		}
+	done
+}

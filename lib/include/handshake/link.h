@@ -122,11 +122,11 @@ int hs_link_read(struct hs_link *link, void *buf, size_t len, int timeout_ms);
  * network link: the bytes the link took for the server). Returns 0 when
  * all were accepted; HS_ERR_STALL when flow control held the output (DSR
  * or CTS low, XOFF, or the server's FLOWCONTROL-SUSPEND) until the
- * deadline; HS_ERR_TIMEOUT otherwise. On a serial port or pty the
- * library does not pace (any flow but dtrdsr; a print job's real port is
- * paced) the write sleeps in the kernel until the port took it all, as a
- * blocking write does; its deadline is the timer of hs_link_wait_signals
- * (SIGRTMAX-3), and without it the write polls. */
+ * deadline; HS_ERR_TIMEOUT otherwise. On a pty (any flow but dtrdsr)
+ * the write sleeps in the kernel until the pty took it all, as a blocking
+ * write does; its deadline is the timer of hs_link_wait_signals
+ * (SIGRTMAX-3), and without it the write polls, as it does on a serial
+ * port. */
 int hs_link_write(struct hs_link *link, const void *buf, size_t len,
 		  int timeout_ms, size_t *done);
 
