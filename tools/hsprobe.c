@@ -189,10 +189,15 @@ static int setup_mode(const char *dev, int timeout_ms, int reset, int json)
 
 	if (!d)
 		tool_die(EX_OSERR, "out of memory");
-	if ((rc = hs_device_identify(dev, d)) < 0)
+	/* freed before each way out: LeakSanitizer counts it otherwise */
+	if ((rc = hs_device_identify(dev, d)) < 0) {
+		free(d);
 		tool_fail(rc, "%s", hs_last_error());
-	if (d->kind == HS_DEVICE_UNKNOWN)
+	}
+	if (d->kind == HS_DEVICE_UNKNOWN) {
+		free(d);
 		tool_fail(HS_ERR_NOT_SUPPORTED, "%s: not a modem or printer handshake knows", dev);
+	}
 	if (verbose)
 		tool_warn("%s: setting up %s %s", d->node, hs_device_kind_name(d->kind), d->name);
 	use_line(d);
