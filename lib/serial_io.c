@@ -302,6 +302,15 @@ static int writable(struct hs_link *l, int64_t deadline)
 	return HS_OK;
 }
 
+/* n more bytes written: in the queue now, as far as we can know (after
+ * a hang-up the count must not include them). */
+static void took(struct hs_serial *s, size_t *done, ssize_t n)
+{
+	*done += (size_t)n;
+	s->queue_seen += (int)n;
+	s->last_queue += (int)n;
+}
+
 /* An unpaced write as cat makes it: one call that sleeps in the kernel
  * until the port took it all, where a non-blocking one returns each time
  * the port is full (a pty's buffer: every few KiB) and needs a poll
@@ -330,9 +339,7 @@ static int blocking_write(struct hs_link *l, const char *p, size_t len,
 		ssize_t n = write(l->wfd, p + *done, len - *done);
 
 		if (n > 0) {
-			*done += (size_t)n;
-			s->queue_seen += (int)n;
-			s->last_queue += (int)n;
+			took(s, done, n);
 		} else if (n == 0 || errno != EINTR) {
 			err = n == 0 ? EIO : errno;
 			break;
@@ -368,9 +375,7 @@ int hs_serial_write(struct hs_link *l, const void *buf, size_t len,
 		int rc;
 
 		if (n > 0) {
-			*done = (size_t)n;
-			s->queue_seen += (int)n;
-			s->last_queue += (int)n;
+			took(s, done, n);
 			if (*done == len)
 				return HS_OK;
 		}
@@ -391,11 +396,7 @@ int hs_serial_write(struct hs_link *l, const void *buf, size_t len,
 			return rc;
 		n = write(l->wfd, p + *done, chunk);
 		if (n > 0) {
-			*done += (size_t)n;
-			/* in the queue now, as far as we can know: after a
-			 * hang-up the count must not include them */
-			s->queue_seen += (int)n;
-			s->last_queue += (int)n;
+			took(s, done, n);
 			refused = 0;
 			continue;
 		}
