@@ -130,7 +130,7 @@ TOOL_DYN := $(TOOLS:%=$(BUILD)/dyn/%)
 # Tools and tests link the static library: no LD_LIBRARY_PATH games.
 .SECONDEXPANSION:
 tool_objs = $(BUILD)/obj/tools/$(1).o \
-  $(subst .c,.o,$(addprefix $(BUILD)/obj/,$(wildcard tools/$(1)_*.c))) $(TOOL_COMMON)
+  $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tools/$(1)_*.c)) $(TOOL_COMMON)
 $(TOOL_BIN): $(BUILD)/%: $$(call tool_objs,$$*) $(BUILD)/libhandshake.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(DEP_LIBS)
 $(TOOL_DYN): $(BUILD)/dyn/%: $$(call tool_objs,$$*) $(BUILD)/libhandshake.so

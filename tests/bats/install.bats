@@ -31,6 +31,13 @@ install_into_tmp() {
   done
 }
 
+@test "a build folder whose name holds .c builds the same (mktemp gave tmp.cc1...)" {
+  run timeout 60 make -n -C "$ROOT" --no-print-directory BUILD="$tmp/x.cc1/b"
+  assert_success
+  assert_output --partial "$tmp/x.cc1/b/obj/tools/hsdial_bridge.o"
+  refute_output --partial "x.oc1"
+}
+
 @test "make install puts the libraries, headers and handshake.pc in place" {
   run install_into_tmp
   assert_success
