@@ -296,7 +296,14 @@ int hs_link_wait_signals(struct hs_link *l, int mask, int timeout_ms)
 
 int hs_link_fd(struct hs_link *l)
 {
-	return l ? l->fd : hs_fail(HS_ERR_ARG, "hs_link_fd: no link");
+	if (!l)
+		return hs_fail(HS_ERR_ARG, "hs_link_fd: no link");
+	return l->ops->poll_fd ? l->ops->poll_fd(l) : l->fd;
+}
+
+int hs_carrier_watch(struct hs_link *l, enum hs_watch op)
+{
+	return l && l->ops->carrier_watch ? l->ops->carrier_watch(l, op) : 0;
 }
 
 const struct hs_link_info *hs_link_info(struct hs_link *l)

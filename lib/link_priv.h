@@ -15,6 +15,9 @@
 #include "lock.h"
 #include "uri.h"
 
+/* What hs_carrier_watch is asked. */
+enum hs_watch { HS_WATCH_START, HS_WATCH_ASK, HS_WATCH_STOP };
+
 struct hs_transport_ops {
 	const char *name;
 	/* Required. Fills link->info strings and link->fd. */
@@ -44,6 +47,10 @@ struct hs_transport_ops {
 	 * as signals returns), woken by the change where the port can; the
 	 * new mask or an error. Every transport with signals has it. */
 	int (*wait_signals)(struct hs_link *link, int mask, int first, int64_t deadline);
+	/* Optional: what hs_link_fd returns where it is not link->fd. */
+	int (*poll_fd)(struct hs_link *link);
+	/* Optional: see hs_carrier_watch. */
+	int (*carrier_watch)(struct hs_link *link, enum hs_watch op);
 	/* Optional, USB printer class (handshake/usb.h). device_id returns
 	 * the ID's length, port_status the status bits (>= 0). */
 	int (*device_id)(struct hs_link *link, char *buf, size_t size, int64_t deadline);
@@ -83,6 +90,13 @@ static inline int hs_link_lines_lag(const struct hs_link *link)
 {
 	return link ? link->lines_lag_ms : 0;
 }
+
+/* A call's DCD watched by the transport, so that hs_link_fd wakes when
+ * it moves and nobody need look at it meanwhile. START: 1 if the
+ * transport watches now (0: the caller looks at DCD itself); ASK: 1
+ * while it watches, 0 once DCD moved or the watch gave up (the wake is
+ * lowered: look at DCD now); STOP: end it (0). */
+int hs_carrier_watch(struct hs_link *link, enum hs_watch op);
 
 extern const struct hs_transport_ops hs_serial_ops;
 extern const struct hs_transport_ops hs_usb_ops;

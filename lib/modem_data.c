@@ -34,7 +34,8 @@
 #include "link_priv.h"
 #include "modem_priv.h"
 
-/* How often a data read looks at DCD: carrier loss is seen within this. */
+/* How often a data read looks at DCD where the link cannot watch it for
+ * us (hs_carrier_watch): carrier loss is seen within this. */
 #define DCD_POLL_MS 50
 /* How long bytes that might start "NO CARRIER" wait for the rest. An
  * emulator writes the pieces a few ms apart; a serial modem sends the
@@ -100,14 +101,23 @@ void hs_mdm_went_online(struct hs_modem *m, const struct hs_at_connect *c, int v
 			sig = hs_link_wait_signals(m->link, HS_SIG_DCD, DCD_RISE_MS);
 	}
 	m->dcd_carrier = sig >= 0 && (sig & HS_SIG_DCD);
+	m->dcd_watched = m->dcd_carrier && hs_carrier_watch(m->link, HS_WATCH_START);
 	m->v0_len = 0;
 	if (v0 && !m->dcd_carrier && !m->dcd_late)
 		v0_no_carrier(m);
 }
 
+static void unwatch(struct hs_modem *m)
+{
+	if (m->dcd_watched)
+		hs_carrier_watch(m->link, HS_WATCH_STOP);
+	m->dcd_watched = 0;
+}
+
 /* The call is over: reads and writes now fail with HS_ERR_NO_CARRIER. */
 static void gone(struct hs_modem *m)
 {
+	unwatch(m);
 	m->online = 0;
 	m->carrier_lost = 1;
 	m->nhold = m->ntail = 0;
@@ -288,6 +298,12 @@ static int due(const struct hs_modem *m)
 	return m->dcd_fell ? quiet_left(m) : hold_left(m);
 }
 
+/* Must DCD be looked at now and then? Not where the link watches it. */
+static int dcd_looks(const struct hs_modem *m)
+{
+	return (m->dcd_carrier && !m->dcd_watched) || m->dcd_late;
+}
+
 int hs_modem_wait_ms(const struct hs_modem *m)
 {
 	if (m && m->carrier_lost)
@@ -298,9 +314,9 @@ int hs_modem_wait_ms(const struct hs_modem *m)
 		return 0;
 	if (m->dcd_fell)
 		return quiet_left(m);
-	if (m->nhold && (due(m) < DCD_POLL_MS || !(m->dcd_carrier || m->dcd_late)))
+	if (m->nhold && (due(m) < DCD_POLL_MS || !dcd_looks(m)))
 		return due(m);
-	return m->dcd_carrier || m->dcd_late ? DCD_POLL_MS : -1;
+	return dcd_looks(m) ? DCD_POLL_MS : -1;
 }
 
 /* Is DCD down where it follows the carrier? Then the call is ending:
@@ -308,13 +324,22 @@ int hs_modem_wait_ms(const struct hs_modem *m)
  * port that reports its lines late may not have shown DCD up yet right
  * after CONNECT: there low counts once DCD was seen up in this call, or
  * once the lag has passed (a call shorter than the server's look at its
- * lines never shows DCD up). */
-static int check_dcd(struct hs_modem *m)
+ * lines never shows DCD up). Where the link watches DCD for us, a look
+ * with nothing read is one only once the watch says DCD moved; after a
+ * read it always is, so that bytes sent after DCD fell are never taken
+ * for data before the watch's thread has run. */
+static int check_dcd(struct hs_modem *m, int after_read)
 {
 	int sig;
 
-	if (m->dcd_fell || !(m->dcd_carrier || m->dcd_late) ||
-	    (sig = hs_link_signals(m->link)) < 0)
+	if (m->dcd_fell || !(m->dcd_carrier || m->dcd_late))
+		return m->dcd_fell;
+	if (m->dcd_watched && !after_read) {
+		if (hs_carrier_watch(m->link, HS_WATCH_ASK))
+			return 0;
+		m->dcd_watched = 0; /* it ended: look from now on */
+	}
+	if ((sig = hs_link_signals(m->link)) < 0)
 		return m->dcd_fell;
 	if (sig & HS_SIG_DCD) {
 		m->dcd_up = 1;
@@ -322,6 +347,7 @@ static int check_dcd(struct hs_modem *m)
 		   hs_now_ms() - m->online_ms >= hs_link_lines_lag(m->link)) {
 		m->dcd_fell = 1;
 		m->last_rx_ms = hs_now_ms();
+		unwatch(m);
 	}
 	return m->dcd_fell;
 }
@@ -360,7 +386,7 @@ int hs_modem_read(struct hs_modem *m, void *buf, size_t len, int timeout_ms)
 		n = (int)hs_at_take_input(m->at, in, room);
 		if (n == 0) {
 			m->fresh = 0;
-			check_dcd(m);
+			check_dcd(m, 0);
 			wait = hs_remaining(deadline);
 			if (m->dcd_fell && wait > quiet_left(m))
 				wait = quiet_left(m);
@@ -384,7 +410,7 @@ int hs_modem_read(struct hs_modem *m, void *buf, size_t len, int timeout_ms)
 		/* Where DCD is the authority it is looked at after the
 		 * read, so bytes sent after it fell are never taken as data
 		 * unseen. */
-		if (m->dcd_carrier && !check_dcd(m)) {
+		if (m->dcd_carrier && !check_dcd(m, 1)) {
 			memcpy(out, in, (size_t)n);
 			return n;
 		}
@@ -424,6 +450,7 @@ int hs_modem_write(struct hs_modem *m, const void *buf, size_t len, int timeout_
 
 static void offline(struct hs_modem *m)
 {
+	unwatch(m);
 	m->online = 0;
 	m->nhold = m->ntail = 0;
 	m->held_since = 0;

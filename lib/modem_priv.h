@@ -29,6 +29,8 @@ struct hs_modem {
 	                                   * (a network port): DCD backs up
 	                                   * the NO CARRIER in the stream */
 	int dcd_up;                       /* ...and was seen up in this call */
+	int dcd_watched;                  /* the link wakes us when DCD moves
+	                                   * (hs_carrier_watch): no looks */
 	int64_t online_ms;                /* when the call came up */
 	int dcd_fell;                     /* DCD fell: what is left is data,
 	                                   * then maybe the NO CARRIER */

@@ -185,6 +185,7 @@ static void serial_close(struct hs_link *l)
 
 	if (!s)
 		return;
+	hs_serial_carrier_close(l);
 	if (s->borrowed) {
 		if (l->fd >= 0)
 			close_fd(l, s);
@@ -334,4 +335,6 @@ const struct hs_transport_ops hs_serial_ops = {
 	.set_signal = serial_set_signal,
 	.signals = hs_serial_signals,
 	.wait_signals = hs_serial_wait_signals,
+	.poll_fd = hs_serial_poll_fd,
+	.carrier_watch = hs_serial_carrier_watch,
 };

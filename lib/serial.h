@@ -32,6 +32,9 @@ struct hs_serial {
 	int queue_seen;         /* the output queue's depth last seen */
 	int no_miwait;          /* TIOCMIWAIT failed here: poll the lines */
 	int lines_poll_ms;      /* ...this often (backs off to 100 ms) */
+	/* hs_link_fd's set and a call's DCD watch (serial_carrier.c) */
+	struct hs_carrier *carrier; /* NULL until made */
+	int fd_given;           /* hs_link_fd gave the port itself: no set */
 	/* Line errors (serial_marks.c) */
 	int marks;              /* PARMRK is on: take the marks out
 	                         * (hs_link_mark_errors, or the parent's
@@ -52,6 +55,12 @@ int hs_serial_break(struct hs_link *link, int duration_ms);
 int hs_serial_signals(struct hs_link *link);
 /* Wait until a line in mask differs from first (serial_lines.c). */
 int hs_serial_wait_signals(struct hs_link *link, int mask, int first, int64_t deadline);
+/* One TIOCMIWAIT on fd for the HS_SIG_* lines in mask, ended at the
+ * deadline: 1 a line may have changed, 0 interrupted (the deadline or
+ * another signal), HS_ERR_NOT_SUPPORTED where the port or the process
+ * cannot wait so, HS_ERR_IO with *err set. Sets no error message, so any
+ * thread may call it. */
+int hs_lines_miwait(int fd, int mask, int64_t deadline, int *err);
 
 /* Line errors (serial_marks.c): after the line is set, the driver's
  * counters (the baseline the first time); at the start of each
@@ -63,6 +72,12 @@ size_t hs_marks_strip(struct hs_link *link, unsigned char *buf, size_t n);
 int hs_serial_line_errors(struct hs_link *link, struct hs_line_errors *last,
 			  struct hs_line_errors *total);
 int hs_serial_mark_errors(struct hs_link *link);
+
+/* serial_carrier.c: the poll_fd and carrier_watch ops; free the set
+ * and stop the watch at close. */
+int hs_serial_poll_fd(struct hs_link *link);
+int hs_serial_carrier_watch(struct hs_link *link, enum hs_watch op);
+void hs_serial_carrier_close(struct hs_link *link);
 
 /* Record an errno err during what ("write", "a read of the modem lines")
  * and return its code; an unplugged port says so, whatever the call. */

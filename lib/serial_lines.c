@@ -38,22 +38,19 @@ static int to_tiocm(int mask)
 	       (mask & HS_SIG_DCD ? TIOCM_CD : 0) | (mask & HS_SIG_RI ? TIOCM_RI : 0);
 }
 
-/* One TIOCMIWAIT bounded by the deadline: 1 a line may have changed, 0
- * interrupted (the deadline, or another signal), HS_ERR_NOT_SUPPORTED
- * when the port or process cannot wait this way, else an error. */
-static int miwait(struct hs_link *l, int mask, int64_t deadline)
+int hs_lines_miwait(int fd, int mask, int64_t deadline, int *err)
 {
 	struct hs_wake_timer t;
-	int rc, err;
+	int rc;
 
 	if (hs_wake_arm(&t, deadline) != HS_OK)
 		return HS_ERR_NOT_SUPPORTED;
-	rc = ioctl(l->fd, TIOCMIWAIT, (unsigned long)to_tiocm(mask));
-	err = errno;
+	rc = ioctl(fd, TIOCMIWAIT, (unsigned long)to_tiocm(mask));
+	*err = errno;
 	hs_wake_disarm(&t);
 	if (rc == 0)
 		return 1;
-	switch (err) {
+	switch (*err) {
 	case EINTR:
 		return 0;
 	case ENOTTY:
@@ -63,8 +60,16 @@ static int miwait(struct hs_link *l, int mask, int64_t deadline)
 	case 515: /* ENOIOCTLCMD, should a driver let it out */
 		return HS_ERR_NOT_SUPPORTED;
 	default:
-		return hs_serial_fail(l, "a wait for the modem lines", err);
+		return HS_ERR_IO;
 	}
+}
+
+/* hs_lines_miwait on the link's port, failing with the port's name. */
+static int miwait(struct hs_link *l, int mask, int64_t deadline)
+{
+	int err = 0, rc = hs_lines_miwait(l->fd, mask, deadline, &err);
+
+	return rc == HS_ERR_IO ? hs_serial_fail(l, "a wait for the modem lines", err) : rc;
 }
 
 int hs_serial_wait_signals(struct hs_link *l, int mask, int first, int64_t deadline)

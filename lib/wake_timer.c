@@ -82,6 +82,29 @@ int hs_wake_arm(struct hs_wake_timer *t, int64_t deadline)
 	return HS_OK;
 }
 
+int hs_wake_usable(void)
+{
+	pthread_once(&wake_once, wake_setup);
+	return wake_signal != 0;
+}
+
+void hs_wake_thread(pthread_t thread)
+{
+	if (hs_wake_usable())
+		pthread_kill(thread, wake_signal);
+}
+
+void hs_wake_unblock(void)
+{
+	sigset_t set;
+
+	if (!hs_wake_usable())
+		return;
+	sigemptyset(&set);
+	sigaddset(&set, wake_signal);
+	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+}
+
 void hs_wake_disarm(struct hs_wake_timer *t)
 {
 	timer_delete(t->timer);

@@ -8,6 +8,7 @@
 #ifndef HS_WAKE_TIMER_H
 #define HS_WAKE_TIMER_H
 
+#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <time.h>
@@ -22,5 +23,12 @@ struct hs_wake_timer {
  * or has no timer for the thread. Every armed timer must be disarmed. */
 int hs_wake_arm(struct hs_wake_timer *t, int64_t deadline);
 void hs_wake_disarm(struct hs_wake_timer *t);
+/* 1 if this process lets the library have its signal. */
+int hs_wake_usable(void);
+/* Interrupt what thread is blocked in (a thread of the library's own,
+ * that does not block the signal: hs_wake_unblock). */
+void hs_wake_thread(pthread_t thread);
+/* Let the calling thread take the signal from now on. */
+void hs_wake_unblock(void);
 
 #endif

@@ -38,6 +38,24 @@ lab_hsdial() {
   assert_output 0
 }
 
+@test "carrier loss in a quiet call: DCD's fall wakes hsdial asleep in TIOCMIWAIT, exit 3 within 200 ms" {
+  # nothing to read (stdin held open, the far end silent): only the
+  # watch on DCD can notice
+  mkfifo "$tmp/fifo"
+  row 10 3 '^hsdial: the carrier was lost after [0-9.]+ s; bytes sent 0, received 0$' -- \
+    "$HSLAB" --transcript "$T" --number '1 script expect "never"' --fault 'carrier-loss after-ms 3000' -- sh -c '
+    "$1" -d /dev/ttyUSB0 1 <"$2/fifo" >"$2/out" & pid=$!
+    exec 3>"$2/fifo"
+    wait $pid' sh "$HSDIAL" "$tmp"
+  grep -q 'ttyUSB0 fault carrier-loss$' "$T"
+  run awk '/fault carrier-loss$/ { t = $1 } / lab exit/ { print $1 - t }' "$T"
+  awk -v x="$output" 'BEGIN { exit !(x >= 0 && x < 0.2) }'
+  # it slept in the driver's wait (on the lab's log), and DCD woke it
+  run awk '/miwait wait DCD/ { w = 1 } /fault carrier-loss$/ { print w + 0; exit }' "$T"
+  assert_output 1
+  grep -q 'ttyUSB0 miwait woke DCD=0' "$T"
+}
+
 @test "carrier loss, a V0 modem on a line without DCD (&C0): its 3 ends the call, exit 3, none of it is data" {
   # the modem's only sign is "3\r" (NO CARRIER in V0) at the very end
   # of what it sent; stdin stays open, so nothing else can end the call

@@ -80,6 +80,18 @@ held() {
   [ "$wakeups" -le 5 ]
 }
 
+@test "hsdial in a quiet call whose DCD follows the carrier: asleep in TIOCMIWAIT, at most 25 wake-ups a second" {
+  # a DCD look every 50 ms cost 146 wake-ups a second here; stdin ends
+  # at once, so --linger keeps the call up, quiet, past the window
+  run "$HSLAB" --transcript "$T" --port ttyUSB0 --number '777 script expect "never"' -- \
+    "$COUNT" "$T" 'state CONNECT' $WINDOW "$HSDIAL" -d /dev/ttyUSB0 --linger $(((WINDOW + 3) * 1000)) 777
+  assert_success
+  wakeups=$(printf '%s\n' "$output" | sed -n 's/^wakeups //p')
+  echo "hsdial in a quiet call (DCD) woke $wakeups times in $WINDOW s" >&3
+  [ "$wakeups" -le $((25 * WINDOW)) ]
+  grep -q 'ttyUSB0 miwait wait DCD' "$T"
+}
+
 @test "hsdial in a quiet call on a pty (no modem lines): no wake-up" {
   start_echo_pty "$tmp/tty" "python3 $BATS_TEST_DIRNAME/pty_modem.py"
   mkfifo "$tmp/in"
