@@ -13,11 +13,13 @@
  * own (TIOCGICOUNT tx). Exit 0, or 2 when a search fails or finds
  * another setting.
  */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <time.h>
+#include <unistd.h>
 #include <linux/serial.h>
 
 #include "handshake/negotiate.h"
@@ -43,11 +45,17 @@ static double median(double *v, int n)
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-/* the port's own count of bytes sent, -1 when it has none */
+/* the port's own count of bytes sent, -1 when it has none (through a
+ * descriptor of our own: hs_link_fd() is for polling only) */
 static long port_tx(struct hs_link *l)
 {
 	struct serial_icounter_struct ic;
-	return ioctl(hs_link_fd(l), TIOCGICOUNT, &ic) == 0 ? ic.tx : -1;
+	int fd = open(hs_link_info(l)->path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	long tx = fd >= 0 && ioctl(fd, TIOCGICOUNT, &ic) == 0 ? ic.tx : -1;
+
+	if (fd >= 0)
+		close(fd);
+	return tx;
 }
 
 /* one "AT\r" -> "OK\r\n" at the link's setting, in ms; < 0 on failure */

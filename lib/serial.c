@@ -93,6 +93,9 @@ static int open_sp(struct hs_link *l, struct hs_serial *s)
 	}
 	s->port = p;
 	sp_get_port_handle(p, &l->fd);
+	/* libserialport opens without O_CLOEXEC: a program we start (hsdial
+	 * --exec) must not keep the port open after us */
+	fcntl(l->fd, F_SETFD, fcntl(l->fd, F_GETFD) | FD_CLOEXEC);
 	l->wfd = l->fd;
 	copy(l->description, sizeof(l->description), sp_get_port_description(p));
 	if (sp_get_port_transport(p) == SP_TRANSPORT_USB) {

@@ -405,6 +405,15 @@ PROG
   grep -q 'ttyUSB0 state NO-CARRIER DTR$' "$T"
 }
 
+@test "--exec: the program does not hold the port (it has stdin and stdout only)" {
+  # a port the program kept open would outlive hsdial: no hang-up on close
+  lab --number '7 script expect "never"' -- --exec 7 sh -c \
+    'for f in /proc/$$/fd/*; do readlink "$f"; done >&2'
+  [ "$status" -eq 0 ]
+  run grep -c -e '^/dev/' "$tmp/err"
+  assert_output 0
+}
+
 @test "--exec: the carrier going away hangs the program up" {
   lab --number '7 script send "hi\n" hangup' -- --exec 7 sleep 30
   [ "$status" -eq 3 ]
