@@ -10,8 +10,7 @@ load helper
 setup() {
   lab_setup
   tmp=$BATS_TEST_TMPDIR
-  export HS_LOCK_DIR=$tmp/lock HS_RUN_DIR=$tmp/run
-  mkdir -p "$HS_LOCK_DIR"
+  private_locks
   HSDIAL=$BUILD_DIR/hsdial HSPRINT=$BUILD_DIR/hsprint HSPROBE=$BUILD_DIR/hsprobe
   export HSDIAL HSPRINT HSPROBE
   ROW_IN=/dev/null ROW_OUT=$tmp/stdout ROW_ERR=$tmp/stderr

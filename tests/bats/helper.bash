@@ -2,7 +2,7 @@
 # lab's helper (bats-support, bats-assert, the deadlines: BATS_TEST_TIMEOUT
 # for every test, HSLAB_TIMEOUT for every lab run; HSLAB, wait_for on a
 # transcript, rx_bytes_and_span) and adds where the tree and the build
-# are, and wait_until for events that are not in a transcript. Never a
+# are, private_locks, and wait_until for events that are not in a transcript. Never a
 # fixed sleep.
 load ../lab/lab_helper
 
@@ -11,6 +11,14 @@ case ${BUILD:-build} in
   /*) BUILD_DIR=$BUILD ;;
   *) BUILD_DIR=$ROOT/${BUILD:-build} ;;
 esac
+
+# private_locks: this test's own lock and run folders (HS_LOCK_DIR,
+# HS_RUN_DIR), so that no other program's lock, nor another suite's,
+# decides what it sees.
+private_locks() {
+  export HS_LOCK_DIR="$BATS_TEST_TMPDIR/lock" HS_RUN_DIR="$BATS_TEST_TMPDIR/run"
+  mkdir -p "$HS_LOCK_DIR"
+}
 
 # wait_until SECONDS COMMAND...: run COMMAND every 20 ms until it succeeds
 # or SECONDS pass; fails the test on the deadline.

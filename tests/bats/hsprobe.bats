@@ -10,8 +10,7 @@ setup() {
   lab_setup
   HSPROBE="$BUILD_DIR/hsprobe"
   [ -x "$HSPROBE" ] || skip "hsprobe not built ($HSPROBE)"
-  export HS_LOCK_DIR="$BATS_TEST_TMPDIR/lock" HS_RUN_DIR="$BATS_TEST_TMPDIR/run"
-  mkdir -p "$HS_LOCK_DIR"
+  private_locks
   PRINTER='vid=03f0,pid=0517,manufacturer=HP,product=LaserJet 9,serial=LP9,id="MFG:HP;MDL:LaserJet 9;CMD:PJL,PCL;"'
 }
 

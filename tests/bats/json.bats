@@ -8,8 +8,7 @@ load helper
 
 setup() {
   lab_setup
-  export HS_LOCK_DIR="$BATS_TEST_TMPDIR/lock" HS_RUN_DIR="$BATS_TEST_TMPDIR/run"
-  mkdir -p "$HS_LOCK_DIR"
+  private_locks
   HSDIAL=$BUILD_DIR/hsdial HSPRINT=$BUILD_DIR/hsprint HSPROBE=$BUILD_DIR/hsprobe
   OUT=$BATS_TEST_TMPDIR/out ERR=$BATS_TEST_TMPDIR/err
   GENERIC='id="MFG:ACME;MDL:LaserJet 9;CMD:PCL,POSTSCRIPT;CLS:PRINTER;"'

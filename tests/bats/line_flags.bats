@@ -8,8 +8,7 @@ load helper
 
 setup() {
   lab_setup
-  export HS_LOCK_DIR="$BATS_TEST_TMPDIR/lock" HS_RUN_DIR="$BATS_TEST_TMPDIR/run"
-  mkdir -p "$HS_LOCK_DIR"
+  private_locks
   HSDIAL=$BUILD_DIR/hsdial HSPRINT=$BUILD_DIR/hsprint HSPROBE=$BUILD_DIR/hsprobe
   HSXFER=$BUILD_DIR/hsxfer
   printf 'line flags\r\n' > "$BATS_TEST_TMPDIR/job"
