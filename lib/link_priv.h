@@ -78,6 +78,11 @@ struct hs_link {
 	/* How late a modem-line change may be reported: 0 on a local port;
 	 * a network server looks at its port's lines on its own schedule. */
 	int lines_lag_ms;
+	/* The transport is told of every modem-line change (a server's
+	 * NOTIFY-MODEMSTATE), which wakes hs_link_fd, and counts them in
+	 * lines_seq: nobody need look at the lines until the count moves. */
+	int lines_told;
+	unsigned lines_seq;
 };
 
 /* Add the line-error counts e to sum (counted: either's). */

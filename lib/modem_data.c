@@ -92,6 +92,7 @@ void hs_mdm_went_online(struct hs_modem *m, const struct hs_at_connect *c, int v
 	if (c)
 		m->connect = *c;
 	m->dcd_late = m->has_lines && hs_link_lines_lag(m->link) > 0;
+	m->lines_seq = m->link->lines_seq;
 	/* DCD says something only if it was low before the call and is up
 	 * now; up all along is &C0 (or a wire tied high), low now is a
 	 * line without DCD */
@@ -298,14 +299,35 @@ static int due(const struct hs_modem *m)
 	return m->dcd_fell ? quiet_left(m) : hold_left(m);
 }
 
-/* Must DCD be looked at now and then? Not where the link watches it. */
+/* Is DCD late, and the link told of its every change? */
+static int dcd_told(const struct hs_modem *m)
+{
+	return m->dcd_late && m->link->lines_told;
+}
+
+/* Must DCD be looked at now and then? Not where the link watches it or
+ * is told of it. */
 static int dcd_looks(const struct hs_modem *m)
 {
-	return (m->dcd_carrier && !m->dcd_watched) || m->dcd_late;
+	return (m->dcd_carrier && !m->dcd_watched) || (m->dcd_late && !dcd_told(m));
+}
+
+/* Milliseconds until DCD low counts though it was never seen up. */
+static int lag_left(const struct hs_modem *m)
+{
+	int64_t left = m->online_ms + hs_link_lines_lag(m->link) - hs_now_ms();
+	return left > 0 ? (int)left : 0;
+}
+
+static int sooner(int wait, int ms)
+{
+	return wait < 0 || ms < wait ? ms : wait;
 }
 
 int hs_modem_wait_ms(const struct hs_modem *m)
 {
+	int wait;
+
 	if (m && m->carrier_lost)
 		return 0; /* the next read says so */
 	if (!m || !m->online)
@@ -314,9 +336,18 @@ int hs_modem_wait_ms(const struct hs_modem *m)
 		return 0;
 	if (m->dcd_fell)
 		return quiet_left(m);
-	if (m->nhold && (due(m) < DCD_POLL_MS || !dcd_looks(m)))
-		return due(m);
-	return dcd_looks(m) ? DCD_POLL_MS : -1;
+	wait = dcd_looks(m) ? DCD_POLL_MS : -1;
+	if (dcd_told(m)) {
+		/* told of a change that came in with other input: look */
+		if (m->link->lines_seq != m->lines_seq)
+			return 0;
+		/* DCD never seen up: low counts once the lag is over */
+		if (!m->dcd_up)
+			wait = sooner(wait, lag_left(m));
+	}
+	if (m->nhold)
+		wait = sooner(wait, due(m));
+	return wait;
 }
 
 /* Is DCD down where it follows the carrier? Then the call is ending:
@@ -339,7 +370,9 @@ static int check_dcd(struct hs_modem *m, int after_read)
 			return 0;
 		m->dcd_watched = 0; /* it ended: look from now on */
 	}
-	if ((sig = hs_link_signals(m->link)) < 0)
+	sig = hs_link_signals(m->link);
+	m->lines_seq = m->link->lines_seq; /* what told of it is read */
+	if (sig < 0)
 		return m->dcd_fell;
 	if (sig & HS_SIG_DCD) {
 		m->dcd_up = 1;

@@ -31,6 +31,8 @@ struct hs_modem {
 	int dcd_up;                       /* ...and was seen up in this call */
 	int dcd_watched;                  /* the link wakes us when DCD moves
 	                                   * (hs_carrier_watch): no looks */
+	unsigned lines_seq;               /* the link's lines_seq at the last
+	                                   * look at DCD */
 	int64_t online_ms;                /* when the call came up */
 	int dcd_fell;                     /* DCD fell: what is left is data,
 	                                   * then maybe the NO CARRIER */

@@ -167,6 +167,7 @@ static void on_sub(void *ctx, const uint8_t *body, size_t n)
 		break;
 	case HS_CPO_NOTIFY_MODEMSTATE:
 		r->modemstate = (int)(m.value & 0xFF);
+		l->lines_seq++;
 		break;
 	case HS_CPO_NOTIFY_LINESTATE:
 		r->linestate = m.value;
@@ -437,6 +438,7 @@ static int rfc_open(struct hs_link *l, const struct hs_uri *u)
 	/* The server raised DTR and RTS when it opened the port. */
 	r->lines = HS_SIG_DTR | HS_SIG_RTS;
 	l->lines_lag_ms = HS_RFC_LINES_LAG_MS;
+	l->lines_told = 1; /* every change: the mask asked is 0xFF */
 	if ((rc = set_line(l, &u->line)) < 0)
 		return rc;
 	r->opened = 1;

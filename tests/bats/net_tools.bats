@@ -66,6 +66,34 @@ lost_through_ser2net() {
   lost_through_ser2net --init ATV0
 }
 
+@test "hsdial through ser2net: in a quiet call (V0), DCD's fall, told by NOTIFY-MODEMSTATE, ends it: exit 3" {
+  # nothing to read and no NO CARRIER text: only the server's word of
+  # DCD can end the call, and hsdial does not look for it on a timer
+  mkfifo "$NET_TMP/fifo"
+  through_ser2net --number '1 script expect "never"' --fault 'carrier-loss after-ms 4000' -- /dev/ttyUSB0 '
+    "$HSDIAL" -d "rfc2217://127.0.0.1:$PORT" --init ATV0 1 <"$NET_TMP/fifo" >"$NET_TMP/out" 2>"$NET_TMP/err" &
+    pid=$!
+    exec 3>"$NET_TMP/fifo"
+    wait $pid'
+  assert_failure 3
+  grep -q 'ttyUSB0 fault carrier-loss$' "$T"
+  run cat "$NET_TMP/err"
+  # (the modem's "3\r" comes before the server's word of DCD: data)
+  assert_line --index 1 --regexp '^hsdial: the carrier was lost after [0-9.]+ s; bytes sent 0, received [0-2]$'
+}
+
+@test "hsdial in a quiet call through ser2net: told of DCD by NOTIFY-MODEMSTATE, it sleeps (at most 5 wake-ups in 4 s)" {
+  # a look at DCD every 50 ms cost over 80 wake-ups in 4 s here; stdin
+  # ends at once, so --linger keeps the call up, quiet, past the window
+  through_ser2net --number '777 script expect "never"' -- /dev/ttyUSB0 '
+    sh "$1" "$T" "state CONNECT" 4 "$HSDIAL" -d "rfc2217://127.0.0.1:$PORT" --linger 8000 777' \
+    "$BATS_TEST_DIRNAME/count_wakeups.sh"
+  assert_success
+  wakeups=$(printf '%s\n' "$output" | sed -n 's/^wakeups //p')
+  echo "hsdial in a quiet call through ser2net woke $wakeups times in 4 s" >&3
+  [ -n "$wakeups" ] && [ "$wakeups" -le 5 ]
+}
+
 # print FLOW BUSY: 200 KiB through ser2net at 460800 baud to a printer
 # slower than the line (30000 bytes/s) that says busy by BUSY; its buffer
 # leaves room for a second and more of data after its busy mark, as DSR
