@@ -9,7 +9,6 @@
  * met, 1 when it is missed, 2 when the port fails.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -21,6 +20,7 @@
 #include "handshake/at.h"
 #include "handshake/error.h"
 #include "handshake/link.h"
+#include "bench_port.h"
 
 /* The bare loop and the engine take turns in blocks, so that drift in
  * the machine's load hits both alike. */
@@ -60,19 +60,6 @@ static int bare_round(int fd)
 	}
 }
 
-/* The bare loop's own descriptor of the port the URI names
- * ("serial:PATH?..."): hs_link_fd() is for polling, and on a port with
- * modem lines it is not the port itself. Opened before the link, which
- * then makes the port exclusive. */
-static int bare_open(const char *uri)
-{
-	char path[256];
-	const char *p = strncmp(uri, "serial:", 7) == 0 ? uri + 7 : uri;
-
-	snprintf(path, sizeof(path), "%.*s", (int)strcspn(p, "?"), p);
-	return open(path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
-}
-
 static int engine_round(struct hs_at *at)
 {
 	return hs_at_simple(at, "AT", 1000);
@@ -93,7 +80,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	per_block = rounds / BLOCKS;
-	if ((fd = bare_open(uri)) < 0) {
+	if ((fd = bench_port_open(uri)) < 0) {
 		fprintf(stderr, "at_roundtrip: %s: %s\n", uri, strerror(errno));
 		return 2;
 	}

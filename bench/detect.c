@@ -13,16 +13,15 @@
  * own (TIOCGICOUNT tx). Exit 0, or 2 when a search fails or finds
  * another setting.
  */
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <time.h>
-#include <unistd.h>
 #include <linux/serial.h>
 
 #include "handshake/negotiate.h"
+#include "bench_port.h"
 
 #define AT_ROUNDS 20
 
@@ -45,17 +44,11 @@ static double median(double *v, int n)
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-/* the port's own count of bytes sent, -1 when it has none (through a
- * descriptor of our own: hs_link_fd() is for polling only) */
-static long port_tx(struct hs_link *l)
+/* the port's own count of bytes sent, -1 when it has none */
+static long port_tx(int fd)
 {
 	struct serial_icounter_struct ic;
-	int fd = open(hs_link_info(l)->path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
-	long tx = fd >= 0 && ioctl(fd, TIOCGICOUNT, &ic) == 0 ? ic.tx : -1;
-
-	if (fd >= 0)
-		close(fd);
-	return tx;
+	return fd >= 0 && ioctl(fd, TIOCGICOUNT, &ic) == 0 ? ic.tx : -1;
 }
 
 /* one "AT\r" -> "OK\r\n" at the link's setting, in ms; < 0 on failure */
@@ -90,10 +83,11 @@ int main(int argc, char **argv)
 	struct hs_detect_result r;
 	struct hs_link *l;
 	long sent = 0, port = 0;
-	int tries = 0, nat = 0;
+	int tries = 0, nat = 0, fd;
 
 	if (rounds < 1 || rounds > 64)
 		rounds = 7;
+	fd = bench_port_open(uri); /* -1: the count is not cross-checked */
 	if (hs_link_open(&l, uri) < 0) {
 		fprintf(stderr, "detect: %s\n", hs_last_error());
 		return 2;
@@ -105,14 +99,14 @@ int main(int argc, char **argv)
 		char name[48];
 
 		hs_link_set_line(l, &start);
-		tx0 = port_tx(l);
+		tx0 = port_tx(fd);
 		t0 = now_ms();
 		if (hs_detect_modem(l, NULL, &r) < 0) {
 			fprintf(stderr, "detect: %s\n", hs_last_error());
 			return 2;
 		}
 		search[i] = now_ms() - t0;
-		port = tx0 < 0 ? -1 : port_tx(l) - tx0;
+		port = tx0 < 0 ? -1 : port_tx(fd) - tx0;
 		hs_line_name(&r.line, name, sizeof(name));
 		if (strcmp(name, "9600 7E1")) {
 			fprintf(stderr, "detect: found %s, not 9600 7E1\n", name);

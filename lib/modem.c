@@ -131,6 +131,7 @@ void hs_modem_free(struct hs_modem *m)
 {
 	if (!m)
 		return;
+	hs_mdm_unwatch(m); /* the link outlives us: no watch left on it */
 	hs_at_free(m->at);
 	free(m);
 }

@@ -108,7 +108,7 @@ void hs_mdm_went_online(struct hs_modem *m, const struct hs_at_connect *c, int v
 		v0_no_carrier(m);
 }
 
-static void unwatch(struct hs_modem *m)
+void hs_mdm_unwatch(struct hs_modem *m)
 {
 	if (m->dcd_watched)
 		hs_carrier_watch(m->link, HS_WATCH_STOP);
@@ -118,7 +118,7 @@ static void unwatch(struct hs_modem *m)
 /* The call is over: reads and writes now fail with HS_ERR_NO_CARRIER. */
 static void gone(struct hs_modem *m)
 {
-	unwatch(m);
+	hs_mdm_unwatch(m);
 	m->online = 0;
 	m->carrier_lost = 1;
 	m->nhold = m->ntail = 0;
@@ -380,7 +380,7 @@ static int check_dcd(struct hs_modem *m, int after_read)
 		   hs_now_ms() - m->online_ms >= hs_link_lines_lag(m->link)) {
 		m->dcd_fell = 1;
 		m->last_rx_ms = hs_now_ms();
-		unwatch(m);
+		hs_mdm_unwatch(m);
 	}
 	return m->dcd_fell;
 }
@@ -483,7 +483,7 @@ int hs_modem_write(struct hs_modem *m, const void *buf, size_t len, int timeout_
 
 static void offline(struct hs_modem *m)
 {
-	unwatch(m);
+	hs_mdm_unwatch(m);
 	m->online = 0;
 	m->nhold = m->ntail = 0;
 	m->held_since = 0;

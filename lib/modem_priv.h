@@ -73,5 +73,7 @@ void hs_mdm_note_dcd(struct hs_modem *m);
 /* The call is up (c: how): data mode starts, and whether DCD follows
  * the carrier is decided. v0: the CONNECT came as a number. */
 void hs_mdm_went_online(struct hs_modem *m, const struct hs_at_connect *c, int v0);
+/* Stop the link's watch on DCD, if this call started one. */
+void hs_mdm_unwatch(struct hs_modem *m);
 
 #endif

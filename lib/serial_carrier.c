@@ -9,9 +9,15 @@
  * port: some stacks let one call at a time through a descriptor
  * (umockdev's preload does), and a thread asleep on the link's own would
  * hold up its reads. When DCD falls, or the wait cannot go on, the thread
- * raises an eventfd that sits beside the port in the epoll set that
- * hs_link_fd() returns: the caller's poll wakes, its next read looks at
- * DCD. Nothing wakes while the carrier stays.
+ * raises an eventfd of its own that sits beside the port in the epoll set
+ * that hs_link_fd() returns: the caller's poll wakes, its next read looks
+ * at DCD. Nothing wakes while the carrier stays.
+ *
+ * The second open has two costs, both brief and once a call: the port's
+ * TIOCEXCL is lifted for it (another program could open the port then;
+ * lock files and flock still keep cooperating ones out), and a driver
+ * raises DTR and RTS on every open (those we had lowered are lowered
+ * again).
  *
  * The set is made the first time hs_link_fd() is asked (a program keeps
  * what it got), and only where a watch can run: a port with modem lines
@@ -20,8 +26,13 @@
  * A line that moves between the thread's look at DCD and the start of
  * its wait is seen by neither; so the wait is cut into slices, 100 ms at
  * first, doubling to 5 s, after each of which the thread looks again.
+ * A fall in that moment is thus seen up to a slice late; on a real port
+ * the moment is microseconds long.
  * Stopping: the thread is sent the wake signal, again every millisecond
- * until it has gone (one sent just before it starts to wait is lost).
+ * until it has gone (one sent just before it starts to wait is lost). A
+ * thread stuck in a driver that ignores signals is left after 2 s: it
+ * frees what is its own when it returns, its eventfd is taken out of the
+ * set, and the link's calls look at DCD from then on.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -29,8 +40,10 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <termios.h>
 #include <unistd.h>
@@ -38,7 +51,6 @@
 #include "clock.h"
 #include "serial.h"
 #include "wake_timer.h"
-#include "wakefd.h"
 
 #define SLICE_FIRST_MS 100
 #define SLICE_MAX_MS 5000
@@ -47,15 +59,33 @@
 /* wakes in a row with DCD still up that make a wait not a wait */
 #define MAX_EMPTY_WAKES 16
 
-struct hs_carrier {
-	struct hs_wakefd wake;
+/* One call's watch: shared by the thread and the link until both let
+ * go of it (refs), as a thread left to itself outlives its link. */
+struct watcher {
 	pthread_t thread;
-	int running;            /* a thread was started and not joined */
-	int abandoned;          /* it would not stop: left to itself */
 	int fd;                 /* the thread's descriptor of the port */
+	int evfd;               /* raised when the thread is done */
 	atomic_int stop;        /* asked to end */
 	atomic_int ended;       /* the thread is done: look at DCD */
+	atomic_int refs;
 };
+
+struct hs_carrier {
+	int epfd;               /* what hs_link_fd returns */
+	struct watcher *w;      /* this call's watch, or NULL */
+	int stuck;              /* a watch would not stop: start no more */
+};
+
+static void drop(struct watcher *w)
+{
+	if (atomic_fetch_sub(&w->refs, 1) != 1)
+		return;
+	if (w->fd >= 0)
+		close(w->fd);
+	if (w->evfd >= 0)
+		close(w->evfd);
+	free(w);
+}
 
 static int can_watch(const struct hs_link *l)
 {
@@ -68,15 +98,17 @@ static struct hs_carrier *make_set(struct hs_link *l)
 {
 	struct hs_serial *s = l->priv;
 	struct hs_carrier *c = calloc(1, sizeof(*c));
+	struct epoll_event e = { .events = EPOLLIN, .data.fd = l->fd };
 
 	if (!c)
 		return NULL;
-	c->fd = -1;
-	if (hs_wakefd_open(&c->wake) < 0) {
+	if ((c->epfd = epoll_create1(EPOLL_CLOEXEC)) < 0 ||
+	    epoll_ctl(c->epfd, EPOLL_CTL_ADD, l->fd, &e) != 0) {
+		if (c->epfd >= 0)
+			close(c->epfd);
 		free(c);
 		return NULL;
 	}
-	hs_wakefd_watch(&c->wake, l->fd, EPOLLIN);
 	s->carrier = c;
 	return c;
 }
@@ -86,76 +118,103 @@ int hs_serial_poll_fd(struct hs_link *l)
 	struct hs_serial *s = l->priv;
 
 	if (s->carrier)
-		return s->carrier->wake.epfd;
+		return s->carrier->epfd;
 	if (!s->fd_given && can_watch(l) && make_set(l))
-		return s->carrier->wake.epfd;
+		return s->carrier->epfd;
 	s->fd_given = 1;
 	return l->fd;
 }
 
 static void *watch(void *arg)
 {
-	struct hs_carrier *c = arg;
+	struct watcher *w = arg;
 	int slice = SLICE_FIRST_MS, empty = 0;
+	uint64_t one = 1;
 
 	hs_wake_unblock();
 	/* a driver whose wait returns at once, again and again, with DCD
 	 * still up does not really wait: leave DCD to the caller's looks */
-	while (!atomic_load(&c->stop) && empty < MAX_EMPTY_WAKES) {
+	while (!atomic_load(&w->stop) && empty < MAX_EMPTY_WAKES) {
 		int bits, err, rc;
 
-		if (ioctl(c->fd, TIOCMGET, &bits) != 0 || !(bits & TIOCM_CD))
+		if (ioctl(w->fd, TIOCMGET, &bits) != 0 || !(bits & TIOCM_CD))
 			break;
-		rc = hs_lines_miwait(c->fd, HS_SIG_DCD, hs_deadline(slice), &err);
+		rc = hs_lines_miwait(w->fd, HS_SIG_DCD, hs_deadline(slice), &err);
 		if (rc < 0)
 			break;
 		empty = rc == 1 ? empty + 1 : 0;
 		if (rc == 0 && slice < SLICE_MAX_MS)
 			slice = slice * 2 < SLICE_MAX_MS ? slice * 2 : SLICE_MAX_MS;
 	}
-	atomic_store(&c->ended, 1);
-	hs_wakefd_poke(&c->wake);
+	atomic_store(&w->ended, 1);
+	if (write(w->evfd, &one, sizeof(one)) < 0) {
+		/* EAGAIN: the count is full, so it is readable anyway */
+	}
+	drop(w);
 	return NULL;
 }
 
 /* A second descriptor of the port for the thread. The port is ours
- * (TIOCEXCL): let this one open through, then close it again. */
+ * (TIOCEXCL): let this one open through, then close it again; the open
+ * raised DTR and RTS: lower those we had lowered. */
 static int second_fd(struct hs_link *l)
 {
-	int excl = ioctl(l->fd, TIOCNXCL) == 0, fd;
+	struct hs_serial *s = l->priv;
+	int excl = ioctl(l->fd, TIOCNXCL) == 0, fd, bits, off;
 
 	fd = open(l->path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
 	if (excl)
 		ioctl(l->fd, TIOCEXCL);
+	if (fd >= 0 && s->saved_lines >= 0 && ioctl(l->fd, TIOCMGET, &bits) == 0) {
+		off = (!(s->lines & HS_SIG_DTR) ? bits & TIOCM_DTR : 0) |
+		      (!(s->lines & HS_SIG_RTS) ? bits & TIOCM_RTS : 0);
+		if (off)
+			ioctl(l->fd, TIOCMBIC, &off);
+	}
 	return fd;
 }
+
+static void stop(struct hs_link *l);
 
 static int start(struct hs_link *l)
 {
 	struct hs_serial *s = l->priv;
 	struct hs_carrier *c = s->carrier;
+	struct epoll_event e = { .events = EPOLLIN };
+	struct watcher *w;
 	sigset_t all, old;
 	int rc;
 
-	if (!c || c->abandoned)
+	if (!c || c->stuck)
 		return 0;
-	if (c->running)
-		return !atomic_load(&c->ended);
-	if ((c->fd = second_fd(l)) < 0)
+	if (c->w) {
+		if (!atomic_load(&c->w->ended))
+			return 1;
+		stop(l); /* a watch from an earlier call that ended unasked */
+	}
+	if (!(w = calloc(1, sizeof(*w))))
 		return 0;
-	atomic_store(&c->stop, 0);
-	atomic_store(&c->ended, 0);
+	w->fd = second_fd(l);
+	w->evfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	atomic_init(&w->refs, 2);
+	e.data.fd = w->evfd;
+	if (w->fd < 0 || w->evfd < 0 || epoll_ctl(c->epfd, EPOLL_CTL_ADD, w->evfd, &e) != 0) {
+		atomic_init(&w->refs, 1);
+		drop(w);
+		return 0;
+	}
 	/* the thread takes no signal of the program's */
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
-	rc = pthread_create(&c->thread, NULL, watch, c);
+	rc = pthread_create(&w->thread, NULL, watch, w);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (rc != 0) {
-		close(c->fd);
-		c->fd = -1;
+		epoll_ctl(c->epfd, EPOLL_CTL_DEL, w->evfd, NULL);
+		atomic_init(&w->refs, 1);
+		drop(w);
 		return 0;
 	}
-	c->running = 1;
+	c->w = w;
 	return 1;
 }
 
@@ -163,26 +222,26 @@ static void stop(struct hs_link *l)
 {
 	struct hs_serial *s = l->priv;
 	struct hs_carrier *c = s ? s->carrier : NULL;
+	struct watcher *w = c ? c->w : NULL;
 	int64_t give_up = hs_deadline(STOP_MS);
 
-	if (!c || !c->running || c->abandoned)
+	if (!w)
 		return;
-	atomic_store(&c->stop, 1);
-	while (pthread_tryjoin_np(c->thread, NULL) == EBUSY) {
+	c->w = NULL;
+	atomic_store(&w->stop, 1);
+	while (pthread_tryjoin_np(w->thread, NULL) == EBUSY) {
 		if (hs_remaining(give_up) == 0) {
-			/* stuck in a driver: it keeps its descriptor and
-			 * the set, the caller looks at DCD from now on */
-			pthread_detach(c->thread);
-			c->abandoned = 1;
-			return;
+			/* stuck in a driver: it frees its own when it
+			 * returns; the link looks at DCD from now on */
+			pthread_detach(w->thread);
+			c->stuck = 1;
+			break;
 		}
-		hs_wake_thread(c->thread);
+		hs_wake_thread(w->thread);
 		poll(NULL, 0, 1);
 	}
-	close(c->fd);
-	c->fd = -1;
-	c->running = 0;
-	hs_wakefd_drain(&c->wake);
+	epoll_ctl(c->epfd, EPOLL_CTL_DEL, w->evfd, NULL);
+	drop(w);
 }
 
 static int watching(struct hs_link *l)
@@ -190,9 +249,9 @@ static int watching(struct hs_link *l)
 	struct hs_serial *s = l->priv;
 	struct hs_carrier *c = s->carrier;
 
-	if (!c || !c->running || c->abandoned)
+	if (!c || !c->w)
 		return 0;
-	if (!atomic_load(&c->ended))
+	if (!atomic_load(&c->w->ended))
 		return 1;
 	stop(l);
 	return 0;
@@ -219,12 +278,7 @@ void hs_serial_carrier_close(struct hs_link *l)
 	if (!s || !s->carrier)
 		return;
 	stop(l);
-	if (s->carrier->abandoned) {
-		/* the thread may still use it: let it have it */
-		s->carrier = NULL;
-		return;
-	}
-	hs_wakefd_close(&s->carrier->wake);
+	close(s->carrier->epfd);
 	free(s->carrier);
 	s->carrier = NULL;
 }

@@ -56,25 +56,6 @@ void hs_wakefd_set(struct hs_wakefd *w, int on)
 	}
 }
 
-void hs_wakefd_poke(struct hs_wakefd *w)
-{
-	uint64_t v = 1;
-
-	if (write(w->evfd, &v, sizeof(v)) < 0) {
-		/* EAGAIN: saturated, so readable anyway */
-	}
-}
-
-void hs_wakefd_drain(struct hs_wakefd *w)
-{
-	uint64_t v;
-
-	if (w->evfd >= 0 && read(w->evfd, &v, sizeof(v)) < 0) {
-		/* EAGAIN: already clear */
-	}
-	w->raised = 0;
-}
-
 void hs_wakefd_close(struct hs_wakefd *w)
 {
 	if (w->epfd >= 0)

@@ -22,10 +22,6 @@ void hs_wakefd_watch(struct hs_wakefd *w, int fd, uint32_t events);
 void hs_wakefd_unwatch(struct hs_wakefd *w, int fd);
 /* Raise (the transport holds input) or lower it. */
 void hs_wakefd_set(struct hs_wakefd *w, int on);
-/* Raise from any thread (hs_wakefd_set keeps state for one thread);
- * hs_wakefd_drain lowers whatever raised it. */
-void hs_wakefd_poke(struct hs_wakefd *w);
-void hs_wakefd_drain(struct hs_wakefd *w);
 void hs_wakefd_close(struct hs_wakefd *w);
 
 #endif
