@@ -55,9 +55,10 @@ static int open_failed(const char *path, int err)
 		return hs_fail(HS_ERR_NO_DEVICE,
 			       "%s: no device answers behind it (%s); is it plugged in?",
 			       path, strerror(err));
+	case EMFILE:
+	case ENFILE:
+		return hs_fail_no_fds(path, err);
 	default:
-		if (err == EMFILE || err == ENFILE)
-			return hs_fail_no_fds(path, err);
 		return hs_fail(hs_errno_code(err), "cannot open %s: %s", path,
 			       strerror(err));
 	}

@@ -61,6 +61,9 @@ int hs_serial_wait_signals(struct hs_link *link, int mask, int first, int64_t de
  * cannot wait so, HS_ERR_IO with *err set. Sets no error message, so any
  * thread may call it. */
 int hs_lines_miwait(int fd, int mask, int64_t deadline, int *err);
+/* TIOCMIWAIT saying "changed" this many times in a row with nothing
+ * changed is a driver that does not really wait: look instead. */
+#define HS_MIWAIT_MAX_EMPTY 16
 
 /* Line errors (serial_marks.c): after the line is set, the driver's
  * counters (the baseline the first time); at the start of each

@@ -56,8 +56,6 @@
 #define SLICE_MAX_MS 5000
 /* how long a stop may take before the thread is left to itself */
 #define STOP_MS 2000
-/* wakes in a row with DCD still up that make a wait not a wait */
-#define MAX_EMPTY_WAKES 16
 
 /* One call's watch: shared by the thread and the link until both let
  * go of it (refs), as a thread left to itself outlives its link. */
@@ -134,7 +132,7 @@ static void *watch(void *arg)
 	hs_wake_unblock();
 	/* a driver whose wait returns at once, again and again, with DCD
 	 * still up does not really wait: leave DCD to the caller's looks */
-	while (!atomic_load(&w->stop) && empty < MAX_EMPTY_WAKES) {
+	while (!atomic_load(&w->stop) && empty < HS_MIWAIT_MAX_EMPTY) {
 		int bits, err, rc;
 
 		if (ioctl(w->fd, TIOCMGET, &bits) != 0 || !(bits & TIOCM_CD))

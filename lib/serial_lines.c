@@ -28,9 +28,6 @@
 /* The poll where TIOCMIWAIT cannot be had: first interval and cap. */
 #define POLL_FIRST_MS 2
 #define POLL_MAX_MS 100
-/* TIOCMIWAIT returning "changed" this many times in a row with nothing
- * changed is a driver that does not really wait: poll instead. */
-#define MAX_EMPTY_WAKES 16
 
 static int to_tiocm(int mask)
 {
@@ -85,7 +82,7 @@ int hs_serial_wait_signals(struct hs_link *l, int mask, int first, int64_t deadl
 			break;
 		if (!s->no_miwait) {
 			rc = miwait(l, mask, deadline);
-			if (rc == 1 && ++empty >= MAX_EMPTY_WAKES)
+			if (rc == 1 && ++empty >= HS_MIWAIT_MAX_EMPTY)
 				rc = HS_ERR_NOT_SUPPORTED;
 			if (rc == HS_ERR_NOT_SUPPORTED)
 				s->no_miwait = 1;

@@ -58,14 +58,28 @@ static struct timespec ms_ts(int64_t ms)
 	return (struct timespec){ .tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000 };
 }
 
+int hs_wake_usable(void)
+{
+	pthread_once(&wake_once, wake_setup);
+	return wake_signal != 0;
+}
+
+/* Let the calling thread take the signal; *old gets its mask as it was. */
+static void unblock(sigset_t *old)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, wake_signal);
+	pthread_sigmask(SIG_UNBLOCK, &set, old);
+}
+
 int hs_wake_arm(struct hs_wake_timer *t, int64_t deadline)
 {
 	struct itimerspec when = { .it_interval = ms_ts(REFIRE_MS) };
 	struct sigevent ev;
-	sigset_t set;
 
-	pthread_once(&wake_once, wake_setup);
-	if (!wake_signal)
+	if (!hs_wake_usable())
 		return HS_ERR_NOT_SUPPORTED;
 	memset(&ev, 0, sizeof(ev));
 	ev.sigev_notify = SIGEV_THREAD_ID;
@@ -74,18 +88,10 @@ int hs_wake_arm(struct hs_wake_timer *t, int64_t deadline)
 	if (timer_create(CLOCK_MONOTONIC, &ev, &t->timer) != 0)
 		return HS_ERR_NOT_SUPPORTED;
 	when.it_value = ms_ts(hs_remaining(deadline) > 0 ? hs_remaining(deadline) : 1);
-	sigemptyset(&set);
-	sigaddset(&set, wake_signal);
 	/* a thread that blocks every signal must still get this one */
-	pthread_sigmask(SIG_UNBLOCK, &set, &t->old);
+	unblock(&t->old);
 	timer_settime(t->timer, 0, &when, NULL);
 	return HS_OK;
-}
-
-int hs_wake_usable(void)
-{
-	pthread_once(&wake_once, wake_setup);
-	return wake_signal != 0;
 }
 
 void hs_wake_thread(pthread_t thread)
@@ -96,13 +102,8 @@ void hs_wake_thread(pthread_t thread)
 
 void hs_wake_unblock(void)
 {
-	sigset_t set;
-
-	if (!hs_wake_usable())
-		return;
-	sigemptyset(&set);
-	sigaddset(&set, wake_signal);
-	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+	if (hs_wake_usable())
+		unblock(NULL);
 }
 
 void hs_wake_disarm(struct hs_wake_timer *t)
