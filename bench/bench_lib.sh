@@ -35,8 +35,8 @@
 # Rows go to stdout and, when bench/run.sh set BENCH_TABLE, to that file,
 # from which it prints one table for all benches. Names the library uses
 # for itself start with _b_ or _bench_; $i, $n and the like are yours. Wake-ups are voluntary
-# context switches (/proc/PID/status, or getrusage for a whole program:
-# wake_count, timed): under the lab a call umockdev emulates (an ioctl on
+# context switches (/proc/PID/task/*/status, or getrusage for a whole
+# program: costed, timed): under the lab a call umockdev emulates (an ioctl on
 # a lab port, a read or write of one) costs one too, as it would cost a
 # driver call on a real port.
 #
@@ -195,12 +195,6 @@ ratio() {
 # calc EXPR: an awk expression's value, e.g. calc "$a - $b".
 calc() {
   awk "BEGIN { printf \"%.6g\", $1 }"
-}
-
-# wake_count PID: voluntary context switches of PID's threads so far.
-wake_count() {
-  cat /proc/"$1"/task/*/status 2>/dev/null |
-    awk '/^voluntary_ctxt_switches/ { n += $2 } END { print n + 0 }'
 }
 
 # rxlen(LINE): the bytes an rx event's payload stands for (\xHH is one,

@@ -1,8 +1,9 @@
 /*
  * hsdial_send.c - the terminal's "send a file" (C-a C-s): the file goes
- * over the line with the library's XMODEM/YMODEM (handshake/xfer.h), in
- * this process, as picocom would run sz or sb for it. The far end has
- * been told to receive (rb, rx, U-Boot's loady...); progress is one line
+ * over the line with the library's ZMODEM, YMODEM or XMODEM
+ * (handshake/xfer.h, --send-protocol), in this process, as picocom would
+ * run sz or sb for it. The far end has been told to receive (rz, rb, rx,
+ * U-Boot's loady...); progress is one line
  * of the raw terminal redrawn in place; the count at the end is what the
  * receiver confirmed.
  */

@@ -214,11 +214,12 @@ int hs_link_wait_signals(struct hs_link *link, int mask, int timeout_ms);
 
 /* A file descriptor that polls readable when the link has input, for
  * running many links in one event loop. Owned by the link; poll it for
- * POLLIN only. On a serial port with modem lines it is an epoll set of
- * the port and an eventfd, so that a modem call whose DCD follows the
- * carrier can be watched by a thread of the library's (asleep in
- * TIOCMIWAIT, ended by SIGRTMAX-3 as above) and wake the caller when DCD
- * falls; hs_modem_read() then says the carrier is lost. */
+ * POLLIN only. On a serial port with modem lines it is an epoll set
+ * holding the port and, while a modem call whose DCD follows the carrier
+ * is up, the eventfd of a thread of the library's that watches DCD
+ * (asleep in TIOCMIWAIT, ended by SIGRTMAX-3 as above): it wakes the
+ * caller when DCD falls, and hs_modem_read() then says the carrier is
+ * lost. */
 int hs_link_fd(struct hs_link *link);
 
 /* What is known of the device behind the link; owned by the link and
