@@ -115,13 +115,16 @@ _bench_emit() {
   return 0
 }
 
+# _B_MEDIAN: awk's median(v, n) of the sorted v[1..n].
+_B_MEDIAN='function median(v, n) { return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2 }'
+
 bench_row() {
   _b_what=$2 _b_goal=$3
   [ -s "$W/.samples/$1" ] || { bench_fail "$_b_what" "no samples"; return; }
-  set -- $(sort -g "$W/.samples/$1" | awk -v goal="$_b_goal" '
+  set -- $(sort -g "$W/.samples/$1" | awk -v goal="$_b_goal" "$_B_MEDIAN"'
     { v[NR] = $1 }
     END {
-      med = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+      med = median(v, NR)
       split(goal, g, " ")
       ok = -1
       if (g[1] == "<=") ok = (med <= g[2] + 0)
@@ -140,8 +143,8 @@ bench_row() {
 
 # bench_median KEY: the median of KEY's samples so far.
 bench_median() {
-  sort -g "$W/.samples/$1" | awk '{ v[NR] = $1 } END {
-    if (NR) printf "%.4g\n", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+  sort -g "$W/.samples/$1" | awk "$_B_MEDIAN"'
+    { v[NR] = $1 } END { if (NR) printf "%.4g\n", median(v, NR) }'
 }
 
 bench_skip() {
